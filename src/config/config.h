@@ -1,0 +1,111 @@
+// The whole configuration shape. The loader (config_loader.h) fills these
+// with defaults applied and validation done, so the rest of the code never
+// sees a half-valid config.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/secret.h"
+#include "core/clock.h"
+#include "core/host_port.h"
+
+namespace failwatch {
+
+inline constexpr Millis kDefaultInterval{1000};
+inline constexpr Millis kDefaultTimeout{800};
+inline constexpr std::uint16_t kDefaultPostgresPort = 5432;
+inline constexpr std::uint16_t kDefaultPgBouncerPort = 6432;
+inline constexpr std::uint16_t kDefaultKafkaPort = 9092;
+
+// Schedule of one target. Per-target values override the top-level ones.
+struct Schedule {
+  Millis interval = kDefaultInterval;
+  Millis timeout = kDefaultTimeout;
+  bool operator==(const Schedule&) const = default;
+};
+
+struct AppConfig {
+  enum class Expects { kPrimary, kAny };
+  std::string application_name;  // glob: '*' and '?'
+  Expects expects = Expects::kPrimary;
+  bool operator==(const AppConfig&) const = default;
+};
+
+struct WriteProbeConfig {
+  bool enabled = false;
+  std::string table = "failwatch_heartbeat";
+  bool operator==(const WriteProbeConfig&) const = default;
+};
+
+struct PgBouncerConfig {
+  HostPort address;
+  std::string user = "pgbouncer";
+  Secret password;
+  std::string dbname = "pgbouncer";
+  Schedule schedule;
+  bool operator==(const PgBouncerConfig&) const = default;
+};
+
+struct DatabaseConfig {
+  std::string name;
+  HostPort endpoint;
+  std::optional<HostPort> reader_endpoint;
+  // "ip[:port]" of DNS servers; empty = the system's /etc/resolv.conf.
+  std::vector<std::string> dns_servers;
+  std::vector<HostPort> members;
+  std::string user = "failwatch";
+  Secret password;
+  std::string dbname = "postgres";
+  std::string sslmode = "prefer";
+  Schedule schedule;
+  std::vector<AppConfig> apps;
+  WriteProbeConfig write_probe;
+  std::vector<PgBouncerConfig> pgbouncers;
+  bool operator==(const DatabaseConfig&) const = default;
+};
+
+struct KafkaGroupConfig {
+  std::string name;
+  std::vector<std::string> dead_letter_topics;
+  std::string dlt_reprocess_group;  // empty = none
+  bool operator==(const KafkaGroupConfig&) const = default;
+};
+
+struct KafkaClusterConfig {
+  std::string name;
+  std::vector<HostPort> brokers;
+  // Passed through to librdkafka. Values may hold secrets (sasl.password):
+  // they are never logged or shown in /status.
+  std::map<std::string, Secret> properties;
+  std::vector<KafkaGroupConfig> groups;
+  std::string discover_groups;  // regex; empty = only configured groups
+  Schedule schedule;
+  bool operator==(const KafkaClusterConfig&) const = default;
+};
+
+struct CheckOverride {
+  std::optional<Millis> for_duration;  // `for:` in YAML
+  std::optional<Millis> clear_after;
+  bool operator==(const CheckOverride&) const = default;
+};
+
+struct HealthConfig {
+  enum class ReadinessFailsOn { kNever, kDegraded, kDown };
+  ReadinessFailsOn readiness_fails_on = ReadinessFailsOn::kNever;
+  // Keyed by check name (e.g. "endpoint_not_primary").
+  std::map<std::string, CheckOverride> checks;
+  bool operator==(const HealthConfig&) const = default;
+};
+
+struct Config {
+  std::string source;  // file path, for messages
+  Schedule defaults;
+  std::vector<DatabaseConfig> databases;
+  std::vector<KafkaClusterConfig> kafka;
+  HealthConfig health;
+};
+
+}  // namespace failwatch

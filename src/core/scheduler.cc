@@ -1,0 +1,274 @@
+#include "core/scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+namespace failwatch {
+
+struct Scheduler::Worker {
+  ScheduledTarget target;
+  TargetKey key;
+  std::thread thread;
+  std::promise<void> exited;
+  std::future<void> exited_future = exited.get_future();
+
+  // Guarded by Scheduler::mu_.
+  bool in_flight = false;
+  bool abandoned = false;
+  SteadyTime started{};
+  SteadyTime deadline{};
+};
+
+Scheduler::Scheduler(SnapshotStore& store, const Clock& clock)
+    : store_(store), clock_(clock) {
+  heartbeat_ns_ = clock_.Steady().time_since_epoch().count();
+}
+
+Scheduler::~Scheduler() { Stop(); }
+
+SteadyTime Scheduler::LastHeartbeat() const {
+  return SteadyTime(SteadyTime::duration(heartbeat_ns_.load()));
+}
+
+void Scheduler::RegisterTargets(const std::vector<ScheduledTarget>& targets) {
+  store_.Update([&](Snapshot& snap) {
+    std::map<TargetKey, TargetState> next;
+    for (const auto& t : targets) {
+      TargetKey key{t.collector->kind(), t.collector->target()};
+      auto it = snap.targets.find(key);
+      TargetState state = it != snap.targets.end() ? it->second : TargetState{};
+      state.key = key;
+      state.schedule = t.schedule;
+      next[key] = std::move(state);
+    }
+    snap.targets = std::move(next);
+  });
+}
+
+void Scheduler::Start(std::vector<ScheduledTarget> targets) {
+  Stop();
+  RegisterTargets(targets);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = false;
+    for (auto& t : targets) {
+      auto w = std::make_shared<Worker>();
+      w->key = TargetKey{t.collector->kind(), t.collector->target()};
+      w->target = std::move(t);
+      workers_.push_back(w);
+    }
+  }
+  for (auto& w : workers_) {
+    w->thread = std::thread([this, w] { RunWorker(w); });
+  }
+  supervisor_ = std::thread([this] { Supervise(); });
+}
+
+void Scheduler::Stop(Millis grace) {
+  std::vector<std::shared_ptr<Worker>> workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    workers.swap(workers_);
+  }
+  cv_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+  const SteadyTime until = std::chrono::steady_clock::now() + grace;
+  for (auto& w : workers) {
+    if (!w->thread.joinable()) continue;
+    if (w->exited_future.wait_until(until) == std::future_status::ready) {
+      w->thread.join();
+    } else {
+      spdlog::warn("msg=\"worker still in a sample at shutdown, detaching\" "
+                   "collector={} target={}",
+                   w->key.kind, w->key.target);
+      w->thread.detach();
+    }
+  }
+}
+
+void Scheduler::RunWorker(const std::shared_ptr<Worker>& worker) {
+  const Millis interval = worker->target.schedule.interval;
+  SteadyTime next = clock_.Steady();
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      // Real-time wait: the scheduler always runs on the system clock; a
+      // FakeClock is for the pure parts.
+      cv_.wait_until(lock, next, [&] { return stopping_; });
+      if (stopping_) break;
+    }
+    SampleOnce(*worker);
+    // Keep a fixed cadence; if a sample overran whole intervals, skip them
+    // rather than bursting to catch up.
+    next += interval;
+    const SteadyTime now = clock_.Steady();
+    if (next <= now) {
+      auto missed = (now - next) / interval + 1;
+      next += interval * missed;
+      store_.Update([&](Snapshot& snap) {
+        auto it = snap.targets.find(worker->key);
+        if (it != snap.targets.end()) {
+          it->second.skipped_total += static_cast<std::uint64_t>(missed);
+        }
+      });
+    }
+  }
+  worker->exited.set_value();
+}
+
+void Scheduler::SampleOnce(Worker& worker) {
+  SampleContext ctx;
+  ctx.clock = &clock_;
+  ctx.now = clock_.Wall();
+  const SteadyTime started = clock_.Steady();
+  ctx.deadline = started + worker.target.schedule.timeout;
+  ctx.snapshot = store_.Current();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    worker.in_flight = true;
+    worker.abandoned = false;
+    worker.started = started;
+    worker.deadline = ctx.deadline;
+  }
+
+  SampleOutput out = worker.target.collector->Sample(ctx);
+
+  const SteadyTime finished = clock_.Steady();
+  bool abandoned;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    worker.in_flight = false;
+    abandoned = worker.abandoned;
+  }
+  if (abandoned) {
+    spdlog::warn(
+        "msg=\"abandoned sample returned late, result discarded\" "
+        "collector={} target={} duration_seconds={:.3f}",
+        worker.key.kind, worker.key.target, ToSeconds(finished - started));
+    return;
+  }
+  const bool late = finished > ctx.deadline;
+  if (late && !out.error) {
+    out.error = MakeError(ErrorKind::kTimeout, "deadline_exceeded",
+                          "sample finished after its deadline");
+  }
+  if (out.error) {
+    spdlog::debug("msg=\"sample failed\" collector={} target={} error=\"{}\"",
+                  worker.key.kind, worker.key.target, out.error->ToString());
+  }
+  auto families = std::make_shared<const std::vector<prometheus::MetricFamily>>(
+      std::move(out.families));
+  store_.Update([&](Snapshot& snap) {
+    auto it = snap.targets.find(worker.key);
+    if (it == snap.targets.end()) return;  // removed by a reload meanwhile
+    TargetState& s = it->second;
+    s.families = families;
+    if (out.observation) s.observation = out.observation;
+    s.error = out.error;
+    s.sampled = true;
+    s.last_sample_time = ctx.now;
+    s.last_duration_seconds = ToSeconds(finished - started);
+    s.samples_total++;
+    if (out.error) {
+      s.failures_total++;
+      if (late) s.deadline_exceeded_total++;
+    } else {
+      s.last_success_time = ctx.now;
+    }
+  });
+  if (hook_) hook_();
+}
+
+void Scheduler::Supervise() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    const SteadyTime now = clock_.Steady();
+    heartbeat_ns_ = now.time_since_epoch().count();
+    std::vector<Worker*> overdue;
+    for (auto& w : workers_) {
+      if (w->in_flight && !w->abandoned &&
+          now > w->deadline + kAbandonGrace) {
+        w->abandoned = true;
+        overdue.push_back(w.get());
+      }
+    }
+    if (!overdue.empty()) {
+      lock.unlock();
+      const WallTime wall = clock_.Wall();
+      for (Worker* w : overdue) {
+        spdlog::warn(
+            "msg=\"sample overran its deadline, abandoned\" collector={} "
+            "target={} timeout={}ms",
+            w->key.kind, w->key.target, w->target.schedule.timeout.count());
+        const double ran = ToSeconds(now - w->started);
+        store_.Update([&](Snapshot& snap) {
+          auto it = snap.targets.find(w->key);
+          if (it == snap.targets.end()) return;
+          TargetState& s = it->second;
+          // No stale data served as current.
+          s.families = nullptr;
+          s.error = MakeError(ErrorKind::kTimeout, "deadline_exceeded",
+                              "sample overran its deadline and was abandoned");
+          s.sampled = true;
+          s.last_sample_time = wall;
+          s.last_duration_seconds = ran;
+          s.samples_total++;
+          s.failures_total++;
+          s.deadline_exceeded_total++;
+        });
+      }
+      if (hook_) hook_();
+      lock.lock();
+      continue;
+    }
+    cv_.wait_for(lock, kSupervisorTick, [&] { return stopping_; });
+  }
+}
+
+void Scheduler::RunOnce(std::vector<ScheduledTarget> targets) {
+  RegisterTargets(targets);
+  std::vector<std::shared_ptr<Worker>> workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = false;
+    for (auto& t : targets) {
+      auto w = std::make_shared<Worker>();
+      w->key = TargetKey{t.collector->kind(), t.collector->target()};
+      w->target = std::move(t);
+      workers.push_back(w);
+    }
+    workers_ = workers;
+  }
+  supervisor_ = std::thread([this] { Supervise(); });
+  for (auto& w : workers) {
+    w->thread = std::thread([this, w] {
+      SampleOnce(*w);
+      w->exited.set_value();
+    });
+  }
+  // Wait for each worker until its deadline plus grace; the supervisor has
+  // published an abandoned sample by then.
+  for (auto& w : workers) {
+    const SteadyTime until = std::chrono::steady_clock::now() +
+                             w->target.schedule.timeout + kAbandonGrace +
+                             2 * kSupervisorTick;
+    if (w->exited_future.wait_until(until) == std::future_status::ready) {
+      w->thread.join();
+    } else {
+      // Give the supervisor a chance to mark it, then let it go.
+      std::this_thread::sleep_for(2 * kSupervisorTick);
+      w->thread.detach();
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    workers_.clear();
+  }
+  cv_.notify_all();
+  supervisor_.join();
+}
+
+}  // namespace failwatch

@@ -1,0 +1,76 @@
+// Runs every target on its own schedule, each on its own worker thread, so
+// a slow or hung target never delays another or the HTTP server. A
+// supervisor thread marks samples that overrun their deadline as failed
+// ("abandoned") without waiting for them, and beats the heartbeat /healthz
+// reads.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/collector.h"
+#include "core/snapshot.h"
+
+namespace failwatch {
+
+struct ScheduledTarget {
+  std::shared_ptr<Collector> collector;
+  Schedule schedule;
+};
+
+class Scheduler {
+ public:
+  // How long past its deadline a sample may run before it is abandoned.
+  // Collectors honour deadlines themselves; this is the safety net.
+  static constexpr Millis kAbandonGrace{200};
+  static constexpr Millis kSupervisorTick{100};
+
+  Scheduler(SnapshotStore& store, const Clock& clock);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Registers the targets in the snapshot (unsampled) and starts sampling.
+  // Targets in the snapshot that are not in `targets` are removed.
+  void Start(std::vector<ScheduledTarget> targets);
+  // Stops all workers. A worker stuck in a sample is detached after
+  // `grace`; it owns what it needs, so that is safe.
+  void Stop(Millis grace = Millis(2000));
+
+  // One sample of every target, concurrently; returns when each finished or
+  // was abandoned. For --once and tests. Must not be used while started.
+  void RunOnce(std::vector<ScheduledTarget> targets);
+
+  // Called (on a worker thread) after each publish. Set before Start().
+  void SetPublishHook(std::function<void()> hook) { hook_ = std::move(hook); }
+
+  // Steady time of the supervisor's last beat; stale = scheduler stuck.
+  SteadyTime LastHeartbeat() const;
+
+ private:
+  struct Worker;
+
+  void RegisterTargets(const std::vector<ScheduledTarget>& targets);
+  void RunWorker(const std::shared_ptr<Worker>& worker);
+  // Runs one sample and publishes its result unless it was abandoned.
+  void SampleOnce(Worker& worker);
+  void Supervise();
+
+  SnapshotStore& store_;
+  const Clock& clock_;
+  std::function<void()> hook_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::vector<std::shared_ptr<Worker>> workers_;
+  std::thread supervisor_;
+  std::atomic<long long> heartbeat_ns_{0};
+};
+
+}  // namespace failwatch
