@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <map>
 
 namespace failwatch {
 
@@ -229,10 +230,27 @@ void Scheduler::Supervise() {
 
 void Scheduler::RunOnce(std::vector<ScheduledTarget> targets) {
   RegisterTargets(targets);
-  std::vector<std::shared_ptr<Worker>> workers;
+  std::map<int, std::vector<ScheduledTarget>> phases;
+  for (auto& t : targets) phases[t.phase].push_back(std::move(t));
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = false;
+  }
+  supervisor_ = std::thread([this] { Supervise(); });
+  for (auto& [phase, phase_targets] : phases) RunPhase(phase_targets);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    workers_.clear();
+  }
+  cv_.notify_all();
+  supervisor_.join();
+}
+
+void Scheduler::RunPhase(std::vector<ScheduledTarget>& targets) {
+  std::vector<std::shared_ptr<Worker>> workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     for (auto& t : targets) {
       auto w = std::make_shared<Worker>();
       w->key = TargetKey{t.collector->kind(), t.collector->target()};
@@ -241,7 +259,6 @@ void Scheduler::RunOnce(std::vector<ScheduledTarget> targets) {
     }
     workers_ = workers;
   }
-  supervisor_ = std::thread([this] { Supervise(); });
   for (auto& w : workers) {
     w->thread = std::thread([this, w] {
       SampleOnce(*w);
@@ -262,13 +279,6 @@ void Scheduler::RunOnce(std::vector<ScheduledTarget> targets) {
       w->thread.detach();
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    workers_.clear();
-  }
-  cv_.notify_all();
-  supervisor_.join();
 }
 
 }  // namespace failwatch

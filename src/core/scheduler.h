@@ -21,6 +21,9 @@ namespace failwatch {
 struct ScheduledTarget {
   std::shared_ptr<Collector> collector;
   Schedule schedule;
+  // RunOnce samples lower phases first: evaluators (phase 1) judge what the
+  // collectors (phase 0) just published. Started targets ignore it.
+  int phase = 0;
 };
 
 class Scheduler {
@@ -60,6 +63,7 @@ class Scheduler {
   // Runs one sample and publishes its result unless it was abandoned.
   void SampleOnce(Worker& worker);
   void Supervise();
+  void RunPhase(std::vector<ScheduledTarget>& targets);
 
   SnapshotStore& store_;
   const Clock& clock_;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/collector.h"
 #include "core/clock.h"
+#include "core/collector.h"
 #include "core/result.h"
 
 namespace failwatch {
@@ -28,10 +28,10 @@ struct EndpointDnsState {
   std::string endpoint;  // "db.lab.test:5432" as configured
   std::string host;      // "db.lab.test"
   std::uint16_t port = 0;
-  std::string role;      // "writer" or "reader"
+  std::string role;  // "writer" or "reader"
   bool last_ok = false;
   std::optional<Error> last_error;
-  AddressSet addresses;  // last successful answer
+  AddressSet addresses;           // last successful answer
   std::uint32_t ttl_seconds = 0;  // min TTL of the last answer
   WallTime last_success{};
   WallTime last_change{};  // epoch = never changed since start

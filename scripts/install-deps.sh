@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian packages failwatch needs to build, test and run its
+# lab. Idempotent: does nothing when everything is present; runs
+# `apt-get update` only when a package cannot be found.
+set -euo pipefail
+
+BUILD_PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates
+  libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev libpq-dev librdkafka-dev libc-ares-dev libspdlog-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libcivetweb-dev
+  zlib1g-dev libcrypt-dev
+)
+# Real servers the tests and the lab start on loopback.
+LAB_PACKAGES=(
+  postgresql-15 postgresql-client-15 pgbouncer dnsmasq-base kcat
+  prometheus prometheus-alertmanager curl jq procps iproute2
+)
+
+want=("${BUILD_PACKAGES[@]}" "${LAB_PACKAGES[@]}")
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${missing[*]}"
+# Debian's policy-rc.d keeps package services from starting; the tests start
+# their own servers on loopback.
+if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi

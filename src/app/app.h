@@ -1,0 +1,53 @@
+// The running daemon: loads the config, builds the collectors, runs the
+// scheduler and the HTTP server, reloads on SIGHUP and stops on
+// SIGTERM/SIGINT.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "app/app_state.h"
+#include "app/cli.h"
+#include "config/config.h"
+#include "core/scheduler.h"
+#include "core/snapshot.h"
+
+namespace failwatch {
+
+class App final : public AppState {
+ public:
+  explicit App(CliOptions opts);
+  ~App() override;
+
+  // Exit codes: 0 ok, 1 runtime failure (e.g. cannot listen), 2 bad config.
+  int Run();
+
+  // AppState
+  std::shared_ptr<const Snapshot> CurrentSnapshot() const override;
+  SteadyTime SchedulerHeartbeat() const override;
+  nlohmann::json ConfigSummary() const override;
+  ReloadStatus Reload() const override;
+  WallTime StartTime() const override { return start_time_; }
+
+ private:
+  int RunOnce();
+  int Serve();
+  // Loads the config file again; keeps the running config when it is bad.
+  void ReloadConfig();
+
+  CliOptions opts_;
+  WallTime start_time_;
+  SnapshotStore store_;
+  Scheduler scheduler_;
+
+  mutable std::mutex mu_;  // guards the fields below
+  Config config_;
+  nlohmann::json summary_;
+  ReloadStatus reload_;
+  std::vector<ScheduledTarget> targets_;
+};
+
+int RunApp(const CliOptions& opts);
+
+}  // namespace failwatch

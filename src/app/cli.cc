@@ -1,0 +1,62 @@
+#include "app/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "app/app.h"
+#include "app/logging.h"
+#include "app/probe_client.h"
+#include "core/version.h"
+
+namespace failwatch {
+
+int RunCli(int argc, char** argv) {
+  CliOptions opts;
+  CLI::App cli{
+      "failwatch: sees what breaks an application after a database failover "
+      "(DNS answers, node roles, pools, Kafka lag, dead-letter topics) and "
+      "exports it for Prometheus."};
+  cli.set_version_flag("--version", std::string("failwatch ") + kVersion);
+  cli.add_option("--config", opts.config_file, "Path to the YAML config file");
+  cli.add_option("--web.listen-address", opts.listen_address,
+                 "Address to listen on for HTTP, HOST:PORT or :PORT")
+      ->capture_default_str();
+  cli.add_option("--web.telemetry-path", opts.telemetry_path,
+                 "Path under which to expose metrics")
+      ->capture_default_str();
+  cli.add_option("--web.config.file", opts.web_config_file,
+                 "Path to a web config file (basic auth, TLS), "
+                 "exporter-toolkit format");
+  cli.add_option("--log.level", opts.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  cli.add_option("--log.format", opts.log_format, "logfmt or json")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
+  cli.add_flag("--check-config", opts.check_config,
+               "Validate the config, print every error, exit 0 (valid) or 2");
+  cli.add_flag("--once", opts.once,
+               "Run one collection cycle, print the exposition to stdout, "
+               "exit");
+  cli.add_option("--probe", opts.probe_url,
+                 "Client mode: GET this http://host:port/path URL, exit 0 on "
+                 "2xx (for container HEALTHCHECKs)");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  if (!opts.probe_url.empty()) return RunProbe(opts.probe_url);
+  if (opts.config_file.empty()) {
+    std::cerr << "failwatch: --config FILE is required\n";
+    return 2;
+  }
+  if (Status s = ConfigureLogging(opts.log_level, opts.log_format); !s.ok()) {
+    std::cerr << "failwatch: " << s.error().message << "\n";
+    return 2;
+  }
+  return RunApp(opts);
+}
+
+}  // namespace failwatch

@@ -1,0 +1,26 @@
+// Command-line flags, named like other Prometheus exporters'.
+#pragma once
+
+#include <string>
+
+namespace failwatch {
+
+// Not in the 9100-9999 range: that range of the Prometheus default-port
+// allocation list has been fully allocated since 2023.
+inline constexpr int kDefaultPort = 19921;
+
+struct CliOptions {
+  std::string config_file;
+  std::string listen_address = ":" + std::to_string(kDefaultPort);
+  std::string telemetry_path = "/metrics";
+  std::string web_config_file;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  bool check_config = false;
+  bool once = false;
+  std::string probe_url;  // --probe: HTTP GET client mode for HEALTHCHECK
+};
+
+int RunCli(int argc, char** argv);
+
+}  // namespace failwatch

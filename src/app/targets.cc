@@ -1,0 +1,78 @@
+#include "app/targets.h"
+
+#include <map>
+
+#include "dns/dns_collector.h"
+#include "health/health_evaluator.h"
+#include "kafka/kafka_collector.h"
+#include "postgres/postgres_collector.h"
+
+namespace failwatch {
+namespace {
+
+using CollectorMap = std::map<TargetKey, std::shared_ptr<Collector>>;
+
+template <typename T>
+const T* FindByName(const std::vector<T>& items, const std::string& name) {
+  for (const auto& item : items) {
+    if (item.name == name) return &item;
+  }
+  return nullptr;
+}
+
+// Reuses the previous collector for `key` when its config is unchanged.
+std::shared_ptr<Collector> Reuse(const CollectorMap& previous, bool unchanged,
+                                 const TargetKey& key) {
+  if (!unchanged) return nullptr;
+  auto it = previous.find(key);
+  return it == previous.end() ? nullptr : it->second;
+}
+
+}  // namespace
+
+std::vector<ScheduledTarget> BuildTargets(
+    const Config& next, const Config* previous,
+    const std::vector<ScheduledTarget>& previous_targets) {
+  CollectorMap prev;
+  for (const auto& t : previous_targets) {
+    prev[TargetKey{t.collector->kind(), t.collector->target()}] = t.collector;
+  }
+  std::vector<ScheduledTarget> out;
+  auto add = [&](bool unchanged, const std::string& kind,
+                 const std::string& target, const Schedule& schedule,
+                 const auto& make) {
+    auto collector = Reuse(prev, unchanged, TargetKey{kind, target});
+    if (!collector) collector = make();
+    out.push_back(ScheduledTarget{std::move(collector), schedule});
+  };
+
+  for (const auto& db : next.databases) {
+    const DatabaseConfig* old =
+        previous ? FindByName(previous->databases, db.name) : nullptr;
+    const bool unchanged = old != nullptr && *old == db;
+    add(unchanged, "dns", db.name, db.schedule,
+        [&] { return MakeDnsCollector(db); });
+    add(unchanged, "postgres", db.name, db.schedule,
+        [&] { return MakePostgresCollector(db); });
+  }
+  for (const auto& cluster : next.kafka) {
+    const KafkaClusterConfig* old =
+        previous ? FindByName(previous->kafka, cluster.name) : nullptr;
+    const bool unchanged = old != nullptr && *old == cluster;
+    add(unchanged, "kafka", cluster.name, cluster.schedule,
+        [&] { return MakeKafkaCollector(cluster); });
+  }
+  // The evaluator keeps hysteresis state and failover timelines: rebuild it
+  // only when what it judges by changed.
+  const bool health_unchanged = previous != nullptr &&
+                                previous->health == next.health &&
+                                previous->databases == next.databases &&
+                                previous->kafka == next.kafka;
+  add(health_unchanged, "health", "verdict",
+      Schedule{kHealthInterval, kHealthInterval * 4 / 5},
+      [&] { return MakeHealthEvaluator(next); });
+  out.back().phase = 1;
+  return out;
+}
+
+}  // namespace failwatch

@@ -1,0 +1,51 @@
+// Hysteresis defaults per check and the thresholds the checks use. The
+// defaults are chosen for the failover story (see docs/reference/health.md
+// for the reasoning per check); users override `for` and `clear_after`
+// under health.checks.<name>.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "config/config.h"
+#include "core/clock.h"
+
+namespace failwatch {
+
+struct CheckPolicy {
+  // How long a worse raw status must hold before it is published.
+  Millis for_duration{0};
+  // How long a better raw status must hold before the alarm clears.
+  Millis clear_after{0};
+  bool operator==(const CheckPolicy&) const = default;
+};
+
+// The defaults for `name` (any name in config/check_names.h); unknown names
+// get {0, 0}.
+CheckPolicy DefaultPolicy(std::string_view name);
+
+// The default overlaid with health.checks.<name>.
+CheckPolicy ResolvePolicy(const HealthConfig& config, std::string_view name);
+
+// Thresholds the checks and the failover tracker use. Not in the config yet
+// (see the report); the evaluator takes them as a parameter.
+struct HealthTuning {
+  // dns_flapping: an old answer must come back within this window. With a
+  // 5 s TTL, A -> B -> A shows within ~10-15 s; 30 s catches slower flips.
+  Millis dns_flap_window{30'000};
+  // replication_lag: degraded above either. 30 s of replay lag is 30 s of
+  // writes lost if this standby were promoted now; 512 MiB of unreplayed
+  // WAL is several seconds of replay before a promotion can finish.
+  double replication_lag_seconds = 30;
+  std::int64_t replication_lag_bytes = 512LL * 1024 * 1024;
+  // collector_failing: a target with no completed sample for this many
+  // intervals is stale (the scheduler or the collector is stuck).
+  int collector_stale_intervals = 5;
+  // The failover timeline is logged as not converged after this long.
+  // Pools that keep connections (HikariCP maxLifetime 30 min) never
+  // converge on their own; 5 min is far beyond any managed failover
+  // (RDS Multi-AZ 60-120 s) yet early enough to act on.
+  Millis failover_timeout{300'000};
+};
+
+}  // namespace failwatch

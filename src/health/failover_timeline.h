@@ -1,0 +1,98 @@
+// The failover timeline of each database: promotion -> the writer endpoint
+// resolves to the promoted node -> (PgBouncer servers moved: when the
+// PgBouncer observation exists) -> apps converged (no stale app
+// connections, fresh write probe ok). Built from the observations over
+// time; one structured log line per failover when it converges or when it
+// has not after a timeout.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/metric_builder.h"
+#include "health/health_inputs.h"
+
+namespace failwatch {
+
+// Step names: the `step` label and the JSON values.
+inline constexpr char kStepPromoted[] = "promoted";
+inline constexpr char kStepDnsSwitched[] = "dns_switched";
+inline constexpr char kStepAppsConverged[] = "apps_converged";
+// Reserved for the PgBouncer observation (servers on the promoted node).
+inline constexpr char kStepPgBouncerMoved[] = "pgbouncer_moved";
+
+struct FailoverStep {
+  std::string step;
+  WallTime at{};
+};
+
+struct FailoverTimeline {
+  enum class State { kInProgress, kConverged, kNotConverged };
+  std::string database;
+  std::string old_primary;  // "" = not known
+  std::string new_primary;
+  WallTime promoted_at{};
+  std::vector<FailoverStep> steps;  // reached steps, oldest first
+  State state = State::kInProgress;
+  // While not converged: what it waits for, one short line each.
+  std::vector<std::string> waiting_for;
+
+  const FailoverStep* Find(const std::string& step) const;
+  // Seconds from promotion to apps_converged; nullopt until converged.
+  std::optional<double> ConvergenceSeconds() const;
+};
+
+// "in_progress", "converged", "not_converged".
+const char* FailoverStateName(FailoverTimeline::State state);
+
+// The one line logged for a failover (without the leading message).
+std::string FormatTimelineLog(const FailoverTimeline& t, WallTime now);
+
+// Upper bounds of failwatch_failover_convergence_seconds: from a Patroni
+// switchover (seconds) to a pool waiting out HikariCP's maxLifetime (30 min).
+std::vector<double> ConvergenceBuckets();
+
+class FailoverTracker {
+ public:
+  explicit FailoverTracker(Millis timeout) : timeout_(timeout) {}
+
+  struct Event {
+    enum class Kind { kConverged, kNotConverged, kSuperseded };
+    Kind kind;
+    FailoverTimeline timeline;
+  };
+
+  // Advances every database's timeline with the latest observations.
+  std::vector<Event> Update(const HealthInputs& in);
+
+  // The current or last timeline per database that had a failover.
+  std::vector<FailoverTimeline> Timelines() const;
+  // Per database: failovers seen and convergence histogram.
+  const std::map<std::string, std::uint64_t>& failovers_total() const {
+    return failovers_total_;
+  }
+  const std::map<std::string, HistogramData>& convergence() const {
+    return convergence_;
+  }
+
+ private:
+  struct DbTrack {
+    WallTime seen_promotion{};
+    std::string last_writer;
+    std::optional<FailoverTimeline> timeline;
+  };
+
+  void Advance(const DatabaseInputs& db, WallTime now, DbTrack& track,
+               std::vector<Event>& events);
+
+  Millis timeout_;
+  std::map<std::string, DbTrack> tracks_;
+  std::map<std::string, std::uint64_t> failovers_total_;
+  std::map<std::string, HistogramData> convergence_;
+};
+
+}  // namespace failwatch

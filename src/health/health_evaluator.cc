@@ -1,0 +1,76 @@
+#include "health/health_evaluator.h"
+
+#include <spdlog/spdlog.h>
+
+#include "health/check_table.h"
+#include "health/health_metrics.h"
+#include "health/verdict.h"
+
+namespace failwatch {
+namespace {
+
+void LogTransition(const StatusTransition& t) {
+  const bool worse = static_cast<int>(t.to) > static_cast<int>(t.from);
+  spdlog::log(worse ? spdlog::level::warn : spdlog::level::info,
+              "health check changed check={} target={} from={} to={} "
+              "reason=\"{}\"",
+              t.check, t.target, CheckStatusName(t.from), CheckStatusName(t.to),
+              t.reason);
+}
+
+void LogFailover(const FailoverTracker::Event& e, WallTime now) {
+  const std::string line = FormatTimelineLog(e.timeline, now);
+  switch (e.kind) {
+    case FailoverTracker::Event::Kind::kConverged:
+      spdlog::info("failover converged {}", line);
+      break;
+    case FailoverTracker::Event::Kind::kNotConverged:
+      spdlog::warn("failover not converged {}", line);
+      break;
+    case FailoverTracker::Event::Kind::kSuperseded:
+      spdlog::warn("failover superseded by a new promotion {}", line);
+      break;
+  }
+}
+
+}  // namespace
+
+HealthEvaluator::HealthEvaluator(HealthConfig health,
+                                 std::vector<DatabaseConfig> databases,
+                                 HealthTuning tuning)
+    : health_(std::move(health)),
+      databases_(std::move(databases)),
+      tuning_(tuning),
+      hysteresis_([this](std::string_view check) {
+        return ResolvePolicy(health_, check);
+      }),
+      failovers_(tuning.failover_timeout) {}
+
+SampleOutput HealthEvaluator::Sample(const SampleContext& ctx) {
+  const WallTime now =
+      ctx.now != WallTime{}
+          ? ctx.now
+          : (ctx.clock ? ctx.clock->Wall() : SystemClock::Get().Wall());
+  const HealthInputs in =
+      GatherInputs(ctx.snapshot.get(), databases_, now, cache_);
+
+  std::vector<StatusTransition> transitions;
+  std::vector<CheckResult> results =
+      hysteresis_.Apply(RunChecks(in, tuning_), now, &transitions);
+  for (const auto& t : transitions) LogTransition(t);
+
+  for (const auto& e : failovers_.Update(in)) LogFailover(e, now);
+
+  auto verdict = std::make_shared<Verdict>(
+      MakeVerdict(std::move(results), failovers_.Timelines(), now));
+  SampleOutput out;
+  out.families = BuildHealthFamilies(*verdict, failovers_);
+  out.observation = std::move(verdict);
+  return out;
+}
+
+std::shared_ptr<Collector> MakeHealthEvaluator(const Config& config) {
+  return std::make_shared<HealthEvaluator>(config.health, config.databases);
+}
+
+}  // namespace failwatch

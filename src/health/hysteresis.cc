@@ -1,0 +1,110 @@
+#include "health/hysteresis.h"
+
+namespace failwatch {
+namespace {
+
+int Level(CheckStatus s) { return static_cast<int>(s); }
+CheckStatus FromLevel(int l) { return static_cast<CheckStatus>(l); }
+
+}  // namespace
+
+std::vector<CheckResult> Hysteresis::Apply(
+    const std::vector<Condition>& conditions, WallTime now,
+    std::vector<StatusTransition>* transitions) {
+  std::map<CheckKey, Track> next;
+  std::vector<CheckResult> out;
+  out.reserve(conditions.size());
+  for (const Condition& c : conditions) {
+    CheckKey key{c.check, c.target};
+    Track track;
+    if (auto it = tracks_.find(key); it != tracks_.end()) {
+      track = std::move(it->second);
+    } else if (auto done = next.find(key); done != next.end()) {
+      track = done->second;  // a duplicate condition: last one wins
+    } else {
+      track.since = now;
+    }
+    const CheckStatus before = track.status;
+    CheckResult r = Step(track, c, now, policy_(c.check));
+    if (r.status != before && transitions != nullptr) {
+      transitions->push_back({c.check, c.target, before, r.status, r.reason});
+    }
+    next[std::move(key)] = std::move(track);
+    out.push_back(std::move(r));
+  }
+  tracks_ = std::move(next);
+  return out;
+}
+
+CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
+                             const CheckPolicy& policy) {
+  if (!c.unknown) {
+    const int raw = Level(c.status);
+    t.raw = c.status;
+    t.last[static_cast<std::size_t>(raw)] = Shown{c.reason, c.evidence};
+    for (int l = 1; l <= 2; ++l) {
+      auto& run = t.at_least[static_cast<std::size_t>(l)];
+      if (raw >= l) {
+        if (!run) run = now;
+      } else {
+        run.reset();
+      }
+    }
+    for (int l = 0; l <= 1; ++l) {
+      auto& run = t.at_most[static_cast<std::size_t>(l)];
+      if (raw <= l) {
+        if (!run) run = now;
+      } else {
+        run.reset();
+      }
+    }
+    const int current = Level(t.status);
+    bool changed = false;
+    for (int l = 2; l > current && !changed; --l) {
+      const auto& run = t.at_least[static_cast<std::size_t>(l)];
+      if (run && now - *run >= policy.for_duration) {
+        t.status = FromLevel(l);
+        t.since = *run;
+        if (c.onset != WallTime{} && c.onset < t.since) t.since = c.onset;
+        changed = true;
+      }
+    }
+    for (int l = 0; l < current && !changed; ++l) {
+      const auto& run = t.at_most[static_cast<std::size_t>(l)];
+      if (run && now - *run >= policy.clear_after) {
+        t.status = FromLevel(l);
+        t.since = *run;
+        changed = true;
+      }
+    }
+  }
+
+  CheckResult r;
+  r.check = c.check;
+  r.target = c.target;
+  r.status = t.status;
+  r.raw_status = t.raw;
+  r.unknown = c.unknown;
+  r.since = t.since;
+  const auto& shown = t.last[static_cast<std::size_t>(Level(t.status))];
+  if (shown && (c.unknown || t.raw != t.status)) {
+    r.reason = shown->reason;
+    r.evidence = shown->evidence;
+  } else {
+    r.reason = c.reason;
+    r.evidence = c.evidence;
+  }
+  if (!c.unknown && t.raw != t.status) {
+    const auto l = static_cast<std::size_t>(Level(t.raw));
+    const bool worse = Level(t.raw) > Level(t.status);
+    const auto& run = worse ? t.at_least[l] : t.at_most[l];
+    if (run) {
+      r.pending = PendingChange{
+          t.raw, *run,
+          *run + (worse ? policy.for_duration : policy.clear_after)};
+    }
+  }
+  return r;
+}
+
+}  // namespace failwatch

@@ -1,0 +1,88 @@
+#include "http/gzip.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace failwatch::http {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// "q=0", "q=0.0", "q=0.000" all refuse the coding (RFC 9110 12.4.2).
+bool IsZeroQ(std::string_view params) {
+  while (!params.empty()) {
+    auto semi = params.find(';');
+    std::string_view p = Trim(params.substr(0, semi));
+    params = semi == std::string_view::npos ? std::string_view()
+                                            : params.substr(semi + 1);
+    if (p.size() < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=') continue;
+    std::string_view v = p.substr(2);
+    return !v.empty() && v.find_first_not_of("0.") == std::string_view::npos;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  while (!accept_encoding.empty()) {
+    auto comma = accept_encoding.find(',');
+    std::string_view item = accept_encoding.substr(0, comma);
+    accept_encoding = comma == std::string_view::npos
+                          ? std::string_view()
+                          : accept_encoding.substr(comma + 1);
+    auto semi = item.find(';');
+    std::string_view coding = Trim(item.substr(0, semi));
+    std::string_view params = semi == std::string_view::npos
+                                  ? std::string_view()
+                                  : item.substr(semi + 1);
+    if (EqualsIgnoreCase(coding, "gzip") ||
+        EqualsIgnoreCase(coding, "x-gzip") || coding == "*") {
+      if (!IsZeroQ(params)) return true;
+    }
+  }
+  return false;
+}
+
+Result<std::string> GzipCompress(std::string_view data) {
+  z_stream zs{};
+  // windowBits 15 + 16 selects the gzip wrapper instead of zlib's.
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    return MakeError(ErrorKind::kInternal, "zlib", "deflateInit2 failed");
+  }
+  std::string out;
+  out.resize(deflateBound(&zs, static_cast<uLong>(data.size())));
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) {
+    return MakeError(ErrorKind::kInternal, "zlib",
+                     "deflate returned " + std::to_string(rc));
+  }
+  return out;
+}
+
+}  // namespace failwatch::http

@@ -1,0 +1,165 @@
+#include "kafka/kafka_collector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "kafka/group_discovery.h"
+#include "kafka/kafka_metrics.h"
+#include "kafka/kafka_reader.h"
+#include "kafka/kafka_tracker.h"
+#include "kafka/rdkafka_handle.h"
+
+namespace failwatch {
+namespace {
+
+class KafkaCollector final : public Collector {
+ public:
+  KafkaCollector(KafkaClusterConfig cluster, KafkaOptions options)
+      : cluster_(std::move(cluster)),
+        options_(std::move(options)),
+        discovery_(cluster_, options_) {
+    auto tracker = KafkaTracker::Create(cluster_, options_);
+    if (tracker.ok()) {
+      tracker_ = std::move(tracker).value();
+    } else {
+      config_error_ = tracker.error();
+    }
+  }
+
+  ~KafkaCollector() override {
+    // A handle the cluster stopped answering can take a while to destroy.
+    DestroyDetached(std::move(data_), abandoned_data_);
+  }
+
+  const std::string& kind() const override { return kind_; }
+  const std::string& target() const override { return cluster_.name; }
+
+  SampleOutput Sample(const SampleContext& ctx) override {
+    SampleOutput out;
+    if (config_error_) {
+      out.error = config_error_;
+      return out;
+    }
+    sample_start_ = std::chrono::steady_clock::now();
+    // librdkafka calls return at their timeout, not before: keep a margin
+    // so a failing sample still returns before the deadline.
+    const auto whole = ctx.deadline - sample_start_;
+    const SteadyTime deadline =
+        ctx.deadline - std::min<SteadyTime::duration>(Millis(50), whole / 20);
+    stats_.phase_seconds.clear();
+    if (!data_) {
+      auto h = CreateHandle(cluster_, HandleRole::kData);
+      if (!h.ok()) return Fail(ctx, h.error());
+      data_ = std::move(h).value();
+    }
+
+    auto t0 = std::chrono::steady_clock::now();
+    auto metadata = ReadMetadata(data_.get(), deadline);
+    Phase("metadata", t0);
+    if (!metadata.ok()) return Fail(ctx, metadata.error());
+
+    SampleReadings in;
+    in.now = ctx.now;
+    in.metadata = std::move(metadata).value();
+    const auto partitions = tracker_->PartitionsOfInterest(in.metadata);
+    t0 = std::chrono::steady_clock::now();
+    auto wm =
+        options_.batched_watermarks
+            ? ReadWatermarksBatched(data_.get(), partitions, deadline)
+            : ReadWatermarksPerPartition(data_.get(), partitions, deadline);
+    Phase("watermarks", t0);
+    if (wm.ok()) {
+      in.watermarks = std::move(wm).value();
+    } else {
+      in.watermark_error = wm.error();
+    }
+
+    const auto plan =
+        tracker_->PlanFetch(in.metadata, discovery_.view(), ctx.now);
+    t0 = std::chrono::steady_clock::now();
+    in.committed = ReadCommittedOffsets(
+        data_.get(), plan, options_.max_concurrent_group_fetches, deadline);
+    Phase("committed", t0);
+
+    // Discovery feeds the next sample; it gets a share of the budget, and
+    // a silent discovery handle counts as wedged only when the data handle
+    // just answered.
+    t0 = std::chrono::steady_clock::now();
+    std::vector<std::string> groups;
+    for (const auto& r : plan) groups.push_back(r.group);
+    const auto left = deadline - t0;
+    const auto share = std::chrono::duration_cast<SteadyTime::duration>(
+        (deadline - sample_start_) * options_.discovery_budget_share);
+    discovery_.Run(groups, /*data_ok=*/true, t0, t0 + std::min(left, share));
+    Phase("discovery", t0);
+    in.discovery = discovery_.view();
+
+    consecutive_failures_ = 0;
+    auto obs = tracker_->Update(in);
+    Finish(out, *obs);
+    if (in.watermark_error) out.error = in.watermark_error;
+    out.observation = std::move(obs);
+    return out;
+  }
+
+ private:
+  void Phase(const char* name, SteadyTime start) {
+    stats_.phase_seconds[name] =
+        ToSeconds(std::chrono::steady_clock::now() - start);
+  }
+
+  SampleOutput Fail(const SampleContext& ctx, const Error& error) {
+    SampleOutput out;
+    out.error = error;
+    if (++consecutive_failures_ >= options_.data_handle_reset_after_failures &&
+        data_) {
+      spdlog::warn(
+          "msg=\"kafka data handle reset after repeated failures\" "
+          "cluster={} failures={} error=\"{}\"",
+          cluster_.name, consecutive_failures_, error.ToString());
+      DestroyDetached(std::move(data_), abandoned_data_);
+      data_.reset();
+      consecutive_failures_ = 0;
+      ++stats_.data_handle_resets_total;
+    }
+    auto obs = tracker_->UpdateFailed(error, ctx.now, discovery_.view());
+    Finish(out, *obs);
+    out.observation = std::move(obs);
+    return out;
+  }
+
+  void Finish(SampleOutput& out, const KafkaObservation& obs) {
+    stats_.discovery_handles_replaced_total = discovery_.handles_replaced();
+    stats_.discovery_handles_abandoned = discovery_.abandoned_pending();
+    stats_.discovery_disabled = discovery_.disabled();
+    out.families = BuildKafkaFamilies(obs, options_, stats_);
+  }
+
+  const std::string kind_ = "kafka";
+  KafkaClusterConfig cluster_;
+  KafkaOptions options_;
+  std::optional<Error> config_error_;
+  std::unique_ptr<KafkaTracker> tracker_;
+  RdKafkaPtr data_;
+  std::shared_ptr<std::atomic<int>> abandoned_data_ =
+      std::make_shared<std::atomic<int>>(0);
+  GroupDiscovery discovery_;
+  KafkaCollectorStats stats_;
+  int consecutive_failures_ = 0;
+  SteadyTime sample_start_{};
+};
+
+}  // namespace
+
+std::shared_ptr<Collector> MakeKafkaCollector(
+    const KafkaClusterConfig& cluster) {
+  return MakeKafkaCollector(cluster, KafkaOptions{});
+}
+
+std::shared_ptr<Collector> MakeKafkaCollector(const KafkaClusterConfig& cluster,
+                                              const KafkaOptions& options) {
+  return std::make_shared<KafkaCollector>(cluster, options);
+}
+
+}  // namespace failwatch

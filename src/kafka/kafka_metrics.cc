@@ -1,0 +1,274 @@
+#include "kafka/kafka_metrics.h"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
+#include "core/metric_builder.h"
+
+namespace failwatch {
+namespace {
+
+constexpr std::string_view kGroupStates[] = {
+    "Unknown", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead",
+    "Empty"};
+
+// Counts series against the cap as they are added.
+class Budget {
+ public:
+  explicit Budget(std::size_t cap) : left_(cap) {}
+  void Add(FamilyBuilder& f, const Labels& labels, double value) {
+    if (left_ == 0) {
+      ++dropped_;
+      return;
+    }
+    --left_;
+    f.Add(labels, value);
+  }
+  std::size_t dropped() const { return dropped_; }
+
+ private:
+  std::size_t left_;
+  std::size_t dropped_ = 0;
+};
+
+struct TopicAggregate {
+  std::int64_t lag_sum = 0;
+  std::int64_t lag_max = 0;
+  std::optional<double> lag_seconds_max;
+};
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
+    const KafkaObservation& obs, const KafkaOptions& options,
+    KafkaCollectorStats& stats) {
+  std::vector<prometheus::MetricFamily> out;
+  Budget budget(options.max_series);
+  const std::string& cluster = obs.cluster;
+  const Labels cl{{"cluster", cluster}};
+
+  // Group level first: these are what alerts use, so the cap drops
+  // per-partition detail before them.
+  auto status = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_status",
+      "Consumer group status (state set: 1 for the current status): OK, "
+      "WARN, STALL, STOP, REWIND, ERR.");
+  auto state = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_state",
+      "Consumer group state from DescribeConsumerGroups (state set); absent "
+      "where the brokers cannot describe groups.");
+  auto members = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_members",
+      "Members of the consumer group; absent where unknown.");
+  auto lag_sum = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_lag_sum",
+      "Messages behind, summed over the group's partitions.");
+  auto lag_max = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_lag_max",
+      "Messages behind on the group's most lagging partition.");
+  auto lag_seconds_max = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_lag_seconds_max",
+      "Age in seconds of the oldest unconsumed message over the group's "
+      "partitions (interpolated; may be a lower bound).");
+  auto readable = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_offsets_readable",
+      "1 if the group's committed offsets were read in the last sample.");
+  auto topic_lag_sum = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_topic_lag_sum",
+      "Messages behind, summed over the group's partitions of the topic.");
+  auto topic_lag_max = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_topic_lag_max",
+      "Messages behind on the group's most lagging partition of the topic.");
+  auto topic_lag_seconds_max = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_topic_lag_seconds_max",
+      "Age in seconds of the oldest unconsumed message of the topic for the "
+      "group (interpolated; may be a lower bound).");
+
+  for (const auto& [name, g] : obs.groups) {
+    const Labels gl{{"cluster", cluster}, {"group", name}};
+    for (ConsumerStatus s : kAllConsumerStatuses) {
+      budget.Add(status,
+                 {{"cluster", cluster},
+                  {"group", name},
+                  {"status", std::string(ConsumerStatusName(s))}},
+                 s == g.status ? 1 : 0);
+    }
+    budget.Add(readable, gl, g.error ? 0 : 1);
+    if (g.state) {
+      for (std::string_view st : kGroupStates) {
+        budget.Add(
+            state,
+            {{"cluster", cluster}, {"group", name}, {"state", std::string(st)}},
+            *g.state == st ? 1 : 0);
+      }
+    }
+    if (g.members) budget.Add(members, gl, *g.members);
+    if (g.error) continue;
+    budget.Add(lag_sum, gl, static_cast<double>(g.lag_sum));
+    budget.Add(lag_max, gl, static_cast<double>(g.lag_max));
+    if (g.lag_seconds_max) budget.Add(lag_seconds_max, gl, *g.lag_seconds_max);
+
+    std::map<std::string, TopicAggregate> topics;
+    for (const auto& p : g.partitions) {
+      if (p.status == ConsumerStatus::kErr) continue;
+      TopicAggregate& a = topics[p.topic];
+      a.lag_sum += p.lag;
+      a.lag_max = std::max(a.lag_max, p.lag);
+      if (p.lag_seconds) {
+        a.lag_seconds_max =
+            std::max(a.lag_seconds_max.value_or(0), *p.lag_seconds);
+      }
+    }
+    for (const auto& [topic, a] : topics) {
+      const Labels tl{{"cluster", cluster}, {"group", name}, {"topic", topic}};
+      budget.Add(topic_lag_sum, tl, static_cast<double>(a.lag_sum));
+      budget.Add(topic_lag_max, tl, static_cast<double>(a.lag_max));
+      if (a.lag_seconds_max) {
+        budget.Add(topic_lag_seconds_max, tl, *a.lag_seconds_max);
+      }
+    }
+  }
+
+  auto topic_partitions = FamilyBuilder::Gauge(
+      "failwatch_kafka_topic_partitions", "Partitions of the topic.");
+  {
+    std::map<std::string, int> counts;
+    for (const auto& p : obs.partitions) counts[p.topic]++;
+    for (const auto& [topic, n] : counts) {
+      budget.Add(topic_partitions, {{"cluster", cluster}, {"topic", topic}}, n);
+    }
+  }
+
+  auto low = FamilyBuilder::Gauge("failwatch_kafka_partition_low_watermark",
+                                  "Start offset (oldest retained message).");
+  auto high = FamilyBuilder::Gauge("failwatch_kafka_partition_high_watermark",
+                                   "End offset (next message to be written).");
+  auto leader = FamilyBuilder::Gauge(
+      "failwatch_kafka_partition_leader",
+      "Broker id of the partition leader; -1 when there is none.");
+  auto committed = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_partition_committed_offset",
+      "Committed offset of the group; absent when the group never committed "
+      "on the partition.");
+  auto has_commit = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_partition_has_commit",
+      "1 if the group has a committed offset on the partition; 0 means lag "
+      "is counted from the low watermark.");
+  auto lag = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_partition_lag",
+      "Messages behind: high watermark minus committed offset (minus low "
+      "watermark without a commit).");
+  auto lag_seconds = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_partition_lag_seconds",
+      "Age in seconds of the next message the group will read, interpolated "
+      "from failwatch's own end-offset history; 0 when caught up.");
+  auto lower_bound = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_partition_lag_seconds_is_lower_bound",
+      "1 when the committed offset predates the history and lag_seconds is "
+      "only a lower bound.");
+  auto status_code = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_partition_status_code",
+      "Partition status: 0 OK, 1 WARN, 2 STALL, 3 STOP, 4 REWIND, 5 ERR.");
+
+  if (options.per_partition_series) {
+    for (const auto& p : obs.partitions) {
+      const Labels pl{{"cluster", cluster},
+                      {"topic", p.topic},
+                      {"partition", std::to_string(p.partition)}};
+      budget.Add(leader, pl, p.leader);
+      if (p.low) budget.Add(low, pl, static_cast<double>(*p.low));
+      if (p.high) budget.Add(high, pl, static_cast<double>(*p.high));
+    }
+    for (const auto& [name, g] : obs.groups) {
+      for (const auto& p : g.partitions) {
+        const Labels l{{"cluster", cluster},
+                       {"group", name},
+                       {"topic", p.topic},
+                       {"partition", std::to_string(p.partition)}};
+        budget.Add(status_code, l, static_cast<int>(p.status));
+        if (p.status == ConsumerStatus::kErr) continue;
+        budget.Add(has_commit, l, p.committed ? 1 : 0);
+        if (p.committed) {
+          budget.Add(committed, l, static_cast<double>(*p.committed));
+        }
+        budget.Add(lag, l, static_cast<double>(p.lag));
+        if (p.lag_seconds) {
+          budget.Add(lag_seconds, l, *p.lag_seconds);
+          budget.Add(lower_bound, l, p.lag_seconds_lower_bound ? 1 : 0);
+        }
+      }
+    }
+  }
+
+  for (FamilyBuilder* f : {&status,
+                           &state,
+                           &members,
+                           &lag_sum,
+                           &lag_max,
+                           &lag_seconds_max,
+                           &readable,
+                           &topic_lag_sum,
+                           &topic_lag_max,
+                           &topic_lag_seconds_max,
+                           &topic_partitions,
+                           &low,
+                           &high,
+                           &leader,
+                           &committed,
+                           &has_commit,
+                           &lag,
+                           &lag_seconds,
+                           &lower_bound,
+                           &status_code}) {
+    std::move(*f).MoveTo(out);
+  }
+
+  // Collector health: never capped.
+  stats.series_dropped_total += budget.dropped();
+  auto add = [&](FamilyBuilder f) { std::move(f).MoveTo(out); };
+  add(std::move(
+      FamilyBuilder::Counter("failwatch_kafka_series_dropped_total",
+                             "Series not exported because of the series cap.")
+          .Add(cl, static_cast<double>(stats.series_dropped_total))));
+  add(std::move(FamilyBuilder::Gauge("failwatch_kafka_groups_tracked",
+                                     "Consumer groups tracked.")
+                    .Add(cl, static_cast<double>(obs.groups.size()))));
+  add(std::move(FamilyBuilder::Gauge("failwatch_kafka_group_listing_supported",
+                                     "1 if the brokers answered ListGroups.")
+                    .Add(cl, obs.group_listing_supported ? 1 : 0)));
+  add(std::move(
+      FamilyBuilder::Gauge("failwatch_kafka_group_describe_supported",
+                           "1 if the brokers answered DescribeGroups.")
+          .Add(cl, obs.group_describe_supported ? 1 : 0)));
+  add(std::move(FamilyBuilder::Counter(
+                    "failwatch_kafka_discovery_handles_replaced_total",
+                    "Group-discovery client handles found wedged and replaced.")
+                    .Add(cl, static_cast<double>(
+                                 stats.discovery_handles_replaced_total))));
+  add(std::move(FamilyBuilder::Gauge(
+                    "failwatch_kafka_discovery_handles_abandoned",
+                    "Replaced handles whose destroy has not returned (their "
+                    "threads are still alive).")
+                    .Add(cl, stats.discovery_handles_abandoned)));
+  add(std::move(FamilyBuilder::Gauge(
+                    "failwatch_kafka_discovery_disabled",
+                    "1 when discovery stopped because too many abandoned "
+                    "handles are pending.")
+                    .Add(cl, stats.discovery_disabled ? 1 : 0)));
+  add(std::move(
+      FamilyBuilder::Counter(
+          "failwatch_kafka_data_handle_resets_total",
+          "Data client handles recreated after repeated failures.")
+          .Add(cl, static_cast<double>(stats.data_handle_resets_total))));
+  auto phases =
+      FamilyBuilder::Gauge("failwatch_kafka_read_seconds",
+                           "Seconds spent per read phase in the last sample.");
+  for (const auto& [phase, secs] : stats.phase_seconds) {
+    phases.Add({{"cluster", cluster}, {"phase", phase}}, secs);
+  }
+  add(std::move(phases));
+  return out;
+}
+
+}  // namespace failwatch

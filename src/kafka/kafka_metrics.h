@@ -1,0 +1,36 @@
+// Turns a KafkaObservation into metric families (names and meaning in
+// docs/reference/kafka.md), applying the cardinality controls: per-partition
+// series can be switched off, and a hard cap drops series beyond it,
+// cluster- and group-level ones last.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kafka/kafka_observation.h"
+#include "kafka/kafka_options.h"
+
+namespace failwatch {
+
+// Collector-level facts that are not part of the observation.
+struct KafkaCollectorStats {
+  std::uint64_t series_dropped_total = 0;  // updated by BuildKafkaFamilies
+  std::uint64_t discovery_handles_replaced_total = 0;
+  int discovery_handles_abandoned = 0;
+  bool discovery_disabled = false;
+  std::uint64_t data_handle_resets_total = 0;
+  // Seconds spent per read phase in the last sample: metadata, watermarks,
+  // committed, discovery.
+  std::map<std::string, double> phase_seconds;
+};
+
+// Adds this sample's dropped series to stats.series_dropped_total.
+std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
+    const KafkaObservation& obs, const KafkaOptions& options,
+    KafkaCollectorStats& stats);
+
+}  // namespace failwatch

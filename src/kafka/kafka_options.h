@@ -1,0 +1,69 @@
+// Tuning of the Kafka collector that the config file does not (yet) carry.
+// Defaults are meant for production; tests shrink the windows.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "core/clock.h"
+
+namespace failwatch {
+
+struct KafkaOptions {
+  // Status evaluation (see partition_status.h).
+  Millis status_window = std::chrono::minutes(10);
+  // Points kept per group/partition for the status window; one is stored at
+  // most every status_window / status_points, so memory does not grow with
+  // the sample rate.
+  std::size_t status_points = 20;
+
+  // Per-partition (time, high watermark) points for lag in seconds.
+  std::size_t offset_history_points = 64;
+
+  // A discovered group whose members are known to be zero keeps reporting
+  // lag this long after it was last active (members > 0 or a commit moved).
+  Millis empty_group_ttl = std::chrono::hours(24);
+
+  // How often each group's committed offsets are asked for on every topic
+  // (to learn which topics it consumes); in between, only on the topics it
+  // is known to consume. A group with no known topic, or a new topic in
+  // the metadata, is probed at once.
+  Millis topic_probe_interval = std::chrono::minutes(5);
+
+  // Group listing / description on the separate discovery handle. Off =
+  // configured groups only, no state or members (e.g. ACLs forbid it).
+  bool group_discovery = true;
+  Millis discovery_interval = std::chrono::seconds(30);
+  // After DescribeConsumerGroups fails as unsupported or wedges the
+  // handle, wait this long before trying again (doubling up to the max).
+  Millis describe_backoff_initial = std::chrono::minutes(5);
+  Millis describe_backoff_max = std::chrono::hours(6);
+  // Wedged handles whose rd_kafka_destroy has not returned yet; at this
+  // many, discovery stops (each one pins librdkafka threads).
+  int max_abandoned_handles = 4;
+  // Share of the sample budget discovery may use after the data reads.
+  double discovery_budget_share = 0.25;
+
+  // OffsetFetch requests in flight at once (one group per request).
+  int max_concurrent_group_fetches = 16;
+  // true: ListOffsets batched per leader (offsets_for_times with -2/-1);
+  // false: one query_watermark_offsets per partition (for comparison).
+  bool batched_watermarks = true;
+  // Consecutive failed samples after which the data handle is recreated.
+  int data_handle_reset_after_failures = 3;
+
+  // Cardinality. Empty allow = everything. Configured groups are always
+  // tracked; group_allow/deny filter discovered groups only.
+  std::string group_allow;
+  std::string group_deny;
+  std::string topic_allow;
+  // Regexes must match the whole name (std::regex_match, ECMAScript).
+  std::string topic_deny = "__.*";  // __consumer_offsets, __transaction_state
+  bool per_partition_series = true;
+  // Hard cap on the series one sample emits; the rest are dropped and
+  // counted in failwatch_kafka_series_dropped_total.
+  std::size_t max_series = 50'000;
+};
+
+}  // namespace failwatch

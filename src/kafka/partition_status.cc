@@ -1,0 +1,104 @@
+#include "kafka/partition_status.h"
+
+#include <algorithm>
+
+namespace failwatch {
+
+std::string_view ConsumerStatusName(ConsumerStatus s) {
+  switch (s) {
+    case ConsumerStatus::kOk:
+      return "OK";
+    case ConsumerStatus::kWarn:
+      return "WARN";
+    case ConsumerStatus::kStall:
+      return "STALL";
+    case ConsumerStatus::kStop:
+      return "STOP";
+    case ConsumerStatus::kRewind:
+      return "REWIND";
+    case ConsumerStatus::kErr:
+      return "ERR";
+  }
+  return "ERR";
+}
+
+ConsumerStatus WorstStatus(ConsumerStatus a, ConsumerStatus b) {
+  return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
+}
+
+ConsumerStatus EvaluatePartitionStatus(const StatusInputs& in) {
+  if (in.unreadable || in.points.empty()) return ConsumerStatus::kErr;
+  if (in.last_rewind && in.now - *in.last_rewind <= in.window) {
+    return ConsumerStatus::kRewind;
+  }
+  const StatusPoint& cur = in.points.back();
+  if (cur.lag <= 0) return ConsumerStatus::kOk;
+
+  // Judging "for the whole window" needs a point at or before its start;
+  // until then (failwatch just started, a new partition) the answer is OK.
+  const StatusPoint& start = in.points.front();
+  if (start.at > in.now - in.window) return ConsumerStatus::kOk;
+
+  const bool lag_always_positive =
+      std::all_of(in.points.begin(), in.points.end(),
+                  [](const StatusPoint& p) { return p.lag > 0; });
+  if (!lag_always_positive) return ConsumerStatus::kOk;
+
+  // Committed offsets only move forward unless rewound (handled above), so
+  // equal ends mean it never moved in between.
+  if (cur.committed == start.committed) {
+    // An idle topic's end offset does not move: never STOP. Without member
+    // information we cannot tell a stopped consumer from a stuck one.
+    const bool end_moved = cur.high > start.high;
+    if (end_moved && in.group_has_members.has_value() &&
+        !*in.group_has_members) {
+      return ConsumerStatus::kStop;
+    }
+    return ConsumerStatus::kStall;
+  }
+
+  bool never_decreased = true;
+  for (std::size_t i = 1; i < in.points.size(); ++i) {
+    if (in.points[i].lag < in.points[i - 1].lag) never_decreased = false;
+  }
+  if (never_decreased && cur.lag > start.lag) return ConsumerStatus::kWarn;
+  return ConsumerStatus::kOk;
+}
+
+StatusHistory::StatusHistory(Millis window, std::size_t points)
+    : window_(window),
+      spacing_(window / static_cast<long>(std::max<std::size_t>(points, 1))),
+      capacity_(std::max<std::size_t>(points, 1) + 3) {}
+
+bool StatusHistory::Record(const StatusPoint& p) {
+  bool rewound = false;
+  if (current_ && current_->committed && p.committed &&
+      *p.committed < *current_->committed) {
+    rewound = true;
+    last_rewind_ = p.at;
+  }
+  if (stored_.empty() || p.at - stored_.back().at >= spacing_) {
+    stored_.push_back(p);
+    if (stored_.size() > capacity_) stored_.erase(stored_.begin());
+  }
+  current_ = p;
+  return rewound;
+}
+
+std::vector<StatusPoint> StatusHistory::WindowPoints(WallTime now) const {
+  std::vector<StatusPoint> out;
+  const WallTime start = now - window_;
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < stored_.size(); ++i) {
+    if (stored_[i].at <= start) first = i;
+  }
+  for (std::size_t i = first; i < stored_.size(); ++i) {
+    out.push_back(stored_[i]);
+  }
+  if (current_ && (out.empty() || out.back().at != current_->at)) {
+    out.push_back(*current_);
+  }
+  return out;
+}
+
+}  // namespace failwatch

@@ -1,0 +1,80 @@
+// Consumer status per partition and per group, Burrow's vocabulary, judged
+// from failwatch's own samples (not from commit arrivals, which OffsetFetch
+// cannot see). Pure functions: the rules are documented in
+// docs/reference/kafka.md and exercised with synthetic histories.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace failwatch {
+
+// Ordered by severity: a group's status is its worst partition's.
+enum class ConsumerStatus : int {
+  kOk = 0,
+  kWarn = 1,
+  kStall = 2,
+  kStop = 3,
+  kRewind = 4,
+  kErr = 5,
+};
+
+inline constexpr ConsumerStatus kAllConsumerStatuses[] = {
+    ConsumerStatus::kOk,   ConsumerStatus::kWarn,   ConsumerStatus::kStall,
+    ConsumerStatus::kStop, ConsumerStatus::kRewind, ConsumerStatus::kErr};
+
+std::string_view ConsumerStatusName(ConsumerStatus s);  // "OK", "WARN", ...
+ConsumerStatus WorstStatus(ConsumerStatus a, ConsumerStatus b);
+
+// One observation of a group's position on a partition.
+struct StatusPoint {
+  WallTime at{};
+  std::optional<std::int64_t> committed;  // nullopt = no commit
+  std::int64_t high = 0;                  // end offset
+  std::int64_t lag = 0;
+};
+
+struct StatusInputs {
+  WallTime now{};
+  Millis window{};
+  // Oldest first; the last one is the current sample.
+  std::vector<StatusPoint> points;
+  // This sample could not read the partition's offsets.
+  bool unreadable = false;
+  // When the committed offset last went backwards, if ever.
+  std::optional<WallTime> last_rewind;
+  // nullopt = unknown (the broker cannot describe groups).
+  std::optional<bool> group_has_members;
+};
+
+ConsumerStatus EvaluatePartitionStatus(const StatusInputs& in);
+
+// A bounded, downsampled history of StatusPoints for one group/partition:
+// at most one point per window/points, plus the current sample, so the
+// window is covered with a fixed number of points at any sample rate.
+class StatusHistory {
+ public:
+  StatusHistory(Millis window, std::size_t points);
+
+  // Records the current sample. Returns true when the committed offset went
+  // backwards compared with the previous sample.
+  bool Record(const StatusPoint& p);
+  // Stored points from the one at or before now - window (if any) up to
+  // and including the current sample.
+  std::vector<StatusPoint> WindowPoints(WallTime now) const;
+  std::optional<WallTime> last_rewind() const { return last_rewind_; }
+
+ private:
+  Millis window_;
+  Millis spacing_;
+  std::size_t capacity_;
+  std::vector<StatusPoint> stored_;  // oldest first, bounded by capacity_
+  std::optional<StatusPoint> current_;
+  std::optional<WallTime> last_rewind_;
+};
+
+}  // namespace failwatch

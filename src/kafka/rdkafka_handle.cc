@@ -1,0 +1,171 @@
+#include "kafka/rdkafka_handle.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace failwatch {
+namespace {
+
+void LogCallback(const rd_kafka_t* rk, int level, const char* fac,
+                 const char* buf) {
+  // syslog levels: 0..4 = emerg..warning.
+  if (level <= 4) {
+    spdlog::warn("msg=\"librdkafka\" client={} facility={} text=\"{}\"",
+                 rd_kafka_name(rk), fac, buf);
+  } else {
+    spdlog::debug("msg=\"librdkafka\" client={} facility={} text=\"{}\"",
+                  rd_kafka_name(rk), fac, buf);
+  }
+}
+
+const char* ConfResName(rd_kafka_conf_res_t res) {
+  switch (res) {
+    case RD_KAFKA_CONF_UNKNOWN:
+      return "unknown property";
+    case RD_KAFKA_CONF_INVALID:
+      return "invalid value";
+    default:
+      return "rejected";
+  }
+}
+
+struct ConfDestroy {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDestroy>;
+
+Result<ConfPtr> BuildConf(const KafkaClusterConfig& cluster, HandleRole role) {
+  ConfPtr conf(rd_kafka_conf_new());
+  char errstr[512];
+  auto set = [&](const std::string& key, const std::string& value,
+                 bool from_user) -> Status {
+    rd_kafka_conf_res_t res = rd_kafka_conf_set(
+        conf.get(), key.c_str(), value.c_str(), errstr, sizeof(errstr));
+    if (res == RD_KAFKA_CONF_OK) return Status::Ok();
+    // errstr is not used: it quotes the value.
+    return MakeError(ErrorKind::kInvalid, "bad_property",
+                     "kafka cluster \"" + cluster.name + "\": property \"" +
+                         key + "\": " + ConfResName(res) +
+                         (from_user ? "" : " (set by failwatch)"));
+  };
+
+  std::string bootstrap;
+  for (const auto& b : cluster.brokers) {
+    if (!bootstrap.empty()) bootstrap += ",";
+    bootstrap += b.ToString();
+  }
+  const std::string client_id =
+      std::string("failwatch-") +
+      (role == HandleRole::kData ? "data-" : "discovery-") + cluster.name;
+  if (Status s = set("client.id", client_id, false); !s.ok()) return s.error();
+  if (!bootstrap.empty()) {
+    if (Status s = set("bootstrap.servers", bootstrap, false); !s.ok()) {
+      return s.error();
+    }
+  }
+  if (role == HandleRole::kData) {
+    // failwatch only reads: never create topics, never commit.
+    for (const char* key : {"allow.auto.create.topics", "enable.auto.commit"}) {
+      if (Status s = set(key, "false", false); !s.ok()) return s.error();
+    }
+  }
+  for (const auto& [key, value] : cluster.properties) {
+    if (key == "group.id") {
+      return MakeError(ErrorKind::kInvalid, "bad_property",
+                       "kafka cluster \"" + cluster.name +
+                           "\": property \"group.id\" is not allowed "
+                           "(failwatch must not join groups)");
+    }
+    if (Status s = set(key, value.Reveal(), true); !s.ok()) return s.error();
+  }
+  if (bootstrap.empty() && !cluster.properties.contains("bootstrap.servers")) {
+    return MakeError(ErrorKind::kInvalid, "no_brokers",
+                     "kafka cluster \"" + cluster.name +
+                         "\": no brokers and no bootstrap.servers property");
+  }
+  rd_kafka_conf_set_log_cb(conf.get(), LogCallback);
+  return conf;
+}
+
+}  // namespace
+
+void RdKafkaDestroy::operator()(rd_kafka_t* rk) const {
+  if (rk != nullptr) rd_kafka_destroy(rk);
+}
+
+Result<RdKafkaPtr> CreateHandle(const KafkaClusterConfig& cluster,
+                                HandleRole role) {
+  auto conf = BuildConf(cluster, role);
+  if (!conf.ok()) return conf.error();
+  char errstr[512];
+  // Admin requests work on any handle type; the data handle is a consumer
+  // because offsets_for_times is a consumer call.
+  rd_kafka_type_t type =
+      role == HandleRole::kData ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER;
+  rd_kafka_t* rk = rd_kafka_new(type, conf->release(), errstr, sizeof(errstr));
+  if (rk == nullptr) {
+    // rd_kafka_new fails on cross-property checks (e.g. SASL without a
+    // mechanism); its message names properties, not values.
+    return MakeError(ErrorKind::kInvalid, "client_create_failed",
+                     "kafka cluster \"" + cluster.name + "\": " + errstr);
+  }
+  return RdKafkaPtr(rk);
+}
+
+Status ValidateKafkaProperties(const KafkaClusterConfig& cluster) {
+  auto conf = BuildConf(cluster, HandleRole::kData);
+  if (!conf.ok()) return conf.error();
+  return Status::Ok();
+}
+
+void DestroyDetached(RdKafkaPtr handle,
+                     std::shared_ptr<std::atomic<int>> pending,
+                     RdKafkaQueuePtr queue) {
+  if (!handle) return;
+  ++*pending;
+  std::thread([rk = handle.release(), q = queue.release(), pending] {
+    if (q != nullptr) rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    --*pending;
+  }).detach();
+}
+
+Error ErrorFromKafka(rd_kafka_resp_err_t err, const std::string& what) {
+  ErrorKind kind = ErrorKind::kRejected;
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+      kind = ErrorKind::kTimeout;
+      break;
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__RESOLVE:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+      kind = ErrorKind::kUnavailable;
+      break;
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND:
+      kind = ErrorKind::kNotFound;
+      break;
+    default:
+      break;
+  }
+  return MakeError(kind, rd_kafka_err2name(err),
+                   what + ": " + rd_kafka_err2str(err));
+}
+
+int RemainingMs(SteadyTime deadline, int floor_ms) {
+  auto left = std::chrono::duration_cast<Millis>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+  return static_cast<int>(std::max<long long>(left, floor_ms));
+}
+
+}  // namespace failwatch

@@ -1,0 +1,62 @@
+// Pure derivations from parsed rows and earlier state: a node's role and
+// timeline, promotion/demotion events, the current writer, stale app
+// connections, and bounded connection groups. No I/O, no clock reads.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "postgres/pg_observation.h"
+#include "postgres/pg_rows.h"
+
+namespace failwatch {
+
+// Fills role, recovery, read-only, timeline, version, start time and the
+// standby part of `node` from the status row.
+void ApplyNodeStatus(const NodeStatusRow& row, NodeState& node);
+
+// Carries the event history of `prev` (the node's last state while it was
+// up) into `cur` and records a promotion (recovery -> primary, or a
+// primary's timeline went up) or a demotion (primary -> recovery) seen
+// between them. Both must be up. Returns true on a promotion.
+bool DetectTransition(const NodeState& prev, NodeState& cur, WallTime now);
+
+// Marks primaries on a lower timeline than the highest primary timeline as
+// superseded; returns the writer's address (the single primary on the
+// highest timeline), "" when there is none or it is ambiguous.
+std::string MarkSupersededAndFindWriter(std::vector<NodeState>& nodes);
+
+// Shell-style glob: '*' any run, '?' one character.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
+// Client backends of one node, as read by kActivitySql.
+struct NodeActivity {
+  std::string node;
+  std::vector<ActivityGroupRow> groups;
+};
+
+// For each configured app, its connections on nodes that are not what it
+// expects. `promotion_time` is the latest promotion in the database (epoch =
+// unknown); a connection that started before it was kept by a pool, one
+// after it was opened against a stale address.
+std::vector<StaleAppConnections> ClassifyStaleConnections(
+    const std::vector<AppConfig>& apps, const std::vector<NodeState>& nodes,
+    const std::vector<NodeActivity>& activity, WallTime promotion_time);
+
+// Groups for export: the `max_groups` largest per node, the rest folded
+// into one group with every label "other" (oldest start kept).
+std::vector<AppConnectionGroup> BoundedGroups(const NodeActivity& activity,
+                                              std::size_t max_groups);
+
+// Reconnect delay after `failures` consecutive failures (>= 1).
+Millis BackoffDelay(int failures, Millis base, Millis max);
+
+// SQLSTATEs after which a session is dropped: connection exceptions (08),
+// operator intervention (57P: admin shutdown, crash, cannot connect now) and
+// read-only transaction (25006: the node was demoted under us).
+bool ShouldDropSession(std::string_view sqlstate);
+
+}  // namespace failwatch

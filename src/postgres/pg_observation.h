@@ -1,0 +1,164 @@
+// What the PostgreSQL collector publishes (kind "postgres", target = the
+// database name) for evaluators: the role of every node, where the endpoint
+// points, which application connections sit on the wrong node, and how
+// writes through a fresh and a sticky connection fare.
+//
+// Times are wall-clock; an epoch (WallTime{}) value means "never / unknown".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/collector.h"
+#include "core/result.h"
+
+namespace failwatch {
+
+inline constexpr char kPostgresKind[] = "postgres";
+
+enum class NodeRole { kPrimary, kStandby, kUnreachable, kUnknown };
+// "primary", "standby", "unreachable", "unknown": the label values.
+const char* NodeRoleName(NodeRole role);
+
+// How a node entered the node set (a node can have several sources).
+inline constexpr unsigned kSourceMember = 1;      // configured `members`
+inline constexpr unsigned kSourceDns = 2;         // an endpoint resolved to it
+inline constexpr unsigned kSourceDiscovered = 4;  // replication views
+// "member", "dns", "discovered" joined with '+' ("member+dns").
+std::string NodeSourceName(unsigned sources);
+
+struct StandbyStatus {
+  // 0 when everything received is replayed (an idle primary produces no new
+  // transactions, so now() - last replay timestamp would grow forever).
+  std::optional<double> replay_lag_seconds;
+  std::optional<std::int64_t> replay_lag_bytes;  // received - replayed
+  std::string receiver_status;  // pg_stat_wal_receiver.status; "" = none
+  std::string upstream;         // "sender_host:sender_port"; "" = unknown
+};
+
+// One row of pg_stat_replication as seen on a primary (or cascading standby).
+struct ReplicaStatus {
+  std::string client_addr;  // "" for a unix-socket client
+  std::string application_name;
+  std::string state;                      // "streaming", "catchup", ...
+  std::string sync_state;                 // "async", "sync", ...
+  std::optional<std::int64_t> lag_bytes;  // current/receive LSN - replay_lsn
+  std::optional<double> replay_lag_seconds;
+};
+
+struct NodeState {
+  std::string address;   // "ip:port" (or "host:port" for a named member)
+  unsigned sources = 0;  // kSource* bits
+  // Connected and the status query answered: role is known.
+  bool up = false;
+  // Why the node is not up (or why a part of its sample failed).
+  std::optional<Error> error;
+  NodeRole role = NodeRole::kUnknown;
+  bool in_recovery = false;
+  bool read_only = false;
+  // A primary whose timeline is lower than another primary's: the old node
+  // after a promotion that nobody stopped (split brain). Writes there are
+  // lost; apps expecting the primary must not use it.
+  bool superseded = false;
+  std::optional<std::uint32_t> timeline;
+  int server_version_num = 0;
+  WallTime postmaster_start{};
+  WallTime sampled_at{};                 // when the values above were read
+  std::optional<StandbyStatus> standby;  // set when in recovery
+  std::vector<ReplicaStatus> replicas;   // pg_stat_replication rows
+  // Promotion = recovery -> primary, or a primary's timeline went up.
+  WallTime last_promotion{};
+  std::uint64_t promotions_total = 0;
+  // Demotion = seen primary, later seen in recovery.
+  WallTime last_demotion{};
+};
+
+struct EndpointTarget {
+  std::string endpoint;       // "db.lab.test:5432" as configured
+  std::string endpoint_role;  // "writer" or "reader"
+  std::string address;        // "ip:port" the endpoint resolves to now
+  NodeRole node_role = NodeRole::kUnknown;
+  bool superseded = false;  // see NodeState::superseded
+};
+
+// Client backends on one node, grouped. Bounded: the top groups per node by
+// count; the rest are folded into application_name "other".
+struct AppConnectionGroup {
+  std::string node;
+  std::string application_name;
+  std::string usename;
+  std::string client_addr;  // "local" for unix sockets, "" if not visible
+  std::string state;
+  std::string datname;
+  std::int64_t count = 0;
+  WallTime oldest_backend_start{};
+};
+
+enum class StaleCause {
+  // The connection was opened before the promotion: a pool kept it.
+  kKeptFromBeforePromotion,
+  // Opened after the promotion: the app resolved or cached the old address.
+  kConnectedAfterPromotion,
+  // No promotion time known (failwatch started after the failover).
+  kUnknown,
+};
+// "kept_from_before_promotion", "connected_after_promotion", "unknown".
+const char* StaleCauseName(StaleCause cause);
+
+// Connections of one configured app on a node that is not what the app
+// expects (expects=primary: a standby, a superseded primary, or a node of
+// unknown role that is not the endpoint's target).
+struct StaleAppConnections {
+  std::string app;  // the configured application_name glob
+  std::string node;
+  NodeRole node_role = NodeRole::kUnknown;
+  StaleCause cause = StaleCause::kUnknown;
+  std::int64_t count = 0;
+  WallTime oldest_backend_start{};
+};
+
+struct WriteProbePath {
+  std::string path;            // "fresh" or "sticky"
+  std::string address;         // node written to in the last attempt; "" = none
+  bool attempted = false;      // false until the first attempt
+  bool ok = false;             // of the last attempt
+  double latency_seconds = 0;  // of the last attempt (fresh: incl. connect)
+  std::string sqlstate;        // of the last failure; "" when ok
+  std::string last_error;      // one line, no secrets; "" when ok
+  WallTime last_attempt{};
+  WallTime last_success{};
+  std::uint64_t attempts_total = 0;
+  // Keyed by SQLSTATE, or "timeout" / "connection" when there is none.
+  std::map<std::string, std::uint64_t> failures_total;
+};
+
+class PgObservation final : public Observation {
+ public:
+  std::string database;
+  WallTime sampled_at{};
+  std::vector<NodeState> nodes;  // sorted by address
+  std::vector<EndpointTarget> endpoint_targets;
+  // Up nodes with role primary (superseded ones included): 0 = no writer,
+  // >= 2 = split brain.
+  int primaries = 0;
+  // Address of the primary with the highest timeline; "" when none or tied.
+  std::string writer;
+  std::vector<AppConnectionGroup> app_connections;
+  std::vector<StaleAppConnections> stale_app_connections;
+  std::vector<WriteProbePath> write_probes;  // empty when not enabled
+  // Over all nodes.
+  WallTime last_promotion{};
+  std::uint64_t promotions_total = 0;
+  // failwatch's own failed queries/connects: node -> code -> count.
+  std::map<std::string, std::map<std::string, std::uint64_t>> errors_total;
+
+  const NodeState* FindNode(const std::string& address) const;
+  const WriteProbePath* FindProbe(const std::string& path) const;
+  std::int64_t StaleCount(const std::string& app) const;
+};
+
+}  // namespace failwatch

@@ -1,0 +1,75 @@
+// Samples every node of one database (configured members, the addresses
+// its endpoints resolved to, nodes found in replication views) over one
+// persistent non-blocking monitoring session per node, all concurrently
+// under the sample's deadline. Publishes a PgObservation (kind "postgres",
+// target = database name) and the failwatch_pg_* families.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/collector.h"
+#include "postgres/node_set.h"
+#include "postgres/pg_derive.h"
+#include "postgres/pg_observation.h"
+#include "postgres/pg_session.h"
+
+namespace failwatch {
+
+struct PostgresCollectorOptions {
+  // Nodes that no source mentions any more are dropped after this long.
+  Millis node_retention{std::chrono::minutes(10)};
+  // Reconnect/requery delay after consecutive failures: base, 2x, ... max.
+  Millis backoff_base{500};
+  Millis backoff_max{std::chrono::seconds(30)};
+  // Groups of pg_stat_activity exported per node; the rest is "other".
+  std::size_t max_groups_per_node = 50;
+  // Kept back from the deadline to build the output.
+  Millis output_margin{30};
+};
+
+class PostgresCollector final : public Collector {
+ public:
+  explicit PostgresCollector(DatabaseConfig config,
+                             PostgresCollectorOptions options = {});
+  ~PostgresCollector() override;
+
+  const std::string& kind() const override { return kind_; }
+  const std::string& target() const override { return config_.name; }
+  SampleOutput Sample(const SampleContext& ctx) override;
+
+ private:
+  struct NodeRuntime;
+  struct ProbeRuntime;
+
+  void UpdateNodeSet(const SampleContext& ctx);
+  ConnTarget TargetFor(const HostPort& address,
+                       const std::string& application_name) const;
+  NodeState FinishNode(NodeRuntime& rt, const NodeSetEntry& entry,
+                       const SessionJob* job, WallTime now);
+  Millis Backoff(int failures) const;
+  void RecordError(const std::string& node, const std::string& code);
+  void FinishProbe(ProbeRuntime& probe, const SessionJob* job, WallTime now,
+                   bool sticky);
+  // The address the writer endpoint resolves to now ("" = unknown).
+  std::optional<HostPort> CurrentWriterAddress(const SampleContext& ctx) const;
+
+  const std::string kind_ = kPostgresKind;
+  DatabaseConfig config_;
+  PostgresCollectorOptions options_;
+  NodeSet node_set_;
+  std::map<std::string, std::unique_ptr<NodeRuntime>> nodes_;
+  std::unique_ptr<ProbeRuntime> fresh_;
+  std::unique_ptr<ProbeRuntime> sticky_;
+  std::string upsert_sql_;
+  std::optional<Error> probe_config_error_;
+  std::map<std::string, std::map<std::string, std::uint64_t>> errors_total_;
+};
+
+std::shared_ptr<Collector> MakePostgresCollector(const DatabaseConfig& config);
+
+}  // namespace failwatch

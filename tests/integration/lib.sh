@@ -1,0 +1,119 @@
+# Shared helpers for the integration tests (source this file).
+# Every process a test starts is recorded and killed on exit, pass or fail.
+set -euo pipefail
+
+: "${FAILWATCH_BIN:?FAILWATCH_BIN must point at the failwatch binary}"
+: "${FAILWATCH_SOURCE_DIR:?}"
+source "$FAILWATCH_SOURCE_DIR/scripts/lab/dns.sh"
+
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "/tmp/failwatch-${TEST_NAME}.XXXXXX")
+chmod 755 "$WORK"
+CLEANUP_CMDS=()
+PIDS=()
+
+cleanup() {
+  local rc=$?
+  local i
+  for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
+    eval "${CLEANUP_CMDS[$i]}" || true
+  done
+  for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ $rc -ne 0 ]; then
+    echo "--- $TEST_NAME failed (rc=$rc); logs in $WORK ---" >&2
+    for f in "$WORK"/*.log; do
+      [ -f "$f" ] || continue
+      echo "--- tail $f" >&2
+      tail -n 40 "$f" >&2
+    done
+  else
+    rm -rf "$WORK"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+
+on_exit() { CLEANUP_CMDS+=("$*"); }
+
+log() { echo "[$TEST_NAME $(date +%H:%M:%S.%3N)] $*"; }
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# A port nobody listens on (TCP and UDP) in the range the tests use.
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Htuln "sport = :$port" | grep -q .; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+now_ms() { date +%s%3N; }
+
+# wait_for TIMEOUT_SECONDS DESCRIPTION CMD...: polls CMD every 100 ms.
+wait_for() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$(($(now_ms) + timeout * 1000))
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  fail "timed out after ${timeout}s waiting for: $what"
+}
+
+# start_failwatch CONFIG PORT [extra flags...]; sets FW_PID.
+start_failwatch() {
+  local config=$1 port=$2
+  shift 2
+  "$FAILWATCH_BIN" --config "$config" --web.listen-address "127.0.0.1:$port" \
+    --log.level debug "$@" >> "$WORK/failwatch.log" 2>&1 &
+  FW_PID=$!
+  PIDS+=("$FW_PID")
+  FW_PORT=$port
+  wait_for 10 "failwatch /healthz" curl -sf "http://127.0.0.1:$port/healthz"
+}
+
+scrape() { curl -sf --max-time 5 "http://127.0.0.1:${FW_PORT}${1:-/metrics}"; }
+
+# metric_value 'name{label="v",...}' : value of the exact series, or empty.
+# Labels must be given in the order failwatch prints them.
+metric_value() {
+  local body
+  body=$(scrape) || return 1
+  awk -v s="$1" 'index($0, s" ") == 1 { print $2; exit }' <<< "$body"
+}
+
+# has_series REGEX: a series line of the live /metrics matches.
+# (The body is captured first: with pipefail, grep -q closing the pipe
+# early would fail the scrape.)
+has_series() {
+  local body
+  body=$(scrape) || return 1
+  grep -v '^#' <<< "$body" | grep -Eq "$1"
+}
+
+expect_metric() {
+  local series=$1 want=$2 got
+  got=$(metric_value "$series")
+  [ "$got" = "$want" ] || fail "$series = '$got', want '$want'"
+}
+
+promtool_check() {
+  local out
+  scrape > "$WORK/metrics.txt"
+  if ! out=$(promtool check metrics < "$WORK/metrics.txt" 2>&1); then
+    echo "$out" >&2
+    fail "promtool check metrics failed"
+  fi
+  log "promtool check metrics: clean ($(grep -vc '^#' "$WORK/metrics.txt") series)"
+}
+
+# metric_is SERIES VALUE: for wait_for (evaluated at each poll).
+metric_is() { [ "$(metric_value "$1")" = "$2" ]; }

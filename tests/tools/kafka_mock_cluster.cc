@@ -1,0 +1,115 @@
+// A librdkafka mock cluster in its own process, so tests can start it, find
+// it through a file, and kill it (SIGKILL included) to simulate an outage.
+//
+//   kafka_mock_cluster --bootstrap-file=PATH [--brokers=3] topic:partitions...
+//
+// The mock picks random ports (no way to fix them in librdkafka 2.0.2), so
+// the bootstrap list is written to PATH once every topic exists; the write
+// is atomic (temp file + rename) and readers may poll for the file.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void OnSignal(int) { g_stop = 1; }
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 1;
+};
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: kafka_mock_cluster --bootstrap-file=PATH [--brokers=N] "
+               "topic:partitions...\n");
+  return 2;
+}
+
+bool WriteAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr) return false;
+  bool ok = std::fputs(text.c_str(), f) >= 0;
+  ok = std::fclose(f) == 0 && ok;
+  return ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string bootstrap_file;
+  int brokers = 3;
+  std::vector<TopicSpec> topics;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.rfind("--bootstrap-file=", 0) == 0) {
+      bootstrap_file = std::string(arg.substr(17));
+    } else if (arg.rfind("--brokers=", 0) == 0) {
+      brokers = std::atoi(std::string(arg.substr(10)).c_str());
+    } else if (arg.rfind("--", 0) == 0) {
+      return Usage();
+    } else {
+      auto colon = arg.rfind(':');
+      TopicSpec t;
+      t.name = std::string(arg.substr(0, colon));
+      if (colon != std::string_view::npos) {
+        t.partitions = std::atoi(std::string(arg.substr(colon + 1)).c_str());
+      }
+      if (t.name.empty() || t.partitions <= 0) return Usage();
+      topics.push_back(t);
+    }
+  }
+  if (bootstrap_file.empty() || brokers <= 0) return Usage();
+
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // The mock cluster lives inside this (otherwise unused) producer handle.
+  if (rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err)) !=
+      RD_KAFKA_CONF_OK) {
+    std::fprintf(stderr, "conf: %s\n", err);
+    return 1;
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) {
+    std::fprintf(stderr, "rd_kafka_new: %s\n", err);
+    return 1;
+  }
+  rd_kafka_mock_cluster_t* mc = rd_kafka_mock_cluster_new(rk, brokers);
+  if (mc == nullptr) {
+    std::fprintf(stderr, "rd_kafka_mock_cluster_new failed\n");
+    return 1;
+  }
+  for (const auto& t : topics) {
+    rd_kafka_resp_err_t e =
+        rd_kafka_mock_topic_create(mc, t.name.c_str(), t.partitions, 1);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::fprintf(stderr, "topic %s: %s\n", t.name.c_str(),
+                   rd_kafka_err2str(e));
+      return 1;
+    }
+  }
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  std::string bootstraps = rd_kafka_mock_cluster_bootstraps(mc);
+  if (!WriteAtomically(bootstrap_file, bootstraps + "\n")) {
+    std::fprintf(stderr, "cannot write %s\n", bootstrap_file.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "kafka_mock_cluster: bootstraps=%s\n",
+               bootstraps.c_str());
+  while (!g_stop) usleep(50 * 1000);
+  rd_kafka_mock_cluster_destroy(mc);
+  rd_kafka_destroy(rk);
+  return 0;
+}

@@ -1,0 +1,152 @@
+#include "health/app_checks.h"
+
+#include <gtest/gtest.h>
+
+#include "health_fixtures.h"
+
+namespace failwatch {
+namespace {
+
+using namespace failwatch::testing;  // NOLINT
+
+struct ProbeCase {
+  const char* name;
+  WriteProbePath probe;
+  CheckStatus want;
+  bool unknown;
+  const char* reason_has;
+};
+
+class WriteProbeTest : public ::testing::TestWithParam<ProbeCase> {};
+
+TEST_P(WriteProbeTest, Judges) {
+  const auto& c = GetParam();
+  auto pg = HealthyPg();
+  pg->write_probes = {c.probe};
+  std::vector<Condition> out;
+  CheckWriteProbe(Inputs(10, {DbInputs(nullptr, pg)}), HealthTuning{}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].target, "orders/" + c.probe.path);
+  EXPECT_EQ(out[0].status, c.want) << c.name << ": " << out[0].reason;
+  EXPECT_EQ(out[0].unknown, c.unknown) << c.name;
+  EXPECT_NE(out[0].reason.find(c.reason_has), std::string::npos)
+      << c.name << ": " << out[0].reason;
+}
+
+WriteProbePath NotAttempted(std::string path) {
+  WriteProbePath p;
+  p.path = std::move(path);
+  return p;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, WriteProbeTest,
+    ::testing::Values(
+        ProbeCase{"fresh_ok", Probe("fresh", true, "127.0.0.2:5432"),
+                  CheckStatus::kOk, false, "ok in 3 ms"},
+        ProbeCase{"fresh_read_only",
+                  Probe("fresh", false, "127.0.0.3:5432", "25006"),
+                  CheckStatus::kDown, false,
+                  "writes through a new connection fail on 127.0.0.3:5432: "
+                  "25006"},
+        ProbeCase{"fresh_connect_failed", Probe("fresh", false, "", ""),
+                  CheckStatus::kDown, false, "fail: error"},
+        ProbeCase{"sticky_ok", Probe("sticky", true, "127.0.0.2:5432"),
+                  CheckStatus::kOk, false, "kept"},
+        // The stale-pool symptom.
+        ProbeCase{"sticky_read_only",
+                  Probe("sticky", false, "127.0.0.3:5432", "25006"),
+                  CheckStatus::kDegraded, false,
+                  "a kept connection on 127.0.0.3:5432 gets 25006 "
+                  "(read-only): pools that keep connections"},
+        ProbeCase{"sticky_other_error",
+                  Probe("sticky", false, "127.0.0.3:5432", "57P01"),
+                  CheckStatus::kDegraded, false, "57P01"},
+        ProbeCase{"not_attempted", NotAttempted("fresh"), CheckStatus::kOk,
+                  true, "not attempted"}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+TEST(WriteProbeTest2, DisabledProbeEmitsNothingEnabledSilentIsUnknown) {
+  auto pg = HealthyPg();
+  std::vector<Condition> out;
+  CheckWriteProbe(Inputs(10, {DbInputs(nullptr, pg)}), HealthTuning{}, out);
+  EXPECT_TRUE(out.empty());
+
+  DatabaseInputs db = DbInputs(nullptr, pg);
+  db.write_probe_enabled = true;
+  CheckWriteProbe(Inputs(10, {db}), HealthTuning{}, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].unknown);
+  EXPECT_TRUE(out[1].unknown);
+}
+
+StaleAppConnections Stale(std::string app, std::string node, StaleCause cause,
+                          std::int64_t count, double oldest) {
+  StaleAppConnections s;
+  s.app = std::move(app);
+  s.node = std::move(node);
+  s.node_role = NodeRole::kStandby;
+  s.cause = cause;
+  s.count = count;
+  s.oldest_backend_start = At(oldest);
+  return s;
+}
+
+std::vector<Condition> RunStale(std::shared_ptr<const PgObservation> pg,
+                                std::vector<AppConfig> apps) {
+  DatabaseInputs db = DbInputs(nullptr, std::move(pg));
+  db.apps = std::move(apps);
+  std::vector<Condition> out;
+  CheckStaleAppConnections(Inputs(10, {db}), HealthTuning{}, out);
+  return out;
+}
+
+TEST(StaleAppConnectionsTest, HealthyAppsAreOkAndAnyAppsAreNotJudged) {
+  auto out =
+      RunStale(HealthyPg(), {{"orders-api", AppConfig::Expects::kPrimary},
+                             {"reports", AppConfig::Expects::kAny}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].target, "orders/orders-api");
+  EXPECT_EQ(out[0].status, CheckStatus::kOk);
+  EXPECT_EQ(out[0].evidence["connections"], 0);
+}
+
+TEST(StaleAppConnectionsTest, PoolKeptConnectionsReadLikeTheAnswer) {
+  auto pg = HealthyPg();
+  // 127.0.0.2 was the primary until 22:13:24Z (kT0 + 4 s).
+  pg->nodes[0].role = NodeRole::kStandby;
+  pg->nodes[0].last_demotion = At(4);
+  pg->last_promotion = At(3);
+  pg->stale_app_connections = {
+      Stale("orders-api", "127.0.0.2:5432",
+            StaleCause::kKeptFromBeforePromotion, 12, -600),
+      Stale("orders-api", "127.0.0.2:5432",
+            StaleCause::kConnectedAfterPromotion, 2, 6)};
+  auto out = RunStale(pg, {{"orders-api", AppConfig::Expects::kPrimary}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status, CheckStatus::kDegraded);
+  EXPECT_EQ(out[0].reason,
+            "orders-api holds 12 connections on 127.0.0.2:5432 (standby since "
+            "22:13:24Z, pool kept them); 2 connections on 127.0.0.2:5432 "
+            "(standby since 22:13:24Z, opened after the promotion: stale DNS "
+            "or cached address)");
+  EXPECT_EQ(out[0].evidence["connections"], 14);
+  EXPECT_EQ(out[0].evidence["nodes"][0]["cause"], "kept_from_before_promotion");
+  EXPECT_EQ(out[0].evidence["nodes"][0]["count"], 12);
+  // Stale since the demotion, not since the (older) backend start.
+  EXPECT_EQ(out[0].onset, At(4));
+}
+
+TEST(StaleAppConnectionsTest, UnconfiguredAppReportedByCollectorIsJudged) {
+  auto pg = HealthyPg();
+  pg->stale_app_connections = {
+      Stale("billing", "127.0.0.3:5432", StaleCause::kUnknown, 3, 1)};
+  auto out = RunStale(pg, {});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].target, "orders/billing");
+  EXPECT_EQ(out[0].status, CheckStatus::kDegraded);
+  EXPECT_EQ(out[0].onset, At(1));
+}
+
+}  // namespace
+}  // namespace failwatch

@@ -1,0 +1,118 @@
+#include "http/metrics_renderer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "fake_app_state.h"
+
+namespace failwatch::http {
+namespace {
+
+using testing::FakeAppState;
+using ::testing::HasSubstr;
+using testing::MakeTarget;
+
+std::shared_ptr<Snapshot> SnapshotWith(std::uint64_t version,
+                                       std::vector<TargetState> targets) {
+  auto s = std::make_shared<Snapshot>();
+  s->version = version;
+  s->published_at = WallTime(std::chrono::seconds(1'700'000'000 + version));
+  for (auto& t : targets) s->targets.emplace(t.key, t);
+  return s;
+}
+
+TEST(MetricsRendererTest, SerializesEachSnapshotVersionOnce) {
+  FakeClock clock;
+  FakeAppState app(clock);
+  app.SetSnapshot(SnapshotWith(1, {MakeTarget("dns", "orders", true)}));
+  MetricsRenderer renderer(app, clock);
+
+  std::string first = renderer.Render();
+  std::string second = renderer.Render();
+  EXPECT_EQ(renderer.serializations(), 1u);
+  EXPECT_THAT(second, HasSubstr("failwatch_dns_up{target=\"orders\"} 1\n"));
+
+  app.SetSnapshot(SnapshotWith(
+      2,
+      {MakeTarget("dns", "orders", true,
+                  MakeError(ErrorKind::kUnavailable, "ECONNREFUSED", "x"))}));
+  std::string third = renderer.Render();
+  EXPECT_EQ(renderer.serializations(), 2u);
+  EXPECT_THAT(third, HasSubstr("failwatch_dns_up{target=\"orders\"} 0\n"));
+}
+
+TEST(MetricsRendererTest, DaemonAndProcessPartsAreFreshOnEveryScrape) {
+  FakeClock clock;
+  FakeAppState app(clock);
+  app.SetSnapshot(SnapshotWith(1, {MakeTarget("dns", "orders", true)}));
+  MetricsRenderer renderer(app, clock);
+
+  EXPECT_THAT(renderer.Render(),
+              HasSubstr("failwatch_scheduler_heartbeat_age_seconds 0\n"));
+  clock.Advance(Millis(3000));
+  std::string text = renderer.Render();
+  EXPECT_EQ(renderer.serializations(), 1u);
+  EXPECT_THAT(text, HasSubstr("failwatch_scheduler_heartbeat_age_seconds 3\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter\n"));
+  EXPECT_THAT(text, HasSubstr("process_open_fds "));
+  EXPECT_THAT(text, HasSubstr("failwatch_build_info{"));
+  // Collector and daemon families are interleaved in one name order.
+  EXPECT_LT(text.find("# HELP failwatch_build_info"),
+            text.find("# HELP failwatch_collector_success"));
+  EXPECT_LT(text.find("# HELP failwatch_dns_up"),
+            text.find("# HELP failwatch_scheduler_heartbeat_age_seconds"));
+  EXPECT_LT(text.find("# HELP failwatch_start_time_seconds"),
+            text.find("# HELP process_cpu_seconds_total"));
+}
+
+TEST(MetricsRendererTest, ARecreatedStoreWithTheSameVersionIsNotStale) {
+  FakeClock clock;
+  FakeAppState app(clock);
+  app.SetSnapshot(SnapshotWith(1, {MakeTarget("dns", "orders", true)}));
+  MetricsRenderer renderer(app, clock);
+  renderer.Render();
+  auto other = SnapshotWith(1, {MakeTarget("dns", "billing", true)});
+  other->published_at += std::chrono::seconds(30);
+  app.SetSnapshot(other);
+  EXPECT_THAT(renderer.Render(),
+              HasSubstr("failwatch_dns_up{target=\"billing\"} 1\n"));
+  EXPECT_EQ(renderer.serializations(), 2u);
+}
+
+// The exposition must pass Prometheus' own linter, as prometheus-cpp's
+// integration test does it.
+TEST(MetricsRendererTest, PassesPromtoolCheckMetrics) {
+  if (std::system("command -v promtool >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "promtool not installed";
+  }
+  FakeClock clock;
+  FakeAppState app(clock);
+  app.SetSnapshot(SnapshotWith(
+      1, {MakeTarget("dns", "orders", true),
+          MakeTarget("dns", "billing", true,
+                     MakeError(ErrorKind::kTimeout, "timeout", "slow")),
+          MakeTarget("postgres", "orders", false)}));
+  MetricsRenderer renderer(app, clock);
+  std::string path = ::testing::TempDir() + "/failwatch_metrics.txt";
+  {
+    std::ofstream out(path);
+    out << renderer.Render();
+  }
+  std::string cmd = "promtool check metrics < " + path + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), pipe) != nullptr) output += buf;
+  int rc = pclose(pipe);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_EQ(output, "") << output;
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace failwatch::http

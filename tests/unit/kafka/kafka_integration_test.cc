@@ -1,0 +1,364 @@
+// The collector against a real librdkafka mock cluster (the
+// kafka_mock_cluster helper process; in-process when the helper is not
+// built): lag, status, discovery surviving the mock's wedging
+// DescribeConsumerGroups, an outage, and the cost of the watermark reads.
+#include <gtest/gtest.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+
+#include "kafka/kafka_collector.h"
+#include "kafka/kafka_observation.h"
+#include "kafka/kafka_reader.h"
+#include "kafka/rdkafka_handle.h"
+#include "kafka_test_cluster.h"
+
+namespace failwatch {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::App;
+using testing::MockCluster;
+
+struct Sampled {
+  SampleOutput out;
+  double seconds = 0;
+  std::shared_ptr<const KafkaObservation> obs() const {
+    return std::dynamic_pointer_cast<const KafkaObservation>(out.observation);
+  }
+  // Value of the series of `family` whose labels include all of `want`.
+  std::optional<double> Value(
+      const std::string& family,
+      const std::vector<std::pair<std::string, std::string>>& want) const {
+    for (const auto& f : out.families) {
+      if (f.name != family) continue;
+      for (const auto& m : f.metric) {
+        bool all = true;
+        for (const auto& [k, v] : want) {
+          bool found = false;
+          for (const auto& l : m.label) found |= l.name == k && l.value == v;
+          all &= found;
+        }
+        if (all) {
+          return f.type == prometheus::MetricType::Counter ? m.counter.value
+                                                           : m.gauge.value;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+Sampled SampleOnce(Collector& c, Millis timeout = milliseconds(2000)) {
+  const Clock& clock = SystemClock::Get();
+  SampleContext ctx;
+  ctx.clock = &clock;
+  ctx.now = clock.Wall();
+  ctx.deadline = clock.Steady() + timeout;
+  const auto t0 = clock.Steady();
+  Sampled s;
+  s.out = c.Sample(ctx);
+  s.seconds = ToSeconds(clock.Steady() - t0);
+  return s;
+}
+
+KafkaOptions TestOptions() {
+  KafkaOptions o;
+  o.status_window = milliseconds(1500);
+  o.status_points = 5;
+  o.topic_probe_interval = Millis(0);
+  o.group_discovery = false;  // the wedge has its own test
+  return o;
+}
+
+KafkaClusterConfig WithGroups(KafkaClusterConfig c,
+                              const std::vector<std::string>& groups) {
+  for (const auto& g : groups) c.groups.push_back({g, {}, ""});
+  return c;
+}
+
+ConsumerStatus StatusOf(const Sampled& s, const std::string& group) {
+  auto obs = s.obs();
+  if (!obs || obs->FindGroup(group) == nullptr) return ConsumerStatus::kErr;
+  return obs->FindGroup(group)->status;
+}
+
+TEST(KafkaIntegrationTest, LagAppearsThenClearsAfterCommit) {
+  MockCluster mc({"orders:3"});
+  App app(mc.bootstraps());
+  app.Commit("billing", "orders", 0, 0);
+  auto c =
+      MakeKafkaCollector(WithGroups(mc.Config(), {"billing"}), TestOptions());
+  EXPECT_EQ(c->kind(), "kafka");
+  EXPECT_EQ(c->target(), "lab");
+  for (int p = 0; p < 3; ++p) app.Produce("orders", p, 5);
+  auto s = SampleOnce(*c);
+  ASSERT_FALSE(s.out.error.has_value()) << s.out.error->ToString();
+  const GroupState* g = s.obs()->FindGroup("billing");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(g->partitions.size(), 3u);
+  EXPECT_EQ(g->lag_sum, 15);
+  EXPECT_EQ(g->partitions[0].committed, 0);
+  // Partitions 1 and 2 never committed: lag from the low watermark.
+  EXPECT_FALSE(g->partitions[1].committed.has_value());
+  EXPECT_EQ(s.Value("failwatch_kafka_group_partition_has_commit",
+                    {{"group", "billing"}, {"partition", "1"}}),
+            0);
+  EXPECT_EQ(s.Value("failwatch_kafka_group_partition_lag",
+                    {{"group", "billing"}, {"partition", "2"}}),
+            5);
+  EXPECT_EQ(s.Value("failwatch_kafka_partition_high_watermark",
+                    {{"topic", "orders"}, {"partition", "1"}}),
+            5);
+
+  for (int p = 0; p < 3; ++p) app.Commit("billing", "orders", p, 5);
+  s = SampleOnce(*c);
+  g = s.obs()->FindGroup("billing");
+  EXPECT_EQ(g->lag_sum, 0);
+  EXPECT_EQ(g->lag_seconds_max, 0.0);
+  EXPECT_EQ(g->status, ConsumerStatus::kOk);
+  EXPECT_EQ(s.Value("failwatch_kafka_group_lag_sum", {{"group", "billing"}}),
+            0);
+  EXPECT_EQ(s.Value("failwatch_kafka_group_status",
+                    {{"group", "billing"}, {"status", "OK"}}),
+            1);
+}
+
+TEST(KafkaIntegrationTest, SameCommitWhileProducingIsStall) {
+  MockCluster mc({"stall:1"});
+  App app(mc.bootstraps());
+  auto c =
+      MakeKafkaCollector(WithGroups(mc.Config(), {"stuck"}), TestOptions());
+  app.Produce("stall", 0, 10);
+  Sampled s;
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(2300);
+  while (std::chrono::steady_clock::now() < until) {
+    app.Produce("stall", 0, 1);
+    app.Commit("stuck", "stall", 0, 5);  // the consumer keeps committing 5
+    s = SampleOnce(*c);
+    ASSERT_FALSE(s.out.error.has_value());
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(StatusOf(s, "stuck"), ConsumerStatus::kStall);
+  EXPECT_EQ(s.Value("failwatch_kafka_group_status",
+                    {{"group", "stuck"}, {"status", "STALL"}}),
+            1);
+  EXPECT_EQ(s.Value("failwatch_kafka_group_partition_status_code",
+                    {{"group", "stuck"}, {"partition", "0"}}),
+            2);
+}
+
+TEST(KafkaIntegrationTest, IdleTopicStaysOk) {
+  MockCluster mc({"idle:2"});
+  App app(mc.bootstraps());
+  app.Produce("idle", 0, 10);
+  app.Commit("quiet", "idle", 0, 10);
+  auto c =
+      MakeKafkaCollector(WithGroups(mc.Config(), {"quiet"}), TestOptions());
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(2000);
+  while (std::chrono::steady_clock::now() < until) {
+    auto s = SampleOnce(*c);
+    ASSERT_EQ(StatusOf(s, "quiet"), ConsumerStatus::kOk);
+    std::this_thread::sleep_for(milliseconds(150));
+  }
+}
+
+TEST(KafkaIntegrationTest, OlderCommitIsRewind) {
+  MockCluster mc({"rw:1"});
+  App app(mc.bootstraps());
+  app.Produce("rw", 0, 20);
+  app.Commit("replayer", "rw", 0, 15);
+  auto c =
+      MakeKafkaCollector(WithGroups(mc.Config(), {"replayer"}), TestOptions());
+  EXPECT_EQ(StatusOf(SampleOnce(*c), "replayer"), ConsumerStatus::kOk);
+  app.Commit("replayer", "rw", 0, 4);
+  auto s = SampleOnce(*c);
+  EXPECT_EQ(StatusOf(s, "replayer"), ConsumerStatus::kRewind);
+  EXPECT_EQ(s.obs()->FindGroup("replayer")->lag_sum, 16);
+}
+
+TEST(KafkaIntegrationTest, GroupWithoutMembersKeepsItsLag) {
+  MockCluster mc({"left:1"});
+  App app(mc.bootstraps());
+  app.Produce("left", 0, 30);
+  // Committed by a consumer that is gone: the group has no members.
+  app.Commit("gone", "left", 0, 12);
+  auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"gone"}), TestOptions());
+  for (int i = 0; i < 5; ++i) {
+    auto s = SampleOnce(*c);
+    ASSERT_NE(s.obs()->FindGroup("gone"), nullptr);
+    EXPECT_EQ(s.obs()->FindGroup("gone")->lag_sum, 18);
+    EXPECT_EQ(s.Value("failwatch_kafka_group_partition_committed_offset",
+                      {{"group", "gone"}}),
+              12);
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+}
+
+TEST(KafkaIntegrationTest, WedgingDescribeIsSurvived) {
+  MockCluster mc({"w:2"});
+  App app(mc.bootstraps());
+  app.Produce("w", 0, 7);
+  app.Commit("wg", "w", 0, 2);
+  KafkaOptions o = TestOptions();
+  o.group_discovery = true;
+  o.discovery_interval = Millis(0);
+  o.discovery_budget_share = 0.4;
+  auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"wg"}), o);
+  const Millis timeout(1500);
+  // 1: listing answers "unsupported", Describe answers "unsupported" and
+  // wedges the discovery handle.
+  auto s1 = SampleOnce(*c, timeout);
+  // 2: listing gets no answer at all: the handle is replaced.
+  auto s2 = SampleOnce(*c, timeout);
+  // 3: a fresh handle answers again (Describe is backed off).
+  auto s3 = SampleOnce(*c, timeout);
+  for (const Sampled* s : {&s1, &s2, &s3}) {
+    EXPECT_LT(s->seconds, 1.5);
+    ASSERT_FALSE(s->out.error.has_value()) << s->out.error->ToString();
+    EXPECT_EQ(s->obs()->FindGroup("wg")->lag_sum, 5);
+    EXPECT_FALSE(s->obs()->group_listing_supported);
+  }
+  std::printf("[ measure ] wedge: sample seconds %.3f %.3f %.3f\n", s1.seconds,
+              s2.seconds, s3.seconds);
+  EXPECT_EQ(s1.Value("failwatch_kafka_discovery_handles_replaced_total", {}),
+            0);
+  EXPECT_EQ(s2.Value("failwatch_kafka_discovery_handles_replaced_total", {}),
+            1);
+  EXPECT_EQ(s3.Value("failwatch_kafka_discovery_handles_replaced_total", {}),
+            1);
+  EXPECT_LT(s3.seconds, 0.5);  // no timeout on the fresh handle
+  // The state is unknown, so no state series rather than a guess.
+  EXPECT_FALSE(s3.Value("failwatch_kafka_group_state", {{"group", "wg"}}));
+}
+
+TEST(KafkaIntegrationTest, DeadClusterFailsWithinDeadline) {
+  MockCluster mc({"d:2"});
+  App app(mc.bootstraps());
+  app.Produce("d", 0, 3);
+  app.Commit("dg", "d", 0, 1);
+  auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"dg"}), TestOptions());
+  ASSERT_FALSE(SampleOnce(*c).out.error.has_value());
+  mc.Kill(SIGKILL);
+  for (int i = 0; i < 2; ++i) {
+    auto s = SampleOnce(*c, milliseconds(800));
+    ASSERT_TRUE(s.out.error.has_value());
+    EXPECT_LT(s.seconds, 0.8);  // before the deadline, not at it
+    EXPECT_EQ(StatusOf(s, "dg"), ConsumerStatus::kErr);
+    EXPECT_EQ(s.Value("failwatch_kafka_group_status",
+                      {{"group", "dg"}, {"status", "ERR"}}),
+              1);
+    std::printf("[ measure ] dead cluster: sample %.3f s, error %s\n",
+                s.seconds, s.out.error->ToString().c_str());
+  }
+}
+
+// Lag in seconds against known produce times: one message every ~30 ms,
+// the collector sampling every ~60 ms, then five groups committed at
+// different offsets are compared with when those records were produced.
+TEST(KafkaIntegrationTest, LagSecondsMatchesProduceTimes) {
+  MockCluster mc({"lat:1"});
+  App app(mc.bootstraps());
+  std::vector<std::string> groups = {"lat0", "lat1", "lat2", "lat3", "lat4"};
+  KafkaOptions o = TestOptions();
+  auto c = MakeKafkaCollector(WithGroups(mc.Config(), groups), o);
+  std::vector<WallTime> produced;  // by offset
+  const Clock& clock = SystemClock::Get();
+  for (int i = 0; i < 40; ++i) {
+    const WallTime before = clock.Wall();
+    app.Produce("lat", 0, 1);
+    produced.push_back(before + (clock.Wall() - before) / 2);
+    if (i % 2 == 1) SampleOnce(*c);
+    std::this_thread::sleep_for(milliseconds(25));
+  }
+  const std::int64_t offsets[] = {5, 12, 20, 27, 33};
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    app.Commit(groups[i], "lat", 0, offsets[i]);
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  auto s = SampleOnce(*c);
+  const WallTime now = s.obs()->at;
+  double max_err = 0, sum_err = 0;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto* p = s.obs()->FindGroup(groups[i])->Find("lat", 0);
+    ASSERT_NE(p, nullptr);
+    ASSERT_TRUE(p->lag_seconds.has_value());
+    EXPECT_FALSE(p->lag_seconds_lower_bound);
+    const double truth = ToSeconds(now - produced[offsets[i]]);
+    const double err = *p->lag_seconds - truth;
+    max_err = std::max(max_err, std::abs(err));
+    sum_err += std::abs(err);
+    std::printf(
+        "[ measure ] lag_seconds offset=%lld interpolated=%.3f true=%.3f "
+        "error=%+.3f\n",
+        static_cast<long long>(offsets[i]), *p->lag_seconds, truth, err);
+  }
+  std::printf("[ measure ] lag_seconds error: max %.3f s, mean %.3f s\n",
+              max_err, sum_err / groups.size());
+  // Resolution is one sampling interval (~60-80 ms here).
+  EXPECT_LT(max_err, 0.15);
+}
+
+// Counts ListOffsets requests in librdkafka's protocol debug log.
+class CountingSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  int list_offsets = 0;
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string_view text(msg.payload.data(), msg.payload.size());
+    if (text.find("Sent ListOffsetsRequest") != std::string_view::npos) {
+      ++list_offsets;
+    }
+  }
+  void flush_() override {}
+};
+
+TEST(KafkaIntegrationTest, BatchedWatermarksUseOneRequestPerLeader) {
+  MockCluster mc({"wide:24"});
+  KafkaClusterConfig cfg = mc.Config();
+  cfg.properties["debug"] = Secret("protocol");
+  auto sink = std::make_shared<CountingSink>();
+  auto logger = spdlog::default_logger();
+  const auto old_level = logger->level();
+  logger->sinks().push_back(sink);
+  logger->set_level(spdlog::level::debug);
+  auto rk = CreateHandle(cfg, HandleRole::kData);
+  ASSERT_TRUE(rk.ok());
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
+  auto md = ReadMetadata(rk->get(), deadline);
+  ASSERT_TRUE(md.ok());
+  std::vector<TopicPartition> parts;
+  for (const auto& p : md->partitions) parts.push_back(p.tp);
+  ASSERT_EQ(parts.size(), 24u);
+
+  auto timed = [&](auto read) {
+    sink->list_offsets = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = read();
+    const double secs = ToSeconds(std::chrono::steady_clock::now() - t0);
+    EXPECT_TRUE(r.ok());
+    return std::make_pair(sink->list_offsets, secs);
+  };
+  auto [batched, batched_s] =
+      timed([&] { return ReadWatermarksBatched(rk->get(), parts, deadline); });
+  auto [single, single_s] = timed(
+      [&] { return ReadWatermarksPerPartition(rk->get(), parts, deadline); });
+  logger->sinks().pop_back();
+  logger->set_level(old_level);
+  std::printf(
+      "[ measure ] watermarks of %zu partitions on %zu brokers: batched %d "
+      "ListOffsets requests (%.4f s), per-partition %d (%.4f s)\n",
+      parts.size(), md->brokers.size(), batched, batched_s, single, single_s);
+  EXPECT_LE(batched, 2 * static_cast<int>(md->brokers.size()));
+  EXPECT_GT(batched, 0);
+  EXPECT_GE(single, 2 * static_cast<int>(parts.size()));
+}
+
+}  // namespace
+}  // namespace failwatch

@@ -1,0 +1,242 @@
+#include "postgres/pg_derive.h"
+
+#include <gtest/gtest.h>
+
+namespace failwatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+const WallTime kT0 = WallTime(std::chrono::seconds(1'700'000'000));
+
+NodeStatusRow PrimaryRow(const char* wal = "000000020000000000000005") {
+  NodeStatusRow r;
+  r.in_recovery = false;
+  r.read_only = false;
+  r.server_version_num = 150004;
+  r.postmaster_start = 1'699'999'000;
+  r.wal_file = wal;
+  r.checkpoint_tli = 1;  // stale after a promotion: must not win
+  return r;
+}
+
+NodeStatusRow StandbyRow(std::optional<std::uint32_t> received = 2) {
+  NodeStatusRow r;
+  r.in_recovery = true;
+  r.read_only = true;
+  r.server_version_num = 150004;
+  r.received_tli = received;
+  r.checkpoint_tli = 1;
+  r.replay_lag_seconds = 0;
+  r.replay_lag_bytes = 0;
+  r.receiver_status = "streaming";
+  r.sender_host = "127.0.0.2";
+  r.sender_port = 55432;
+  return r;
+}
+
+NodeState Node(const std::string& address, const NodeStatusRow& row) {
+  NodeState n;
+  n.address = address;
+  ApplyNodeStatus(row, n);
+  return n;
+}
+
+TEST(ApplyNodeStatus, PrimaryTimelineFromWalFileNotCheckpoint) {
+  NodeState n = Node("a:1", PrimaryRow());
+  EXPECT_TRUE(n.up);
+  EXPECT_EQ(n.role, NodeRole::kPrimary);
+  EXPECT_EQ(n.timeline, 2u);
+  EXPECT_FALSE(n.standby);
+  EXPECT_EQ(ToUnixSeconds(n.postmaster_start), 1'699'999'000);
+}
+
+TEST(ApplyNodeStatus, StandbyTimelineFromReceiverThenCheckpoint) {
+  NodeState n = Node("b:1", StandbyRow());
+  EXPECT_EQ(n.role, NodeRole::kStandby);
+  EXPECT_TRUE(n.read_only);
+  EXPECT_EQ(n.timeline, 2u);
+  ASSERT_TRUE(n.standby);
+  EXPECT_EQ(n.standby->upstream, "127.0.0.2:55432");
+  EXPECT_EQ(n.standby->receiver_status, "streaming");
+  NodeState no_receiver = Node("b:1", StandbyRow(std::nullopt));
+  EXPECT_EQ(no_receiver.timeline, 1u);
+}
+
+TEST(DetectTransition, RecoveryToPrimaryIsAPromotion) {
+  NodeState prev = Node("b:1", StandbyRow(1));
+  NodeState cur = Node("b:1", PrimaryRow());
+  EXPECT_TRUE(DetectTransition(prev, cur, kT0));
+  EXPECT_EQ(cur.promotions_total, 1u);
+  EXPECT_EQ(cur.last_promotion, kT0);
+  // The counter carries on; no new event while nothing changes.
+  NodeState again = Node("b:1", PrimaryRow());
+  EXPECT_FALSE(DetectTransition(cur, again, kT0 + 1s));
+  EXPECT_EQ(again.promotions_total, 1u);
+  EXPECT_EQ(again.last_promotion, kT0);
+}
+
+TEST(DetectTransition, PrimaryTimelineIncreaseIsAPromotion) {
+  NodeState prev = Node("a:1", PrimaryRow("000000010000000000000005"));
+  NodeState cur = Node("a:1", PrimaryRow("000000030000000000000001"));
+  EXPECT_TRUE(DetectTransition(prev, cur, kT0));
+  EXPECT_EQ(cur.promotions_total, 1u);
+}
+
+TEST(DetectTransition, StandbyFollowingANewTimelineIsNotAPromotion) {
+  NodeState prev = Node("c:1", StandbyRow(1));
+  NodeState cur = Node("c:1", StandbyRow(2));
+  EXPECT_FALSE(DetectTransition(prev, cur, kT0));
+  EXPECT_EQ(cur.promotions_total, 0u);
+}
+
+TEST(DetectTransition, PrimaryToRecoveryIsADemotion) {
+  NodeState prev = Node("a:1", PrimaryRow("000000010000000000000005"));
+  NodeState cur = Node("a:1", StandbyRow(2));
+  EXPECT_FALSE(DetectTransition(prev, cur, kT0));
+  EXPECT_EQ(cur.last_demotion, kT0);
+  EXPECT_EQ(cur.promotions_total, 0u);
+}
+
+TEST(MarkSuperseded, SplitBrainOldTimelineLoses) {
+  std::vector<NodeState> nodes = {
+      Node("a:1", PrimaryRow("000000010000000000000009")),
+      Node("b:1", PrimaryRow("000000020000000000000001")),
+      Node("c:1", StandbyRow(2)),
+  };
+  EXPECT_EQ(MarkSupersededAndFindWriter(nodes), "b:1");
+  EXPECT_TRUE(nodes[0].superseded);
+  EXPECT_FALSE(nodes[1].superseded);
+  EXPECT_FALSE(nodes[2].superseded);
+}
+
+TEST(MarkSuperseded, TiedPrimariesHaveNoWriter) {
+  std::vector<NodeState> nodes = {Node("a:1", PrimaryRow()),
+                                  Node("b:1", PrimaryRow())};
+  EXPECT_EQ(MarkSupersededAndFindWriter(nodes), "");
+  std::vector<NodeState> none = {Node("c:1", StandbyRow())};
+  EXPECT_EQ(MarkSupersededAndFindWriter(none), "");
+}
+
+TEST(GlobMatch, Table) {
+  EXPECT_TRUE(GlobMatch("orders-api", "orders-api"));
+  EXPECT_FALSE(GlobMatch("orders-api", "orders-api2"));
+  EXPECT_TRUE(GlobMatch("orders-*", "orders-api"));
+  EXPECT_TRUE(GlobMatch("orders-*", "orders-"));
+  EXPECT_TRUE(GlobMatch("*", ""));
+  EXPECT_TRUE(GlobMatch("*-api", "billing-api"));
+  EXPECT_TRUE(GlobMatch("o?ders*api", "orders-x-api"));
+  EXPECT_FALSE(GlobMatch("o?ders", "oders"));
+  EXPECT_TRUE(GlobMatch("a*b*c", "a-b-b-c"));
+  EXPECT_FALSE(GlobMatch("a*b*c", "a-b-b-d"));
+  EXPECT_FALSE(GlobMatch("", "x"));
+}
+
+ActivityGroupRow Group(const std::string& app, std::vector<double> starts) {
+  ActivityGroupRow g;
+  g.application_name = app;
+  g.usename = "app";
+  g.client_addr = "10.0.0.5";
+  g.state = "idle";
+  g.datname = "postgres";
+  g.count = static_cast<std::int64_t>(starts.size());
+  g.backend_starts = std::move(starts);
+  return g;
+}
+
+TEST(ClassifyStale, CausesRelativeToPromotion) {
+  const double promo = 1'700'000'000;
+  std::vector<NodeState> nodes = {
+      Node("old:1", StandbyRow(2)),
+      Node("new:1", PrimaryRow()),
+  };
+  std::vector<NodeActivity> activity = {
+      {"old:1",
+       {Group("orders-api", {promo - 60, promo - 1, promo + 5}),
+        Group("reporting", {promo - 100})}},
+      {"new:1", {Group("orders-api", {promo + 1, promo + 2})}},
+  };
+  std::vector<AppConfig> apps = {{"orders-*", AppConfig::Expects::kPrimary},
+                                 {"reporting", AppConfig::Expects::kAny}};
+  auto stale = ClassifyStaleConnections(
+      apps, nodes, activity, WallTime(std::chrono::seconds(1'700'000'000)));
+  ASSERT_EQ(stale.size(), 2u);
+  // Ordered by (app, node, cause).
+  EXPECT_EQ(stale[0].app, "orders-*");
+  EXPECT_EQ(stale[0].node, "old:1");
+  EXPECT_EQ(stale[0].cause, StaleCause::kKeptFromBeforePromotion);
+  EXPECT_EQ(stale[0].count, 2);
+  EXPECT_EQ(ToUnixSeconds(stale[0].oldest_backend_start), promo - 60);
+  EXPECT_EQ(stale[0].node_role, NodeRole::kStandby);
+  EXPECT_EQ(stale[1].cause, StaleCause::kConnectedAfterPromotion);
+  EXPECT_EQ(stale[1].count, 1);
+}
+
+TEST(ClassifyStale, SupersededPrimaryIsStaleAndUnknownWithoutPromotion) {
+  std::vector<NodeState> nodes = {
+      Node("old:1", PrimaryRow("000000010000000000000009")),
+      Node("new:1", PrimaryRow("000000020000000000000001")),
+  };
+  MarkSupersededAndFindWriter(nodes);
+  std::vector<NodeActivity> activity = {
+      {"old:1", {Group("orders-api", {1, 2})}},
+      {"new:1", {Group("orders-api", {3})}},
+  };
+  auto stale =
+      ClassifyStaleConnections({{"orders-api", AppConfig::Expects::kPrimary}},
+                               nodes, activity, WallTime{});
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0].node, "old:1");
+  EXPECT_EQ(stale[0].cause, StaleCause::kUnknown);
+  EXPECT_EQ(stale[0].count, 2);
+}
+
+TEST(ClassifyStale, CountBeyondStartsIsUnknown) {
+  std::vector<NodeState> nodes = {Node("s:1", StandbyRow())};
+  ActivityGroupRow g = Group("orders-api", {10});
+  g.count = 3;
+  auto stale = ClassifyStaleConnections(
+      {{"orders-api", AppConfig::Expects::kPrimary}}, nodes, {{"s:1", {g}}},
+      WallTime(std::chrono::seconds(100)));
+  ASSERT_EQ(stale.size(), 2u);
+  EXPECT_EQ(stale[0].cause, StaleCause::kKeptFromBeforePromotion);
+  EXPECT_EQ(stale[0].count, 1);
+  EXPECT_EQ(stale[1].cause, StaleCause::kUnknown);
+  EXPECT_EQ(stale[1].count, 2);
+}
+
+TEST(BoundedGroups, FoldsTheTailIntoOther) {
+  NodeActivity a{"n:1",
+                 {Group("a", {5, 6, 7}), Group("b", {1}), Group("c", {3, 4}),
+                  Group("d", {2})}};
+  auto groups = BoundedGroups(a, 2);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].application_name, "a");
+  EXPECT_EQ(groups[0].count, 3);
+  EXPECT_EQ(groups[1].application_name, "c");
+  EXPECT_EQ(groups[2].application_name, "other");
+  EXPECT_EQ(groups[2].usename, "other");
+  EXPECT_EQ(groups[2].count, 2);
+  EXPECT_EQ(ToUnixSeconds(groups[2].oldest_backend_start), 1);
+  EXPECT_EQ(BoundedGroups(a, 10).size(), 4u);
+}
+
+TEST(Backoff, DoublesUpToMax) {
+  EXPECT_EQ(BackoffDelay(0, 500ms, 30s), 0ms);
+  EXPECT_EQ(BackoffDelay(1, 500ms, 30s), 500ms);
+  EXPECT_EQ(BackoffDelay(2, 500ms, 30s), 1000ms);
+  EXPECT_EQ(BackoffDelay(4, 500ms, 30s), 4000ms);
+  EXPECT_EQ(BackoffDelay(50, 500ms, 30s), 30s);
+}
+
+TEST(ShouldDropSession, ConnectionOperatorAndReadOnly) {
+  EXPECT_TRUE(ShouldDropSession("08006"));
+  EXPECT_TRUE(ShouldDropSession("57P01"));
+  EXPECT_TRUE(ShouldDropSession("25006"));
+  EXPECT_FALSE(ShouldDropSession("42501"));
+  EXPECT_FALSE(ShouldDropSession("28P01"));
+  EXPECT_FALSE(ShouldDropSession("57014"));  // query_canceled: session fine
+}
+
+}  // namespace
+}  // namespace failwatch

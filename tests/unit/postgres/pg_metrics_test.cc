@@ -1,0 +1,97 @@
+#include "postgres/pg_metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace failwatch {
+namespace {
+
+const prometheus::MetricFamily* Find(
+    const std::vector<prometheus::MetricFamily>& fams, const std::string& n) {
+  for (const auto& f : fams) {
+    if (f.name == n) return &f;
+  }
+  return nullptr;
+}
+
+std::string Label(const prometheus::ClientMetric& m, const std::string& k) {
+  for (const auto& l : m.label) {
+    if (l.name == k) return l.value;
+  }
+  return "<none>";
+}
+
+TEST(BuildPgFamilies, EmptyObservationStillHasEveryFamily) {
+  PgObservation obs;
+  obs.database = "orders";
+  DatabaseConfig cfg;
+  cfg.apps = {{"orders-*", AppConfig::Expects::kPrimary}};
+  auto fams = BuildPgFamilies(obs, cfg);
+  std::set<std::string> names;
+  for (const auto& f : fams) {
+    EXPECT_TRUE(f.name.starts_with("failwatch_pg_")) << f.name;
+    if (f.type == prometheus::MetricType::Counter) {
+      EXPECT_TRUE(f.name.ends_with("_total")) << f.name;
+    }
+    EXPECT_TRUE(names.insert(f.name).second) << "duplicate " << f.name;
+  }
+  EXPECT_EQ(names.size(), 35u);
+  // A configured app is always present, 0 when nothing is stale.
+  const auto* stale = Find(fams, "failwatch_pg_app_stale_connections");
+  ASSERT_TRUE(stale);
+  ASSERT_EQ(stale->metric.size(), 1u);
+  EXPECT_EQ(stale->metric[0].gauge.value, 0);
+  EXPECT_EQ(Find(fams, "failwatch_pg_primaries")->metric[0].gauge.value, 0);
+}
+
+TEST(BuildPgFamilies, RolesEndpointAndProbes) {
+  PgObservation obs;
+  obs.database = "orders";
+  NodeState a;
+  a.address = "10.0.0.1:5432";
+  a.up = true;
+  a.role = NodeRole::kStandby;
+  a.in_recovery = true;
+  a.timeline = 2;
+  a.standby = StandbyStatus{0.5, 100, "streaming", "10.0.0.2:5432"};
+  NodeState b;
+  b.address = "10.0.0.2:5432";
+  b.role = NodeRole::kUnreachable;
+  b.error = MakeError(ErrorKind::kTimeout, "timeout", "x");
+  obs.nodes = {a, b};
+  obs.endpoint_targets = {
+      {"db:5432", "writer", "10.0.0.1:5432", NodeRole::kStandby, false}};
+  WriteProbePath sticky;
+  sticky.path = "sticky";
+  sticky.attempted = true;
+  sticky.sqlstate = "25006";
+  sticky.failures_total["25006"] = 3;
+  obs.write_probes = {sticky};
+  auto fams = BuildPgFamilies(obs, DatabaseConfig{});
+
+  const auto* role = Find(fams, "failwatch_pg_node_role");
+  ASSERT_TRUE(role);
+  EXPECT_EQ(role->metric.size(), 8u);  // 4 roles x 2 nodes, one-hot
+  double ones = 0;
+  for (const auto& m : role->metric) ones += m.gauge.value;
+  EXPECT_EQ(ones, 2);
+  const auto* target = Find(fams, "failwatch_pg_endpoint_target");
+  ASSERT_EQ(target->metric.size(), 1u);
+  EXPECT_EQ(Label(target->metric[0], "node_role"), "standby");
+  EXPECT_EQ(Label(target->metric[0], "address"), "10.0.0.1:5432");
+  // Down nodes export no role-dependent values.
+  EXPECT_EQ(Find(fams, "failwatch_pg_node_timeline")->metric.size(), 1u);
+  const auto* err = Find(fams, "failwatch_pg_node_error");
+  ASSERT_EQ(err->metric.size(), 1u);
+  EXPECT_EQ(Label(err->metric[0], "code"), "timeout");
+  const auto* failures = Find(fams, "failwatch_pg_write_probe_failures_total");
+  ASSERT_EQ(failures->metric.size(), 1u);
+  EXPECT_EQ(Label(failures->metric[0], "sqlstate"), "25006");
+  EXPECT_EQ(failures->metric[0].counter.value, 3);
+  EXPECT_EQ(
+      Find(fams, "failwatch_pg_write_probe_success")->metric[0].gauge.value, 0);
+}
+
+}  // namespace
+}  // namespace failwatch
