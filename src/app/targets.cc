@@ -5,12 +5,20 @@
 #include "dns/dns_collector.h"
 #include "health/health_evaluator.h"
 #include "kafka/kafka_collector.h"
+#include "pgbouncer/pgbouncer_collector.h"
 #include "postgres/postgres_collector.h"
 
 namespace failwatch {
 namespace {
 
 using CollectorMap = std::map<TargetKey, std::shared_ptr<Collector>>;
+
+// --once samples in phases so each collector sees what it reads from others:
+// PostgreSQL reads DNS answers, PgBouncer reads node roles, the evaluator
+// reads everything.
+constexpr int kPhaseReadsDns = 1;
+[[maybe_unused]] constexpr int kPhaseReadsRoles = 2;
+constexpr int kPhaseEvaluates = 3;
 
 template <typename T>
 const T* FindByName(const std::vector<T>& items, const std::string& name) {
@@ -54,6 +62,14 @@ std::vector<ScheduledTarget> BuildTargets(
         [&] { return MakeDnsCollector(db); });
     add(unchanged, "postgres", db.name, db.schedule,
         [&] { return MakePostgresCollector(db); });
+    // The collector joins with this database's node roles and endpoints,
+    // so it is rebuilt whenever the database's config changes.
+    for (const auto& pgb : db.pgbouncers) {
+      add(unchanged, "pgbouncer",
+          PgBouncerTarget(db.name, pgb.address.ToString()), pgb.schedule,
+          [&] { return MakePgBouncerCollector(db, pgb); });
+    }
+    out.back().phase = kPhaseReadsDns;
   }
   for (const auto& cluster : next.kafka) {
     const KafkaClusterConfig* old =
@@ -71,7 +87,7 @@ std::vector<ScheduledTarget> BuildTargets(
   add(health_unchanged, "health", "verdict",
       Schedule{kHealthInterval, kHealthInterval * 4 / 5},
       [&] { return MakeHealthEvaluator(next); });
-  out.back().phase = 1;
+  out.back().phase = kPhaseEvaluates;
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include "http/verdict_page.h"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -10,7 +12,8 @@
 namespace failwatch::http {
 namespace {
 
-constexpr const char* kFixedPaths[] = {"/", "/healthz", "/readyz", "/status"};
+constexpr const char* kFixedPaths[] = {"/", "/healthz", "/readyz", "/status",
+                                       "/verdict"};
 
 }  // namespace
 
@@ -66,6 +69,10 @@ Response Router::Dispatch(const Request& request) {
   if (path == "/readyz") return ServeReadyz();
   if (path == "/status") return ServeStatus();
   if (path == "/") return ServeIndex();
+  if (path == kVerdictPath) {
+    auto snapshot = app_.CurrentSnapshot();
+    return RenderVerdictResponse(snapshot ? *snapshot : Snapshot{});
+  }
   return Response::Text(404, "Not Found\n");
 }
 

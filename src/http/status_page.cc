@@ -4,6 +4,7 @@
 
 #include "core/version.h"
 #include "http/time_format.h"
+#include "http/verdict_page.h"
 
 namespace failwatch::http {
 
@@ -46,12 +47,15 @@ std::string RenderStatusPage(const Snapshot& snapshot,
       "table{border-collapse:collapse}\n"
       "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\n"
       ".ok{background:#c8f7c5}.fail{background:#f7c5c5}"
-      ".pending{background:#eee}\n"
+      ".pending{background:#eee}.degraded{background:#f7e3a1}\n"
+      ".banner{font-size:1.2em;padding:.6em;border:1px solid #999}\n"
       "</style></head><body>\n<h1>failwatch " +
       HtmlEscape(kVersion) + "</h1>\n<p><a href=\"" + metrics +
       "\">Metrics</a> | <a href=\"/status\">Status (JSON)</a> | "
-      "<a href=\"/healthz\">Liveness</a> | <a href=\"/readyz\">Readiness</a>"
-      "</p>\n<table>\n<tr><th>Collector</th><th>Target</th><th>State</th>"
+      "<a href=\"/healthz\">Liveness</a> | <a href=\"/readyz\">Readiness</a> | "
+      "<a href=\"/verdict\">Verdict</a></p>\n" +
+      RenderVerdictSection(snapshot, std::chrono::system_clock::now()) +
+      "<h2>Targets</h2>\n<table>\n<tr><th>Collector</th><th>Target</th><th>State</th>"
       "<th>Last sample</th><th>Duration</th><th>Last error</th></tr>\n";
   for (const auto& [key, s] : snapshot.targets) {
     const char* cls = !s.sampled ? "pending" : s.success() ? "ok" : "fail";

@@ -117,3 +117,43 @@ promtool_check() {
 
 # metric_is SERIES VALUE: for wait_for (evaluated at each poll).
 metric_is() { [ "$(metric_value "$1")" = "$2" ]; }
+
+# series_value NAME 'k="v"' ...: value of the first series of NAME that has
+# all the given label pairs, in any order; empty when none.
+series_value() {
+  local name=$1 body
+  shift
+  body=$(scrape) || return 1
+  awk -v name="$name" -v want="$*" '
+    BEGIN { n = split(want, w, " ") }
+    index($0, name "{") == 1 || index($0, name " ") == 1 {
+      ok = 1
+      for (i = 1; i <= n; i++)
+        if (index($0, "{" w[i]) == 0 && index($0, "," w[i]) == 0) ok = 0
+      if (ok) { print $NF; exit }
+    }' <<< "$body"
+}
+
+# series_is VALUE NAME 'k="v"' ...: for wait_for.
+series_is() {
+  local want=$1
+  shift
+  [ "$(series_value "$@")" = "$want" ]
+}
+
+# series_ge MIN NAME 'k="v"' ...: the series exists and is >= MIN.
+series_ge() {
+  local min=$1 v
+  shift
+  v=$(series_value "$@")
+  [ -n "$v" ] && awk -v v="$v" -v m="$min" 'BEGIN { exit !(v + 0 >= m + 0) }'
+}
+
+# check_status CHECK TARGET: the published status of a health check.
+check_status() {
+  local body
+  body=$(scrape /status) || return 1
+  jq -r --arg c "$1" --arg t "$2" \
+    '.verdict.checks[]? | select(.check == $c and .target == $t) | .status' <<< "$body"
+}
+check_is() { [ "$(check_status "$1" "$2")" = "$3" ]; }

@@ -1,0 +1,102 @@
+#include "http/verdict_page.h"
+
+#include "health/verdict.h"
+#include "health/health_format.h"
+#include "http/status_json.h"
+#include "http/status_page.h"
+
+namespace failwatch::http {
+namespace {
+
+const char* RowClass(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kOk:
+      return "ok";
+    case CheckStatus::kDegraded:
+      return "degraded";
+    case CheckStatus::kDown:
+      return "fail";
+  }
+  return "pending";
+}
+
+}  // namespace
+
+Response RenderVerdictResponse(const Snapshot& snapshot) {
+  auto verdict = FindVerdict(snapshot);
+  nlohmann::json body;
+  Response r;
+  r.content_type = "application/json";
+  if (!verdict) {
+    body = {{"status", "unknown"},
+            {"degraded", nullptr},
+            {"headline", "not evaluated yet"}};
+    r.status = 503;
+  } else {
+    body["status"] = CheckStatusName(verdict->status);
+    body["degraded"] = verdict->degraded;
+    body["headline"] = verdict->Headline();
+    body["evaluated_at"] = TimeJson(verdict->evaluated_at);
+    nlohmann::json failing = nlohmann::json::array();
+    for (const auto& c : verdict->checks) {
+      if (c.status != CheckStatus::kOk) failing.push_back(CheckResultToJson(c));
+    }
+    body["failing_checks"] = std::move(failing);
+    r.status = verdict->degraded ? 503 : 200;
+  }
+  r.body = DumpJson(body) + "\n";
+  return r;
+}
+
+std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
+  auto verdict = FindVerdict(snapshot);
+  if (!verdict) {
+    return "<p class=\"banner pending\">Verdict: not evaluated yet</p>\n";
+  }
+  std::string html = "<p class=\"banner " +
+                     std::string(RowClass(verdict->status)) + "\">" +
+                     HtmlEscape(verdict->Headline()) + "</p>\n";
+  html +=
+      "<h2>Checks</h2>\n<table>\n<tr><th>Check</th><th>Target</th>"
+      "<th>Status</th><th>Since</th><th>Reason</th></tr>\n";
+  std::size_t ok_count = 0;
+  for (const auto& c : verdict->checks) {
+    if (c.status == CheckStatus::kOk && !c.pending) {
+      ++ok_count;
+      continue;
+    }
+    std::string status = CheckStatusName(c.status);
+    if (c.pending) status += " (changing)";
+    html += "<tr class=\"" + std::string(RowClass(c.status)) + "\"><td>" +
+            HtmlEscape(c.check) + "</td><td>" + HtmlEscape(c.target) +
+            "</td><td>" + HtmlEscape(status) + "</td><td>" +
+            HtmlEscape(c.since == WallTime{} ? "" : FormatUtc(c.since) + " (" +
+                                                        FormatAgo(c.since, now) +
+                                                        " ago)") +
+            "</td><td>" + HtmlEscape(c.reason) + "</td></tr>\n";
+  }
+  html += "<tr class=\"ok\"><td colspan=\"5\">" + std::to_string(ok_count) +
+          " checks ok</td></tr>\n</table>\n";
+  if (!verdict->failovers.empty()) {
+    html +=
+        "<h2>Failovers</h2>\n<table>\n<tr><th>Database</th><th>From</th>"
+        "<th>To</th><th>State</th><th>Steps</th><th>Waiting for</th></tr>\n";
+    for (const auto& f : verdict->failovers) {
+      std::string steps;
+      for (const auto& s : f.steps) {
+        if (!steps.empty()) steps += " &rarr; ";
+        steps += HtmlEscape(s.step) + " " + HtmlEscape(FormatClock(s.at));
+      }
+      html += "<tr><td>" + HtmlEscape(f.database) + "</td><td>" +
+              HtmlEscape(f.old_primary) + "</td><td>" +
+              HtmlEscape(f.new_primary) + "</td><td>" +
+              HtmlEscape(FailoverStateName(f.state)) + "</td><td>" + steps +
+              "</td><td>" + HtmlEscape(Join(f.waiting_for, "; ")) +
+              "</td></tr>\n";
+    }
+    html += "</table>\n";
+  }
+  return html;
+}
+
+}  // namespace failwatch::http
