@@ -129,11 +129,20 @@ std::optional<HostPort> PostgresCollector::CurrentWriterAddress(
   return HostPort{*writer->addresses.begin(), writer->port};
 }
 
-Millis PostgresCollector::Backoff(int failures) const {
+Millis PostgresCollector::Backoff(int failures, const std::string& code) const {
   // Never retry a failed node sooner than the next tick: a hung node would
   // otherwise cost a full deadline on every sample.
   Millis base = std::max(options_.backoff_base, config_.schedule.interval);
-  return BackoffDelay(failures, base, std::max(base, options_.backoff_max));
+  if (Answered(code)) {
+    // The server refused us (auth, privilege, too many connections):
+    // retrying fast changes nothing and floods its log.
+    return BackoffDelay(failures, base, std::max(base, options_.backoff_max));
+  }
+  // Down or restarting (a rewind, a promotion's restart): a refused connect
+  // costs nothing, and the node coming back is exactly what must be seen
+  // quickly. A hung node costs a deadline per try, so it backs off a little.
+  const Millis cap = code == "timeout" ? 4 * base : base;
+  return BackoffDelay(failures, base, cap);
 }
 
 void PostgresCollector::RecordError(const std::string& node,
@@ -174,7 +183,8 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
     if (!unverified) RecordError(address, code);
     rt.failures++;
     // From the end of the sample, so a hung node is not retried at once.
-    rt.next_attempt = std::chrono::steady_clock::now() + Backoff(rt.failures);
+    rt.next_attempt =
+        std::chrono::steady_clock::now() + Backoff(rt.failures, code);
     if (ShouldDropSession(code) || code == "timeout") rt.session.Close();
     if (unverified) {
       spdlog::debug(
@@ -185,7 +195,8 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
       spdlog::warn(
           "postgres node failed database={} node={} code={} error=\"{}\" "
           "retry_in_ms={}",
-          config_.name, address, code, message, Backoff(rt.failures).count());
+          config_.name, address, code, message,
+          Backoff(rt.failures, code).count());
       rt.logged_code = code;
     }
   };

@@ -51,7 +51,7 @@ class PostgresCollector final : public Collector {
                        const std::string& application_name) const;
   NodeState FinishNode(NodeRuntime& rt, const NodeSetEntry& entry,
                        const SessionJob* job, WallTime now);
-  Millis Backoff(int failures) const;
+  Millis Backoff(int failures, const std::string& code) const;
   void RecordError(const std::string& node, const std::string& code);
   void FinishProbe(ProbeRuntime& probe, const SessionJob* job, WallTime now,
                    bool sticky);
