@@ -3,6 +3,7 @@
 // sees a half-valid config.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,6 +38,10 @@ struct AppConfig {
 struct WriteProbeConfig {
   bool enabled = false;
   std::string table = "failwatch_heartbeat";
+  // The sticky path's connection is recycled after this long, like a pool's
+  // maxLifetime (HikariCP's default is 30 min): how long a naive pool keeps
+  // writing to a demoted node.
+  Millis sticky_max_lifetime{30 * 60 * 1000};
   bool operator==(const WriteProbeConfig&) const = default;
 };
 
@@ -67,6 +72,11 @@ struct DatabaseConfig {
   bool operator==(const DatabaseConfig&) const = default;
 };
 
+// Names accepted in kafka[].dlt_conventions (the Kafka module maps them to
+// topic names: kafka/dlt_naming.h).
+inline constexpr const char* kKafkaDltConventions[] = {
+    "spring_dlt", "retryable_dlt", "scs_error"};
+
 struct KafkaGroupConfig {
   std::string name;
   std::vector<std::string> dead_letter_topics;
@@ -83,6 +93,31 @@ struct KafkaClusterConfig {
   std::vector<KafkaGroupConfig> groups;
   std::string discover_groups;  // regex; empty = only configured groups
   Schedule schedule;
+
+  // Collector tuning; meaning and defaults as in kafka/kafka_options.h,
+  // which MakeKafkaCollector fills from these.
+  Millis status_window = std::chrono::minutes(10);
+  Millis empty_group_ttl = std::chrono::hours(24);
+  Millis discovery_interval = std::chrono::seconds(30);
+  bool group_discovery = true;
+  Millis topic_probe_interval = std::chrono::minutes(5);
+  // Whole-name ECMAScript regexes; empty = no filter.
+  std::string group_allow;
+  std::string group_deny;
+  std::string topic_allow;
+  std::string topic_deny = "__.*";
+  bool per_partition_series = true;
+  std::int64_t max_series = 50'000;
+  int max_concurrent_group_fetches = 16;
+
+  // Dead-letter topics. Conventions by name (see kKafkaDltConventions),
+  // tried in this order for groups without explicit dead_letter_topics.
+  std::vector<std::string> dlt_conventions = {"spring_dlt", "retryable_dlt",
+                                              "scs_error"};
+  bool dlt_read_headers = false;
+  // Distinct (original topic, exception) pairs exported per DLT.
+  int dlt_header_cardinality = 50;
+
   bool operator==(const KafkaClusterConfig&) const = default;
 };
 

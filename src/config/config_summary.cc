@@ -60,7 +60,9 @@ json DatabaseSummary(const DatabaseConfig& db) {
                            {"expects", ExpectsName(app.expects)}});
   }
   out["write_probe"] = {{"enabled", db.write_probe.enabled},
-                        {"table", db.write_probe.table}};
+                        {"table", db.write_probe.table},
+                        {"sticky_max_lifetime",
+                         FormatDuration(db.write_probe.sticky_max_lifetime)}};
   out["pgbouncers"] = json::array();
   for (const PgBouncerConfig& pb : db.pgbouncers) {
     json p;
@@ -92,6 +94,21 @@ json KafkaSummary(const KafkaClusterConfig& c) {
   }
   out["discover_groups"] = c.discover_groups;
   AddSchedule(c.schedule, &out);
+  out["status_window"] = FormatDuration(c.status_window);
+  out["empty_group_ttl"] = FormatDuration(c.empty_group_ttl);
+  out["discovery_interval"] = FormatDuration(c.discovery_interval);
+  out["group_discovery"] = c.group_discovery;
+  out["topic_probe_interval"] = FormatDuration(c.topic_probe_interval);
+  out["group_allow"] = c.group_allow;
+  out["group_deny"] = c.group_deny;
+  out["topic_allow"] = c.topic_allow;
+  out["topic_deny"] = c.topic_deny;
+  out["per_partition_series"] = c.per_partition_series;
+  out["max_series"] = c.max_series;
+  out["max_concurrent_group_fetches"] = c.max_concurrent_group_fetches;
+  out["dlt_conventions"] = c.dlt_conventions;
+  out["dlt_read_headers"] = c.dlt_read_headers;
+  out["dlt_header_cardinality"] = c.dlt_header_cardinality;
   return out;
 }
 

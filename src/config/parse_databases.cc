@@ -99,9 +99,11 @@ AppConfig ParseApp(ParseContext& ctx, const YAML::Node& node,
 WriteProbeConfig ParseWriteProbe(ParseContext& ctx, const YAML::Node& node,
                                  const std::string& path) {
   WriteProbeConfig wp;
-  Fields f = Fields::Open(ctx, node, path, {"enabled", "table"});
+  Fields f = Fields::Open(ctx, node, path,
+                          {"enabled", "table", "sticky_max_lifetime"});
   if (!f.valid()) return wp;
   f.Bool("enabled", &wp.enabled);
+  f.Duration("sticky_max_lifetime", &wp.sticky_max_lifetime);
   std::string table;
   if (f.String("table", &table)) {
     if (IsTableName(table)) {

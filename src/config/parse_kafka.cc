@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 #include <regex>
 
 #include "config/config_sections.h"
@@ -95,13 +96,135 @@ KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
   return g;
 }
 
+// An integer in [min, max]; reported at the value otherwise.
+bool ReadInt(const Fields& f, std::string_view key, std::int64_t min,
+             std::int64_t max, std::int64_t* out) {
+  const Fields::Entry* e = f.Find(key);
+  if (e == nullptr) return false;
+  ParseContext& ctx = f.ctx();
+  std::optional<std::string> text =
+      ReadScalar(ctx, e->value, f.PathOf(key), "an integer");
+  if (!text) return false;
+  std::int64_t v = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, v);
+  if (ec != std::errc() || ptr != end) {
+    ctx.Error(e->value, f.PathOf(key),
+              "expected an integer, got \"" + *text + "\"");
+    return false;
+  }
+  if (v < min || v > max) {
+    ctx.Error(e->value, f.PathOf(key),
+              "must be between " + std::to_string(min) + " and " +
+                  std::to_string(max) + ", got " + *text);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+void ReadRegex(const Fields& f, std::string_view key, std::string* out) {
+  if (!f.String(key, out)) return;
+  try {
+    std::regex re(*out, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    f.ctx().Error(f.Find(key)->value, f.PathOf(key),
+                  "invalid regex \"" + *out + "\": " + e.what());
+  }
+}
+
+// A duration that must be positive (zero would mean "every sample" for the
+// intervals and "nothing" for windows; neither is what anyone means).
+void ReadPositiveDuration(const Fields& f, std::string_view key, Millis* out) {
+  Millis d{};
+  if (!f.Duration(key, &d)) return;
+  if (d <= Millis(0)) {
+    f.ctx().Error(f.Find(key)->value, f.PathOf(key), "must be positive");
+    return;
+  }
+  *out = d;
+}
+
+void ParseDltConventions(const Fields& f, KafkaClusterConfig* c) {
+  std::vector<std::string> names;
+  if (!f.StringList("dlt_conventions", &names)) return;
+  std::vector<YAML::Node> items;
+  f.Sequence("dlt_conventions", &items);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string path = IndexPath(f.PathOf("dlt_conventions"), i);
+    const bool known = std::any_of(
+        std::begin(kKafkaDltConventions), std::end(kKafkaDltConventions),
+        [&](const char* n) { return names[i] == n; });
+    if (!known) {
+      f.ctx().Error(items[i], path,
+                    "unknown convention \"" + names[i] +
+                        "\" (expected spring_dlt, retryable_dlt or "
+                        "scs_error)");
+    } else if (std::find(out.begin(), out.end(), names[i]) != out.end()) {
+      f.ctx().Error(items[i], path,
+                    "duplicate convention \"" + names[i] + "\"");
+    } else {
+      out.push_back(names[i]);
+    }
+  }
+  // An empty list is valid: only explicit dead_letter_topics count.
+  c->dlt_conventions = std::move(out);
+}
+
+void ParseTuning(const Fields& f, KafkaClusterConfig* c) {
+  ReadPositiveDuration(f, "status_window", &c->status_window);
+  ReadPositiveDuration(f, "empty_group_ttl", &c->empty_group_ttl);
+  ReadPositiveDuration(f, "discovery_interval", &c->discovery_interval);
+  f.Bool("group_discovery", &c->group_discovery);
+  // 0 = ask every group about every topic on every sample.
+  f.Duration("topic_probe_interval", &c->topic_probe_interval);
+  ReadRegex(f, "group_allow", &c->group_allow);
+  ReadRegex(f, "group_deny", &c->group_deny);
+  ReadRegex(f, "topic_allow", &c->topic_allow);
+  ReadRegex(f, "topic_deny", &c->topic_deny);
+  f.Bool("per_partition_series", &c->per_partition_series);
+  ReadInt(f, "max_series", 1, 100'000'000, &c->max_series);
+  std::int64_t n = 0;
+  // More in flight than this only queues inside librdkafka.
+  if (ReadInt(f, "max_concurrent_group_fetches", 1, 1024, &n)) {
+    c->max_concurrent_group_fetches = static_cast<int>(n);
+  }
+  ParseDltConventions(f, c);
+  f.Bool("dlt_read_headers", &c->dlt_read_headers);
+  if (ReadInt(f, "dlt_header_cardinality", 1, 10'000, &n)) {
+    c->dlt_header_cardinality = static_cast<int>(n);
+  }
+}
+
 KafkaClusterConfig ParseCluster(
     ParseContext& ctx, const YAML::Node& node, const std::string& path,
     const Schedule& defaults, std::vector<std::pair<std::string, int>>* names) {
   KafkaClusterConfig c;
   Fields f = Fields::Open(ctx, node, path,
-                          {"name", "brokers", "properties", "properties_files",
-                           "groups", "discover_groups", "interval", "timeout"});
+                          {"name",
+                           "brokers",
+                           "properties",
+                           "properties_files",
+                           "groups",
+                           "discover_groups",
+                           "interval",
+                           "timeout",
+                           "status_window",
+                           "empty_group_ttl",
+                           "discovery_interval",
+                           "group_discovery",
+                           "topic_probe_interval",
+                           "group_allow",
+                           "group_deny",
+                           "topic_allow",
+                           "topic_deny",
+                           "per_partition_series",
+                           "max_series",
+                           "max_concurrent_group_fetches",
+                           "dlt_conventions",
+                           "dlt_read_headers",
+                           "dlt_header_cardinality"});
   if (!f.valid()) return c;
   c.name = ReadTargetName(f, names);
   std::vector<YAML::Node> brokers;
@@ -134,6 +257,7 @@ KafkaClusterConfig ParseCluster(
                 "invalid regex \"" + c.discover_groups + "\": " + e.what());
     }
   }
+  ParseTuning(f, &c);
   c.schedule = ReadSchedule(f, defaults, "inherited");
   return c;
 }

@@ -41,6 +41,19 @@ struct HealthTuning {
   // collector_failing: a target with no completed sample for this many
   // intervals is stale (the scheduler or the collector is stuck).
   int collector_stale_intervals = 5;
+  // consumer_lag: degraded above this many seconds behind (besides any
+  // WARN/STALL/STOP/REWIND status). Five minutes: batch-ish consumers
+  // routinely run a minute or two behind; a consumer stuck on a read-only
+  // database after a failover passes this while the failover is still
+  // being worked on.
+  double consumer_lag_seconds = 300;
+  // dlt_receiving: records entered a DLT within this window. The policy's
+  // clear_after (300 s) then keeps it reported for 5 min after the last.
+  Millis dlt_receiving_window{60'000};
+  // dlt_unhandled_age: the oldest record nobody reprocessed is older than
+  // this. Retry topics and automatic replays finish well within 10 min; a
+  // dead letter older than that is waiting for a human.
+  double dlt_unhandled_age_seconds = 600;
   // The failover timeline is logged as not converged after this long.
   // Pools that keep connections (HikariCP maxLifetime 30 min) never
   // converge on their own; 5 min is far beyond any managed failover

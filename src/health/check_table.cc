@@ -5,16 +5,14 @@
 #include "health/app_checks.h"
 #include "health/collector_checks.h"
 #include "health/dns_checks.h"
+#include "health/kafka_checks.h"
+#include "health/pgbouncer_checks.h"
 #include "health/postgres_checks.h"
 
 namespace failwatch {
 namespace {
 
-// Not yet implemented (their observations do not exist yet):
-// pgbouncer_waiting, pgbouncer_stale_servers (PgBouncerObservation),
-// consumer_lag, dlt_missing, dlt_receiving, dlt_unhandled_age
-// (KafkaObservation). Their defaults are already in check_policy.cc.
-constexpr std::array<CheckSpec, 9> kTable = {{
+constexpr std::array<CheckSpec, 15> kTable = {{
     {"dns_resolution", &CheckDnsResolution},
     {"dns_flapping", &CheckDnsFlapping},
     {"endpoint_not_primary", &CheckEndpointNotPrimary},
@@ -23,6 +21,12 @@ constexpr std::array<CheckSpec, 9> kTable = {{
     {"replication_lag", &CheckReplicationLag},
     {"write_probe", &CheckWriteProbe},
     {"stale_app_connections", &CheckStaleAppConnections},
+    {"pgbouncer_waiting", &CheckPgBouncerWaiting},
+    {"pgbouncer_stale_servers", &CheckPgBouncerStaleServers},
+    {"consumer_lag", &CheckConsumerLag},
+    {"dlt_missing", &CheckDltMissing},
+    {"dlt_receiving", &CheckDltReceiving},
+    {"dlt_unhandled_age", &CheckDltUnhandledAge},
     {"collector_failing", &CheckCollectorFailing},
 }};
 

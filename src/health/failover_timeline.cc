@@ -62,10 +62,23 @@ std::optional<WallTime> DnsRunStart(const DnsObservation* dns,
   return start;
 }
 
-std::vector<std::string> WaitingFor(const DatabaseInputs& db,
-                                    const FailoverTimeline& t) {
+std::vector<std::string> WaitingFor(
+    const DatabaseInputs& db, const FailoverTimeline& t,
+    const std::map<std::string, WallTime>& down_since, WallTime now) {
   const PgObservation& pg = *db.pg;
   std::vector<std::string> out;
+  for (const auto& n : pg.nodes) {
+    if (n.superseded) {
+      out.push_back(fmt::format("{} still answers as primary", n.address));
+    }
+    auto down = down_since.find(n.address);
+    if (!n.up && down != down_since.end() &&
+        now - down->second < kUnreachableSettle) {
+      out.push_back(fmt::format(
+          "{} unreachable for {}: its app connections are unknown", n.address,
+          FormatAgo(down->second, now)));
+    }
+  }
   if (t.Find(kStepDnsSwitched) == nullptr) {
     std::vector<std::string> addrs;
     for (const auto& e : pg.endpoint_targets) {
@@ -196,6 +209,13 @@ void FailoverTracker::Advance(const DatabaseInputs& db, WallTime now,
     failovers_total_[db.name]++;
   }
   if (!pg.writer.empty()) track.last_writer = pg.writer;
+  for (const auto& n : pg.nodes) {
+    if (n.up) {
+      track.down_since.erase(n.address);
+    } else {
+      track.down_since.try_emplace(n.address, SampleTime(pg, now));
+    }
+  }
   if (!track.timeline ||
       track.timeline->state == FailoverTimeline::State::kConverged) {
     return;
@@ -214,7 +234,7 @@ void FailoverTracker::Advance(const DatabaseInputs& db, WallTime now,
     }
     t.steps.push_back({kStepDnsSwitched, at});
   }
-  t.waiting_for = WaitingFor(db, t);
+  t.waiting_for = WaitingFor(db, t, track.down_since, now);
   if (t.Find(kStepDnsSwitched) != nullptr && t.waiting_for.empty()) {
     t.steps.push_back({kStepAppsConverged, sampled});
     t.state = FailoverTimeline::State::kConverged;

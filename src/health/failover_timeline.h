@@ -56,6 +56,11 @@ std::string FormatTimelineLog(const FailoverTimeline& t, WallTime now);
 // switchover (seconds) to a pool waiting out HikariCP's maxLifetime (30 min).
 std::vector<double> ConvergenceBuckets();
 
+// A node that just went unreachable (a rewind restarts the old primary) may
+// come back holding stale connections: it blocks convergence this long
+// before it counts as gone (a dead primary must not block it forever).
+inline constexpr Millis kUnreachableSettle{30000};
+
 class FailoverTracker {
  public:
   explicit FailoverTracker(Millis timeout) : timeout_(timeout) {}
@@ -84,6 +89,8 @@ class FailoverTracker {
     WallTime seen_promotion{};
     std::string last_writer;
     std::optional<FailoverTimeline> timeline;
+    // Since when each node has been unreachable (absent = up).
+    std::map<std::string, WallTime> down_since;
   };
 
   void Advance(const DatabaseInputs& db, WallTime now, DbTrack& track,

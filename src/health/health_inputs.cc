@@ -51,10 +51,19 @@ HealthInputs GatherInputs(const Snapshot* snapshot,
       auto obs = std::dynamic_pointer_cast<const DnsObservation>(
           Latest(*snapshot, key, cache));
       if (obs) dbs[key.target].dns = std::move(obs);
+    } else if (key.kind == kKafkaKind) {
+      auto obs = std::dynamic_pointer_cast<const KafkaObservation>(
+          Latest(*snapshot, key, cache));
+      if (obs) in.kafka.push_back(std::move(obs));  // targets are sorted
     } else if (key.kind == kPostgresKind) {
       auto obs = std::dynamic_pointer_cast<const PgObservation>(
           Latest(*snapshot, key, cache));
       if (obs) dbs[key.target].pg = std::move(obs);
+    } else if (key.kind == kPgBouncerKind) {
+      // Target "<database>/<address>": the observation names its database.
+      auto obs = std::dynamic_pointer_cast<const PgBouncerObservation>(
+          Latest(*snapshot, key, cache));
+      if (obs) dbs[obs->database].pgbouncers.push_back(std::move(obs));
     }
   }
   for (auto& [name, db] : dbs) {

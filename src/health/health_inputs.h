@@ -14,6 +14,8 @@
 #include "core/result.h"
 #include "core/snapshot.h"
 #include "dns/dns_observation.h"
+#include "kafka/kafka_observation.h"
+#include "pgbouncer/pgbouncer_observation.h"
 #include "postgres/pg_observation.h"
 
 namespace failwatch {
@@ -21,6 +23,7 @@ namespace failwatch {
 inline constexpr char kHealthKind[] = "health";
 inline constexpr char kHealthTarget[] = "verdict";
 inline constexpr char kDnsKind[] = "dns";
+inline constexpr char kKafkaKind[] = "kafka";
 
 struct DatabaseInputs {
   std::string name;
@@ -30,8 +33,10 @@ struct DatabaseInputs {
   // Null until the collector published one.
   std::shared_ptr<const DnsObservation> dns;
   std::shared_ptr<const PgObservation> pg;
-  // Kafka/PgBouncer observations join here (or in a sibling struct per
-  // cluster) when their collectors exist.
+  // One per PgBouncer of the database that published an observation,
+  // ordered by target.
+  std::vector<std::shared_ptr<const PgBouncerObservation>> pgbouncers;
+  // Kafka observations join in a sibling struct per cluster.
 };
 
 // The framework's record of one collector target.
@@ -50,6 +55,8 @@ struct HealthInputs {
   WallTime now{};
   std::vector<DatabaseInputs> databases;    // sorted by name
   std::vector<CollectorHealth> collectors;  // all but the evaluator itself
+  // Latest observation per Kafka cluster, sorted by cluster name.
+  std::vector<std::shared_ptr<const KafkaObservation>> kafka;
 };
 
 // Observations last seen per target. A target whose latest sample was

@@ -4,11 +4,13 @@
 
 #include <chrono>
 
+#include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_metrics.h"
 #include "kafka/kafka_reader.h"
 #include "kafka/kafka_tracker.h"
 #include "kafka/rdkafka_handle.h"
+#include "kafka/record_reader.h"
 
 namespace failwatch {
 namespace {
@@ -18,12 +20,26 @@ class KafkaCollector final : public Collector {
   KafkaCollector(KafkaClusterConfig cluster, KafkaOptions options)
       : cluster_(std::move(cluster)),
         options_(std::move(options)),
-        discovery_(cluster_, options_) {
+        discovery_(cluster_, options_),
+        dlt_(cluster_, options_) {
     auto tracker = KafkaTracker::Create(cluster_, options_);
     if (tracker.ok()) {
       tracker_ = std::move(tracker).value();
     } else {
       config_error_ = tracker.error();
+    }
+    // The config module does not link librdkafka, so properties are
+    // checked here, once, at startup (and on reload, which builds a new
+    // collector): a bad one is logged now and fails every sample with the
+    // same message, instead of surfacing as a connection error later.
+    if (!config_error_) {
+      if (Status s = ValidateKafkaProperties(cluster_); !s.ok()) {
+        config_error_ = s.error();
+      }
+    }
+    if (config_error_) {
+      spdlog::error("msg=\"kafka cluster not started\" cluster={} error=\"{}\"",
+                    cluster_.name, config_error_->ToString());
     }
   }
 
@@ -62,6 +78,7 @@ class KafkaCollector final : public Collector {
     SampleReadings in;
     in.now = ctx.now;
     in.metadata = std::move(metadata).value();
+    tracker_->SetDltTopics(dlt_.dlt_topics());
     const auto partitions = tracker_->PartitionsOfInterest(in.metadata);
     t0 = std::chrono::steady_clock::now();
     auto wm =
@@ -97,6 +114,7 @@ class KafkaCollector final : public Collector {
 
     consecutive_failures_ = 0;
     auto obs = tracker_->Update(in);
+    ReadDlts(*obs, in, deadline);
     Finish(out, *obs);
     if (in.watermark_error) out.error = in.watermark_error;
     out.observation = std::move(obs);
@@ -107,6 +125,28 @@ class KafkaCollector final : public Collector {
   void Phase(const char* name, SteadyTime start) {
     stats_.phase_seconds[name] =
         ToSeconds(std::chrono::steady_clock::now() - start);
+  }
+
+  // Dead-letter state: depth and arrivals from this sample's offsets, then
+  // the few record reads whose offsets moved, within a share of the budget.
+  void ReadDlts(KafkaObservation& obs, const SampleReadings& in,
+                SteadyTime deadline) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto reads =
+        dlt_.Plan(obs, in.metadata, in.watermarks, !in.watermark_error);
+    std::vector<Result<std::vector<RecordInfo>>> results;
+    if (!reads.empty()) {
+      const auto share = std::chrono::duration_cast<SteadyTime::duration>(
+          (deadline - sample_start_) * options_.dlt_budget_share);
+      results = ReadRecords(data_.get(), reads, options_.dlt_read_headers,
+                            std::min(deadline, t0 + share));
+    }
+    dlt_.Apply(obs, results);
+    stats_.dlt_reads_total += reads.size();
+    for (const auto& r : results) {
+      if (!r.ok()) ++stats_.dlt_read_failures_total;
+    }
+    Phase("dlt", t0);
   }
 
   SampleOutput Fail(const SampleContext& ctx, const Error& error) {
@@ -145,6 +185,7 @@ class KafkaCollector final : public Collector {
   std::shared_ptr<std::atomic<int>> abandoned_data_ =
       std::make_shared<std::atomic<int>>(0);
   GroupDiscovery discovery_;
+  DltTracker dlt_;
   KafkaCollectorStats stats_;
   int consecutive_failures_ = 0;
   SteadyTime sample_start_{};
@@ -154,7 +195,7 @@ class KafkaCollector final : public Collector {
 
 std::shared_ptr<Collector> MakeKafkaCollector(
     const KafkaClusterConfig& cluster) {
-  return MakeKafkaCollector(cluster, KafkaOptions{});
+  return MakeKafkaCollector(cluster, KafkaOptionsFromConfig(cluster));
 }
 
 std::shared_ptr<Collector> MakeKafkaCollector(const KafkaClusterConfig& cluster,

@@ -130,6 +130,91 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
     }
   }
 
+  // Dead-letter topics: alert material, so before the per-partition
+  // detail in the cap order.
+  auto dlt_missing = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_missing",
+      "1 per configured group/topic whose expected dead-letter topic does "
+      "not exist (reason=absent) or has fewer partitions than the source "
+      "for a same-partition convention (reason=too_few_partitions).");
+  auto dlt_source = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_source",
+      "1 per dead-letter topic and the group/topic it serves (topic empty "
+      "for explicit DLTs); convention: spring_dlt, retryable_dlt, "
+      "scs_error, explicit.");
+  auto dlt_unhandled = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_unhandled",
+      "Records in the DLT nobody reprocessed: end offset - max(start "
+      "offset, the reprocessing group's committed offset), summed over "
+      "partitions; absent when unknown.");
+  auto dlt_retained = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_retained",
+      "Records retained in the DLT (end - start offset, summed).");
+  auto dlt_records = FamilyBuilder::Counter(
+      "failwatch_kafka_dlt_records_total",
+      "Records that entered the DLT since failwatch started watching it "
+      "(end-offset growth).");
+  auto dlt_last_arrival = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_last_arrival_seen_timestamp_seconds",
+      "When failwatch last saw the DLT's end offset grow (Unix seconds).");
+  auto dlt_newest = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_newest_record_timestamp_seconds",
+      "Timestamp of the newest record in the DLT (Unix seconds).");
+  auto dlt_oldest_age = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_oldest_unhandled_age_seconds",
+      "Age of the oldest unhandled record (from its timestamp); absent "
+      "when nothing is unhandled.");
+  auto dlt_headers = FamilyBuilder::Gauge(
+      "failwatch_kafka_dlt_header_records",
+      "Recent DLT records by original topic and exception class (headers); "
+      "only with dlt_read_headers; pairs beyond the cap are 'other'.");
+  auto dlt_partition_unhandled =
+      FamilyBuilder::Gauge("failwatch_kafka_dlt_partition_unhandled",
+                           "Unhandled records per DLT partition.");
+  for (const auto& m : obs.dlt_missing) {
+    budget.Add(dlt_missing,
+               {{"cluster", cluster},
+                {"group", m.group},
+                {"topic", m.topic},
+                {"expected_dlt", m.expected_dlt},
+                {"reason", m.reason}},
+               1);
+  }
+  for (const auto& [name, d] : obs.dlts) {
+    const Labels dl{{"cluster", cluster}, {"dlt", name}};
+    for (const auto& src : d.sources) {
+      budget.Add(dlt_source,
+                 {{"cluster", cluster},
+                  {"dlt", name},
+                  {"group", src.group},
+                  {"topic", src.topic},
+                  {"convention", src.convention}},
+                 1);
+    }
+    if (d.unhandled) {
+      budget.Add(dlt_unhandled, dl, static_cast<double>(*d.unhandled));
+    }
+    budget.Add(dlt_retained, dl, static_cast<double>(d.retained));
+    budget.Add(dlt_records, dl, static_cast<double>(d.records_total));
+    if (d.last_arrival_seen) {
+      budget.Add(dlt_last_arrival, dl, ToUnixSeconds(*d.last_arrival_seen));
+    }
+    if (d.newest_timestamp) {
+      budget.Add(dlt_newest, dl, ToUnixSeconds(*d.newest_timestamp));
+    }
+    if (d.oldest_unhandled_age_seconds) {
+      budget.Add(dlt_oldest_age, dl, *d.oldest_unhandled_age_seconds);
+    }
+    for (const auto& h : d.headers) {
+      budget.Add(dlt_headers,
+                 {{"cluster", cluster},
+                  {"dlt", name},
+                  {"original_topic", h.original_topic},
+                  {"exception", h.exception}},
+                 static_cast<double>(h.records));
+    }
+  }
+
   auto topic_partitions = FamilyBuilder::Gauge(
       "failwatch_kafka_topic_partitions", "Partitions of the topic.");
   {
@@ -180,6 +265,16 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
       if (p.low) budget.Add(low, pl, static_cast<double>(*p.low));
       if (p.high) budget.Add(high, pl, static_cast<double>(*p.high));
     }
+    for (const auto& [name, d] : obs.dlts) {
+      for (const auto& p : d.partitions) {
+        if (!p.unhandled) continue;
+        budget.Add(dlt_partition_unhandled,
+                   {{"cluster", cluster},
+                    {"dlt", name},
+                    {"partition", std::to_string(p.partition)}},
+                   static_cast<double>(*p.unhandled));
+      }
+    }
     for (const auto& [name, g] : obs.groups) {
       for (const auto& p : g.partitions) {
         const Labels l{{"cluster", cluster},
@@ -211,6 +306,16 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
                            &topic_lag_sum,
                            &topic_lag_max,
                            &topic_lag_seconds_max,
+                           &dlt_missing,
+                           &dlt_source,
+                           &dlt_unhandled,
+                           &dlt_retained,
+                           &dlt_records,
+                           &dlt_last_arrival,
+                           &dlt_newest,
+                           &dlt_oldest_age,
+                           &dlt_headers,
+                           &dlt_partition_unhandled,
                            &topic_partitions,
                            &low,
                            &high,
@@ -261,6 +366,15 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
           "failwatch_kafka_data_handle_resets_total",
           "Data client handles recreated after repeated failures.")
           .Add(cl, static_cast<double>(stats.data_handle_resets_total))));
+  add(std::move(
+      FamilyBuilder::Counter("failwatch_kafka_dlt_reads_total",
+                             "Dead-letter record reads (timestamps, headers).")
+          .Add(cl, static_cast<double>(stats.dlt_reads_total))));
+  add(std::move(
+      FamilyBuilder::Counter(
+          "failwatch_kafka_dlt_read_failures_total",
+          "Dead-letter record reads that failed or ran out of time.")
+          .Add(cl, static_cast<double>(stats.dlt_read_failures_total))));
   auto phases =
       FamilyBuilder::Gauge("failwatch_kafka_read_seconds",
                            "Seconds spent per read phase in the last sample.");

@@ -23,6 +23,9 @@ struct KafkaCollectorStats {
   int discovery_handles_abandoned = 0;
   bool discovery_disabled = false;
   std::uint64_t data_handle_resets_total = 0;
+  // Dead-letter record reads (timestamps, headers) and failed ones.
+  std::uint64_t dlt_reads_total = 0;
+  std::uint64_t dlt_read_failures_total = 0;
   // Seconds spent per read phase in the last sample: metadata, watermarks,
   // committed, discovery.
   std::map<std::string, double> phase_seconds;

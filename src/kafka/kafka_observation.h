@@ -50,12 +50,83 @@ struct GroupState {
   std::int64_t lag_sum = 0;
   std::int64_t lag_max = 0;
   std::optional<double> lag_seconds_max;
+  // Tracked only as some group's dlt_reprocess_group (not in groups[]).
+  bool reprocess_only = false;
   std::vector<std::string> topics;  // consumed, sorted
   // Sorted by (topic, partition).
   std::vector<GroupPartitionState> partitions;
 
   const GroupPartitionState* Find(const std::string& topic,
                                   int partition) const;
+};
+
+// One partition of a dead-letter topic. "Unhandled" = records nobody has
+// reprocessed: end offset - max(start offset, the reprocessing group's
+// committed offset).
+struct DltPartitionState {
+  int partition = 0;
+  std::optional<std::int64_t> low;
+  std::optional<std::int64_t> high;
+  std::optional<std::int64_t> reprocess_committed;
+  // Unset when unknown (watermarks or the reprocessor's offsets unread).
+  std::optional<std::int64_t> unhandled;
+  // Timestamp (producer or log-append time) of the record at the first
+  // unhandled offset, and of the newest record (at high - 1).
+  std::optional<WallTime> oldest_unhandled_timestamp;
+  std::optional<WallTime> newest_timestamp;
+};
+
+// Records of a DLT counted by where they came from and why they failed
+// (Spring's kafka_dlt-original-topic / kafka_dlt-exception-fqcn headers).
+struct DltHeaderCount {
+  std::string original_topic;  // "unknown" without the header
+  std::string exception;       // "unknown" without the header; "other" for
+                               // pairs beyond the cardinality cap
+  std::int64_t records = 0;
+};
+
+struct DltSourceState {
+  std::string group;
+  std::string topic;       // empty for an explicit DLT (serves the group)
+  std::string convention;  // spring_dlt, retryable_dlt, scs_error, explicit
+  bool required = false;   // the group is configured: absence is reported
+};
+
+struct DltState {
+  std::string topic;
+  std::vector<DltSourceState> sources;
+  std::string reprocess_group;  // empty = none configured
+  // The reprocessing group's offsets could not be read: unhandled is
+  // unknown rather than overstated.
+  std::optional<Error> reprocess_error;
+  std::vector<DltPartitionState> partitions;  // sorted
+  // Sum over partitions; unset when any partition's is unknown.
+  std::optional<std::int64_t> unhandled;
+  std::int64_t retained = 0;  // sum of high - low
+  // Records that entered the DLT since failwatch started watching it
+  // (end-offset increases). Monotonic while the collector lives.
+  std::uint64_t records_total = 0;
+  // When failwatch last saw the end offset grow.
+  std::optional<WallTime> last_arrival_seen;
+  std::optional<WallTime> newest_timestamp;
+  // now - oldest unhandled record's timestamp; unset when nothing is
+  // unhandled or no timestamp could be read.
+  std::optional<double> oldest_unhandled_age_seconds;
+  // Some partition has unhandled records whose timestamp is unknown.
+  bool oldest_unhandled_age_partial = false;
+  // Only with dlt_read_headers; over the most recent records read.
+  std::vector<DltHeaderCount> headers;
+  std::int64_t header_records = 0;  // records the counts cover
+};
+
+struct DltMissing {
+  std::string group;
+  std::string topic;  // empty for an explicit DLT
+  std::string expected_dlt;
+  std::string reason;  // "absent" or "too_few_partitions"
+  std::vector<std::string> candidates;
+  int source_partitions = 0;
+  int dlt_partitions = 0;
 };
 
 class KafkaObservation final : public Observation {
@@ -70,6 +141,12 @@ class KafkaObservation final : public Observation {
   // Whether the brokers answered group listing / description.
   bool group_listing_supported = false;
   bool group_describe_supported = false;
+  // Dead-letter topics by name, and expected ones that do not exist.
+  std::map<std::string, DltState> dlts;
+  std::vector<DltMissing> dlt_missing;
+  // Whether DLT matching ran in this sample (not after a failed metadata
+  // read): without it an empty dlt_missing proves nothing.
+  bool dlts_evaluated = false;
 
   const GroupState* FindGroup(const std::string& name) const;
   const PartitionWatermarks* FindPartition(const std::string& topic,

@@ -1,12 +1,16 @@
-// Tuning of the Kafka collector that the config file does not (yet) carry.
-// Defaults are meant for production; tests shrink the windows.
+// Tuning of the Kafka collector. Most fields come from the kafka[] config
+// keys (KafkaOptionsFromConfig); the rest are internal. Defaults are meant
+// for production; tests shrink the windows.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
+#include "config/config.h"
 #include "core/clock.h"
+#include "kafka/dlt_naming.h"
 
 namespace failwatch {
 
@@ -64,6 +68,27 @@ struct KafkaOptions {
   // Hard cap on the series one sample emits; the rest are dropped and
   // counted in failwatch_kafka_series_dropped_total.
   std::size_t max_series = 50'000;
+
+  // Dead-letter topics (see dlt_naming.h): conventions tried in order for
+  // groups without explicit dead_letter_topics.
+  std::vector<DltConvention> dlt_conventions = {DltConvention::kSpringDlt,
+                                                DltConvention::kRetryableDlt,
+                                                DltConvention::kScsError};
+  // Read origin/exception headers of new DLT records (costs a fetch of up
+  // to dlt_header_read_max records per grown partition per sample).
+  bool dlt_read_headers = false;
+  // Distinct (original topic, exception) pairs exported per DLT.
+  std::size_t dlt_header_cardinality = 50;
+  // The header counts cover this many most recent records per DLT.
+  std::size_t dlt_header_window = 500;
+  int dlt_header_read_max = 100;
+  // Share of the sample budget the DLT record reads may use.
+  double dlt_budget_share = 0.25;
 };
+
+// The options a kafka[] cluster's config keys set; internal fields keep
+// their defaults. Convention names were validated by the config loader;
+// an unknown one is skipped.
+KafkaOptions KafkaOptionsFromConfig(const KafkaClusterConfig& cluster);
 
 }  // namespace failwatch

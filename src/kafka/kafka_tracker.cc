@@ -45,11 +45,14 @@ Result<std::unique_ptr<KafkaTracker>> KafkaTracker::Create(
     if (!compiled.ok()) return compiled.error();
     r.out = std::move(compiled).value();
   }
+  for (const auto& g : cluster.groups) t->configured_.insert(g.name);
   for (const auto& g : cluster.groups) {
-    t->configured_.insert(g.name);
     // Whoever reprocesses the dead-letter topics: its committed offsets
     // there are what DLT depth subtracts.
     if (!g.dlt_reprocess_group.empty()) {
+      if (!t->configured_.contains(g.dlt_reprocess_group)) {
+        t->reprocess_only_.insert(g.dlt_reprocess_group);
+      }
       t->configured_.insert(g.dlt_reprocess_group);
     }
   }
@@ -57,6 +60,7 @@ Result<std::unique_ptr<KafkaTracker>> KafkaTracker::Create(
 }
 
 bool KafkaTracker::TopicAllowed(const std::string& topic) const {
+  if (dlt_topics_.contains(topic)) return true;
   if (topic_allow_ && !Matches(topic_allow_, topic)) return false;
   return !Matches(topic_deny_, topic);
 }
@@ -154,6 +158,7 @@ GroupState KafkaTracker::ErrorGroup(const std::string& name,
   GroupState g;
   g.name = name;
   g.configured = track.configured;
+  g.reprocess_only = reprocess_only_.contains(name);
   g.status = ConsumerStatus::kErr;
   g.error = error;
   g.topics.assign(track.topics.begin(), track.topics.end());
@@ -187,7 +192,7 @@ std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
   return obs;
 }
 
-std::shared_ptr<const KafkaObservation> KafkaTracker::Update(
+std::shared_ptr<KafkaObservation> KafkaTracker::Update(
     const SampleReadings& in) {
   auto obs = std::make_shared<KafkaObservation>();
   obs->cluster = cluster_;
@@ -238,6 +243,7 @@ std::shared_ptr<const KafkaObservation> KafkaTracker::Update(
     GroupState g;
     g.name = name;
     g.configured = track.configured;
+    g.reprocess_only = reprocess_only_.contains(name);
     Describe(g, in.discovery);
 
     std::set<std::string> consumed;

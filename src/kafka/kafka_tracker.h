@@ -39,7 +39,12 @@ class KafkaTracker {
   static Result<std::unique_ptr<KafkaTracker>> Create(
       const KafkaClusterConfig& cluster, const KafkaOptions& options);
 
+  // Topic filters; dead-letter topics (SetDltTopics) always pass, so
+  // their depth does not depend on topic_allow/topic_deny.
   bool TopicAllowed(const std::string& topic) const;
+  void SetDltTopics(std::set<std::string> topics) {
+    dlt_topics_ = std::move(topics);
+  }
   // Every partition of an allowed topic: all get watermarks (cheap when
   // batched, and the dead-letter depth needs them too).
   std::vector<TopicPartition> PartitionsOfInterest(
@@ -50,7 +55,9 @@ class KafkaTracker {
   std::vector<CommittedRequest> PlanFetch(const ClusterMetadata& metadata,
                                           const DiscoveryView& discovery,
                                           WallTime now);
-  std::shared_ptr<const KafkaObservation> Update(const SampleReadings& in);
+  // Mutable so the collector can add the dead-letter state before
+  // publishing it.
+  std::shared_ptr<KafkaObservation> Update(const SampleReadings& in);
   // The cluster was unreadable: every tracked group is ERR, histories keep.
   std::shared_ptr<const KafkaObservation> UpdateFailed(
       const Error& error, WallTime now, const DiscoveryView& discovery);
@@ -82,6 +89,8 @@ class KafkaTracker {
   std::string cluster_;
   KafkaOptions options_;
   std::set<std::string> configured_;
+  std::set<std::string> reprocess_only_;
+  std::set<std::string> dlt_topics_;
   std::optional<std::regex> discover_, group_allow_, group_deny_, topic_allow_,
       topic_deny_;
   std::map<std::string, GroupTrack> groups_;

@@ -71,6 +71,20 @@ Result<ConfPtr> BuildConf(const KafkaClusterConfig& cluster, HandleRole role) {
     for (const char* key : {"allow.auto.create.topics", "enable.auto.commit"}) {
       if (Status s = set(key, "false", false); !s.ok()) return s.error();
     }
+    // Dead-letter record reads (record_reader.h): an end-of-partition
+    // event says "no more records" instead of waiting for the deadline,
+    // and small prefetches keep a read of 1-100 records from pulling
+    // megabytes.
+    for (const auto& [key, value] :
+         {std::pair<const char*, const char*>{"enable.partition.eof", "true"},
+          {"queued.min.messages", "100"},
+          // A fetch still long-polling after a read stopped would hold up
+          // the next sample's Metadata on that broker connection (requests
+          // are answered in order) for up to the 500 ms default.
+          {"fetch.wait.max.ms", "10"},
+          {"fetch.message.max.bytes", "262144"}}) {
+      if (Status s = set(key, value, false); !s.ok()) return s.error();
+    }
   }
   for (const auto& [key, value] : cluster.properties) {
     if (key == "group.id") {

@@ -238,6 +238,8 @@ void PgSession::ReadResults() {
     if (q.ok) {
       int nrows = PQntuples(res);
       int ncols = PQnfields(res);
+      q.columns.reserve(static_cast<std::size_t>(ncols));
+      for (int c = 0; c < ncols; ++c) q.columns.emplace_back(PQfname(res, c));
       q.rows.reserve(static_cast<std::size_t>(nrows));
       for (int r = 0; r < nrows; ++r) {
         PgRow row;

@@ -39,6 +39,9 @@ struct QueryResult {
   std::string sqlstate;  // "" when ok or when the client detected the error
   std::string message;   // first line of the error
   std::vector<PgRow> rows;
+  // Column names of `rows`, for parsers that match by name (PgBouncer's
+  // SHOW output changes columns between versions).
+  std::vector<std::string> columns;
 };
 
 class PgSession {

@@ -27,6 +27,7 @@ struct PostgresCollector::ProbeRuntime {
   PgSession session;
   WriteProbePath state;
   std::optional<HostPort> pinned;  // sticky: chosen once, never re-resolved
+  WallTime pinned_at{};           // until sticky_max_lifetime passes
 };
 
 namespace {
@@ -358,7 +359,22 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
       fresh_job = static_cast<int>(jobs.size());
       jobs.push_back(std::move(job));
     }
-    if (!sticky_->pinned) sticky_->pinned = writer;
+    if (sticky_->pinned &&
+        now - sticky_->pinned_at >= config_.write_probe.sticky_max_lifetime) {
+      // A pool's maxLifetime: the only thing that ever moves a naive pool
+      // off a demoted node short of a restart.
+      spdlog::info(
+          "postgres sticky write probe recycled database={} old={} "
+          "max_lifetime_ms={}",
+          config_.name, sticky_->pinned->ToString(),
+          config_.write_probe.sticky_max_lifetime.count());
+      sticky_->session.Close();
+      sticky_->pinned.reset();
+    }
+    if (!sticky_->pinned && writer) {
+      sticky_->pinned = writer;
+      sticky_->pinned_at = now;
+    }
     if (sticky_->pinned) {
       sticky_->state.address = sticky_->pinned->ToString();
       SessionJob job;

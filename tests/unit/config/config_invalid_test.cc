@@ -119,6 +119,23 @@ const std::vector<InvalidCase>& Cases() {
       {"invalid-bad-regex.yml",
        {"invalid-bad-regex.yml:4:22: kafka[0].discover_groups: invalid regex "
         "\"orders-(.*\": Mismatched '(' and ')' in regular expression"}},
+      {"invalid-kafka-options.yml",
+       {"invalid-kafka-options.yml:4:20: kafka[0].status_window: must be "
+        "positive",
+        "invalid-kafka-options.yml:5:17: kafka[0].topic_deny: invalid regex "
+        "\"__(.*\": Mismatched '(' and ')' in regular expression",
+        "invalid-kafka-options.yml:6:17: kafka[0].max_series: expected an "
+        "integer, got \"lots\"",
+        "invalid-kafka-options.yml:7:35: "
+        "kafka[0].max_concurrent_group_fetches: must be between 1 and 1024, "
+        "got 0",
+        "invalid-kafka-options.yml:8:35: kafka[0].dlt_conventions[1]: unknown "
+        "convention \"connect\" (expected spring_dlt, retryable_dlt or "
+        "scs_error)",
+        "invalid-kafka-options.yml:8:44: kafka[0].dlt_conventions[2]: "
+        "duplicate convention \"spring_dlt\"",
+        "invalid-kafka-options.yml:9:23: kafka[0].dlt_read_headers: expected "
+        "true or false, got \"yes\""}},
       {"invalid-bootstrap-servers.yml",
        {"invalid-bootstrap-servers.yml:5:7: "
         "kafka[0].properties.bootstrap.servers: not allowed in properties; "

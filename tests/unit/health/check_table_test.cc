@@ -30,6 +30,18 @@ TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
                        {Endpoint("writer", {Rec(1, AddressSet{"127.0.0.2"})})}),
                    pg)});
   in.databases[0].apps = {{"orders-api", AppConfig::Expects::kPrimary}};
+  auto pgb = std::make_shared<PgBouncerObservation>();
+  pgb->database = "orders";
+  pgb->address = "127.0.0.5:6432";
+  pgb->roles_known = true;
+  in.databases[0].pgbouncers = {pgb};
+  auto kafka = std::make_shared<KafkaObservation>();
+  kafka->cluster = "lab";
+  kafka->dlts_evaluated = true;
+  kafka->groups["billing"].name = "billing";
+  kafka->groups["billing"].configured = true;
+  kafka->dlts["orders.DLT"].sources = {{"billing", "orders", "spring_dlt", true}};
+  in.kafka = {kafka};
   in.collectors = {CollectorHealth{"dns", "orders", true, std::nullopt, At(1),
                                    At(1), 0, Millis(1000)}};
   for (const auto& spec : CheckTable()) {
@@ -43,8 +55,10 @@ TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
     }
   }
   // One row per implemented check and target: the standby's lag, the fresh
-  // probe, the one app, the one collector.
-  EXPECT_EQ(RunChecks(in, HealthTuning{}).size(), 9u);
+  // probe, the one app, the one collector, the PgBouncer (twice), the
+  // Kafka group and its DLT (consumer_lag, dlt_missing, dlt_receiving,
+  // dlt_unhandled_age).
+  EXPECT_EQ(RunChecks(in, HealthTuning{}).size(), 15u);
 }
 
 TEST(CheckPolicyTest, EveryKnownCheckHasADocumentedDefault) {

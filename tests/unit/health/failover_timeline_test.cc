@@ -122,6 +122,47 @@ TEST(FailoverTrackerTest, BuildsTheTimelineFromAScriptedFailover) {
       "elapsed_s=76.0 waiting_for=\"\"");
 }
 
+// The old primary restarting for a rewind is unreachable for a moment: its
+// app connections are unknown then, so the failover must not count as
+// converged; a node that stays gone stops blocking after the settle time.
+TEST(FailoverTrackerTest, AnUnreachableNodeBlocksConvergenceUntilSettled) {
+  Script s;
+  FailoverTracker tracker(std::chrono::minutes(5));
+  for (double t : {0.0, 15.0, 42.0, 60.0}) (void)tracker.Update(s.At_(t));
+  auto down = [&](double t) {
+    auto pg = s.PgAt(t);  // no stale connections from 90 s on
+    pg->nodes[0] = Node("127.0.0.2:5432", NodeRole::kUnreachable);
+    return tracker.Update(Inputs(t, {DbInputs(s.DnsAt(t), pg)}));
+  };
+  EXPECT_TRUE(down(90).empty());
+  auto tl = tracker.Timelines();
+  ASSERT_EQ(tl[0].waiting_for.size(), 1u);
+  EXPECT_EQ(tl[0].waiting_for[0],
+            "127.0.0.2:5432 unreachable for 0 s: its app connections are "
+            "unknown");
+  EXPECT_TRUE(down(119).empty());
+  auto events = down(120);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, Kind::kConverged);
+  EXPECT_EQ(tracker.Timelines()[0].Find(kStepAppsConverged)->at, At(120));
+}
+
+TEST(FailoverTrackerTest, AStillWritableOldPrimaryBlocksConvergence) {
+  Script s;
+  FailoverTracker tracker(std::chrono::minutes(5));
+  for (double t : {0.0, 15.0, 42.0}) (void)tracker.Update(s.At_(t));
+  auto pg = s.PgAt(90);
+  pg->nodes[0] = Node("127.0.0.2:5432", NodeRole::kPrimary);
+  pg->nodes[0].superseded = true;
+  EXPECT_TRUE(tracker.Update(Inputs(90, {DbInputs(s.DnsAt(90), pg)})).empty());
+  auto tl = tracker.Timelines();
+  ASSERT_EQ(tl[0].waiting_for.size(), 1u);
+  EXPECT_EQ(tl[0].waiting_for[0], "127.0.0.2:5432 still answers as primary");
+  auto events = tracker.Update(s.At_(91));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, Kind::kConverged);
+}
+
 TEST(FailoverTrackerTest, NoDnsSwitchBeforeTheEndpointMoves) {
   Script s;
   FailoverTracker tracker(std::chrono::minutes(5));

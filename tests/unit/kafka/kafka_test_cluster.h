@@ -168,6 +168,32 @@ class App {
     ASSERT_EQ(rd_kafka_flush(producer_, 5000), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
 
+  // One record with an explicit timestamp (ms since the epoch) and
+  // headers, like Spring's DeadLetterPublishingRecoverer writes them.
+  void ProduceRecord(
+      const std::string& topic, int partition, std::int64_t timestamp_ms,
+      const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
+    for (const auto& [k, v] : headers) {
+      rd_kafka_header_add(hdrs, k.c_str(), -1, v.data(),
+                          static_cast<ssize_t>(v.size()));
+    }
+    char payload[] = "x";
+    // librdkafka's RD_KAFKA_V_* macros are C casts.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_, RD_KAFKA_V_TOPIC(topic.c_str()),
+        RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(payload, 1),
+        RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_END);
+#pragma GCC diagnostic pop
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(hdrs);
+    ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
+    ASSERT_EQ(rd_kafka_flush(producer_, 5000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+
   void Commit(const std::string& group, const std::string& topic, int partition,
               std::int64_t offset) {
     rd_kafka_t*& rk = consumers_[group];

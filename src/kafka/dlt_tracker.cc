@@ -1,0 +1,277 @@
+#include "kafka/dlt_tracker.h"
+
+#include <algorithm>
+#include <chrono>
+#include <tuple>
+
+namespace failwatch {
+namespace {
+
+constexpr char kUnknown[] = "unknown";
+constexpr char kOther[] = "other";
+
+}  // namespace
+
+std::vector<DltHeaderCount> CountHeaders(
+    const std::deque<std::pair<std::string, std::string>>& records,
+    std::size_t cap) {
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  for (const auto& r : records) ++counts[r];
+  std::vector<DltHeaderCount> all;
+  for (const auto& [k, n] : counts) all.push_back({k.first, k.second, n});
+  // Largest first; ties by name so the kept set is stable across samples.
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    if (a.records != b.records) return a.records > b.records;
+    return std::tie(a.original_topic, a.exception) <
+           std::tie(b.original_topic, b.exception);
+  });
+  cap = std::max<std::size_t>(cap, 1);
+  if (all.size() <= cap) return all;
+  DltHeaderCount other{kOther, kOther, 0};
+  for (std::size_t i = cap - 1; i < all.size(); ++i) {
+    other.records += all[i].records;
+  }
+  all.resize(cap - 1);
+  all.push_back(std::move(other));
+  return all;
+}
+
+DltTracker::DltTracker(const KafkaClusterConfig& cluster,
+                       const KafkaOptions& options)
+    : cluster_(cluster), options_(options) {
+  for (const auto& g : cluster_.groups) {
+    dlt_topics_.insert(g.dead_letter_topics.begin(),
+                       g.dead_letter_topics.end());
+  }
+}
+
+std::vector<DltGroupInput> DltTracker::GroupInputs(
+    const KafkaObservation& obs) const {
+  std::vector<DltGroupInput> out;
+  std::set<std::string> named;
+  for (const auto& g : cluster_.groups) {
+    DltGroupInput in;
+    in.group = g.name;
+    in.required = true;
+    in.explicit_dlts = g.dead_letter_topics;
+    in.reprocess_group = g.dlt_reprocess_group;
+    if (const GroupState* s = obs.FindGroup(g.name)) in.topics = s->topics;
+    named.insert(g.name);
+    out.push_back(std::move(in));
+  }
+  // Discovered groups: their DLTs are watched when they exist.
+  for (const auto& [name, g] : obs.groups) {
+    if (named.contains(name) || g.reprocess_only) continue;
+    out.push_back({name, false, {}, "", g.topics});
+  }
+  return out;
+}
+
+std::vector<RecordRead> DltTracker::Plan(KafkaObservation& obs,
+                                         const ClusterMetadata& metadata,
+                                         const WatermarkMap& watermarks,
+                                         bool watermarks_ok) {
+  planned_.clear();
+  std::map<std::string, int> topic_partitions;
+  for (const auto& p : metadata.partitions) topic_partitions[p.tp.topic]++;
+  const DltMatch match =
+      MatchDlts(GroupInputs(obs), topic_partitions, options_.dlt_conventions);
+
+  obs.dlts_evaluated = true;
+  obs.dlt_missing.clear();
+  for (const auto& m : match.missing) {
+    obs.dlt_missing.push_back({m.group, m.topic, m.expected_dlt, m.reason,
+                               m.candidates, m.source_partitions,
+                               m.dlt_partitions});
+  }
+  // A DLT no longer matched (deleted, group gone) forgets its counters.
+  std::erase_if(memory_,
+                [&](const auto& kv) { return !match.dlts.contains(kv.first); });
+  for (const auto& [name, b] : match.dlts) dlt_topics_.insert(name);
+
+  std::vector<RecordRead> reads;
+  for (const auto& [name, binding] : match.dlts) {
+    DltState s;
+    s.topic = name;
+    for (const auto& src : binding.sources) {
+      s.sources.push_back({src.group, src.topic, src.convention, src.required});
+    }
+    s.reprocess_group = binding.reprocess_group;
+    const GroupState* reprocessor =
+        s.reprocess_group.empty() ? nullptr : obs.FindGroup(s.reprocess_group);
+    if (reprocessor != nullptr && reprocessor->error) {
+      s.reprocess_error = reprocessor->error;
+    }
+    DltMemory& mem = memory_[name];
+    std::map<int, PartitionMemory> kept;
+    bool all_known = true;
+    std::int64_t unhandled_sum = 0;
+    for (const auto& pm : metadata.partitions) {
+      if (pm.tp.topic != name) continue;
+      DltPartitionState p;
+      p.partition = pm.tp.partition;
+      auto wm = watermarks.find(pm.tp);
+      auto old = mem.partitions.find(p.partition);
+      const bool seen = old != mem.partitions.end();
+      PartitionMemory pmem = seen ? old->second : PartitionMemory{};
+      if (!watermarks_ok || wm == watermarks.end() || !wm->second.ok()) {
+        all_known = false;
+        if (seen) kept.emplace(p.partition, std::move(pmem));
+        s.partitions.push_back(std::move(p));
+        continue;
+      }
+      const std::int64_t low = *wm->second.low, high = *wm->second.high;
+      p.low = low;
+      p.high = high;
+      s.retained += std::max<std::int64_t>(high - low, 0);
+
+      // Arrivals. The counter starts when watching starts: records already
+      // there are not arrivals (a restart must not look like a burst).
+      if (!seen) {
+        pmem.last_high = high;
+      } else if (high > pmem.last_high) {
+        mem.records_total += static_cast<std::uint64_t>(high - pmem.last_high);
+        mem.last_arrival = obs.at;
+      } else if (high < pmem.last_high) {
+        // Re-created topic: everything in it is new.
+        mem.records_total += static_cast<std::uint64_t>(high);
+        if (high > 0) mem.last_arrival = obs.at;
+      }
+      pmem.last_high = high;
+
+      // Depth that matters.
+      std::optional<std::int64_t> committed;
+      if (reprocessor != nullptr && !reprocessor->error) {
+        if (const auto* gp = reprocessor->Find(name, p.partition)) {
+          committed = gp->committed;
+        }
+      }
+      p.reprocess_committed = committed;
+      const std::int64_t first = std::max(low, committed.value_or(low));
+      if (s.reprocess_error) {
+        all_known = false;
+      } else {
+        p.unhandled = std::max<std::int64_t>(high - first, 0);
+        unhandled_sum += *p.unhandled;
+      }
+
+      // Record reads, only when what they depend on moved.
+      Planned plan{name, p.partition, first, high};
+      RecordRead read{pm.tp, 0, 0};
+      if (options_.dlt_read_headers && high > low && high > pmem.header_end) {
+        const std::int64_t from =
+            std::max({low, pmem.header_end,
+                      high - std::max(options_.dlt_header_read_max, 1)});
+        plan.headers = true;
+        plan.newest = true;  // the header read ends at the newest record
+        plan.oldest = !s.reprocess_error && first < high && first >= from &&
+                      pmem.oldest_for != first;
+        read = {pm.tp, from, static_cast<int>(high - from)};
+      } else if (high > low && pmem.newest_for_high != high) {
+        // Two records: the last offset may be a transaction marker.
+        const std::int64_t from = std::max(low, high - 2);
+        plan.newest = true;
+        plan.oldest = !s.reprocess_error && first < high && first >= from &&
+                      pmem.oldest_for != first;
+        read = {pm.tp, from, static_cast<int>(high - from)};
+      }
+      if (plan.newest || plan.headers) {
+        reads.push_back(read);
+        planned_.push_back(plan);
+      }
+      if (!s.reprocess_error && first < high && pmem.oldest_for != first &&
+          !plan.oldest) {
+        Planned o{name, p.partition, first, high};
+        o.oldest = true;
+        reads.push_back({pm.tp, first, 1});
+        planned_.push_back(o);
+      }
+      kept.emplace(p.partition, std::move(pmem));
+      s.partitions.push_back(std::move(p));
+    }
+    mem.partitions = std::move(kept);
+    if (all_known) s.unhandled = unhandled_sum;
+    s.records_total = mem.records_total;
+    s.last_arrival_seen = mem.last_arrival;
+    obs.dlts[name] = std::move(s);
+  }
+  return reads;
+}
+
+void DltTracker::Apply(
+    KafkaObservation& obs,
+    const std::vector<Result<std::vector<RecordInfo>>>& results) {
+  for (std::size_t i = 0; i < planned_.size() && i < results.size(); ++i) {
+    const Planned& plan = planned_[i];
+    const auto& res = results[i];
+    auto mem = memory_.find(plan.dlt);
+    if (mem == memory_.end() || !res.ok()) continue;
+    auto pit = mem->second.partitions.find(plan.partition);
+    if (pit == mem->second.partitions.end()) continue;
+    PartitionMemory& pm = pit->second;
+    const std::vector<RecordInfo>& records = res.value();
+    if (records.empty()) continue;
+    if (plan.newest) {
+      pm.newest_ts = records.back().timestamp;
+      pm.newest_for_high = plan.high;
+    }
+    if (plan.oldest) {
+      auto r = std::find_if(records.begin(), records.end(), [&](const auto& x) {
+        return x.offset >= plan.first_unhandled;
+      });
+      if (r != records.end()) {
+        pm.oldest_ts = r->timestamp;
+        pm.oldest_for = plan.first_unhandled;
+      }
+    }
+    if (plan.headers) {
+      auto& ring = mem->second.header_ring;
+      for (const auto& r : records) {
+        if (r.offset < pm.header_end) continue;
+        ring.emplace_back(r.original_topic.value_or(kUnknown),
+                          r.exception.value_or(kUnknown));
+        pm.header_end = r.offset + 1;
+      }
+      while (ring.size() > options_.dlt_header_window) ring.pop_front();
+    }
+  }
+  planned_.clear();
+
+  for (auto& [name, s] : obs.dlts) {
+    auto mem = memory_.find(name);
+    if (mem == memory_.end()) continue;
+    std::optional<WallTime> oldest;
+    for (auto& p : s.partitions) {
+      auto pit = mem->second.partitions.find(p.partition);
+      if (pit == mem->second.partitions.end()) continue;
+      const PartitionMemory& pm = pit->second;
+      p.newest_timestamp = pm.newest_ts;
+      if (pm.newest_ts &&
+          (!s.newest_timestamp || *pm.newest_ts > *s.newest_timestamp)) {
+        s.newest_timestamp = pm.newest_ts;
+      }
+      if (!p.unhandled || *p.unhandled == 0 || !p.low) continue;
+      const std::int64_t first =
+          std::max(*p.low, p.reprocess_committed.value_or(*p.low));
+      if (pm.oldest_for == first && pm.oldest_ts) {
+        p.oldest_unhandled_timestamp = pm.oldest_ts;
+        if (!oldest || *pm.oldest_ts < *oldest) oldest = pm.oldest_ts;
+      } else {
+        s.oldest_unhandled_age_partial = true;
+      }
+    }
+    if (oldest) {
+      // A producer clock ahead of ours must not give a negative age.
+      s.oldest_unhandled_age_seconds = std::max(
+          0.0, std::chrono::duration<double>(obs.at - *oldest).count());
+    }
+    if (options_.dlt_read_headers) {
+      s.headers = CountHeaders(mem->second.header_ring,
+                               options_.dlt_header_cardinality);
+      s.header_records =
+          static_cast<std::int64_t>(mem->second.header_ring.size());
+    }
+  }
+}
+
+}  // namespace failwatch

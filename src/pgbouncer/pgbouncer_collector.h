@@ -1,0 +1,45 @@
+// Samples one PgBouncer's admin console (kind "pgbouncer", target
+// "<database>/<address>") over one persistent non-blocking session: SHOW
+// VERSION, DATABASES, POOLS, SERVERS, STATS, one statement per round trip
+// (the console rejects several statements in one query and the extended
+// protocol), all under the sample's deadline. Joins the server connections
+// with the node roles of the database's PgObservation from the snapshot and
+// publishes a PgBouncerObservation and the failwatch_pgbouncer_* families.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/collector.h"
+#include "pgbouncer/pgbouncer_observation.h"
+#include "pgbouncer/server_join.h"
+#include "postgres/pg_session.h"
+
+namespace failwatch {
+
+class PgBouncerCollector final : public Collector {
+ public:
+  PgBouncerCollector(DatabaseConfig database, PgBouncerConfig pgbouncer);
+
+  const std::string& kind() const override { return kind_; }
+  const std::string& target() const override { return target_; }
+  SampleOutput Sample(const SampleContext& ctx) override;
+
+ private:
+  ConnTarget AdminTarget() const;
+
+  const std::string kind_ = kPgBouncerKind;
+  DatabaseConfig database_;
+  PgBouncerConfig pgbouncer_;
+  std::string address_;
+  std::string target_;
+  PgSession session_;
+  WriterPoolMemory writer_pools_;
+  std::string logged_code_;  // to log state changes once, not every sample
+};
+
+std::shared_ptr<Collector> MakePgBouncerCollector(
+    const DatabaseConfig& database, const PgBouncerConfig& pgbouncer);
+
+}  // namespace failwatch

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The container image (Dockerfile, .dockerignore):
+#  - lint: dockerfilelint (npm, installed into a cache dir by this test) plus
+#    our own structural checks (multi-stage, numeric non-root USER, EXPOSE,
+#    HEALTHCHECK through `failwatch --probe`, exec-form ENTRYPOINT);
+#  - the runtime stage installs exactly the packages that own the binary's
+#    NEEDED libraries (minus those every Debian base has);
+#  - the HEALTHCHECK command works against a running failwatch;
+#  - with FAILWATCH_CONTAINER_BUILD=1 only (it takes 10-20 minutes): a real
+#    build with buildah on a bookworm base made locally with mmdebstrap
+#    (no registry), then the image runs, answers /healthz, and its
+#    HEALTHCHECK passes.
+source "$FAILWATCH_SOURCE_DIR/tests/integration/lib.sh"
+: "${FAILWATCH_BUILD_DIR:?}"
+t0=$(date +%s)
+SRC=$FAILWATCH_SOURCE_DIR
+DF=$SRC/Dockerfile
+CACHE=$FAILWATCH_BUILD_DIR/shipping-cache
+mkdir -p "$CACHE"
+[ -f "$DF" ] || fail "no Dockerfile"
+
+# ---- 1. dockerfilelint ----
+command -v npm >/dev/null || fail "npm missing"
+LINT_DIR=$CACHE/dockerfilelint
+LINT_SPEC="dockerfilelint@1.8.0"
+if [ "$(cat "$LINT_DIR/.stamp" 2>/dev/null)" != "$LINT_SPEC" ]; then
+  log "npm install $LINT_SPEC (into $LINT_DIR)"
+  mkdir -p "$LINT_DIR"
+  [ -f "$LINT_DIR/package.json" ] || echo '{"name":"failwatch-dockerfilelint","private":true}' > "$LINT_DIR/package.json"
+  npm install --prefix "$LINT_DIR" --no-audit --no-fund --loglevel=error "$LINT_SPEC" \
+    > "$WORK/npm.log" 2>&1 || fail "npm install failed: $(tail -5 "$WORK/npm.log")"
+  echo "$LINT_SPEC" > "$LINT_DIR/.stamp"
+fi
+"$LINT_DIR/node_modules/.bin/dockerfilelint" -o json "$DF" > "$WORK/lint.json" 2>&1 || true
+issues=$(jq '.totalIssues' "$WORK/lint.json" 2>/dev/null) || fail "dockerfilelint gave no JSON: $(head -c 500 "$WORK/lint.json")"
+if [ "$issues" != 0 ]; then
+  jq -r '.files[].issues[] | "Dockerfile:\(.line): \(.title): \(.content)"' "$WORK/lint.json" >&2
+  fail "dockerfilelint: $issues issue(s)"
+fi
+log "dockerfilelint: no issues"
+
+# ---- 2. structure ----
+# Instructions with continuation lines joined, comments dropped.
+sed -e '/^[[:space:]]*#/d' "$DF" | sed -e ':a' -e '/\\$/N; s/\\\n//; ta' > "$WORK/Dockerfile.flat"
+instr() { grep -iE "^[[:space:]]*$1[[:space:]]" "$WORK/Dockerfile.flat" || true; }
+[ "$(instr FROM | wc -l)" -ge 2 ] || fail "not a multi-stage build"
+instr FROM | head -1 | grep -q ':bookworm AS build' || fail "first stage must be the bookworm build stage"
+instr FROM | tail -1 | grep -q ':bookworm-slim$' || fail "runtime stage must be bookworm-slim"
+user=$(instr USER | tail -1 | awk '{print $2}')
+[[ "$user" =~ ^[1-9][0-9]*(:[1-9][0-9]*)?$ ]] || fail "last USER must be a numeric non-root uid, got '$user'"
+instr EXPOSE | grep -qw 19921 || fail "EXPOSE 19921 missing"
+hc=$(instr HEALTHCHECK)
+grep -qF '"--probe", "http://127.0.0.1:19921/healthz"' <<< "$hc" || fail "HEALTHCHECK must run failwatch --probe .../healthz: $hc"
+instr ENTRYPOINT | grep -qF '["/usr/bin/failwatch"]' || fail "ENTRYPOINT must be [\"/usr/bin/failwatch\"]"
+grep -q 'COPY --from=build' "$WORK/Dockerfile.flat" || fail "runtime stage does not copy from the build stage"
+# No compiler or -dev package in the runtime stage.
+runtime_stage=$(awk '/^FROM /{n++} n==2' "$WORK/Dockerfile.flat")
+if grep -Eq -- '-dev\b|build-essential|cmake|g\+\+' <<< "$runtime_stage"; then
+  fail "runtime stage installs build tools"
+fi
+# Every -dev package of the build stage is one scripts/install-deps.sh installs.
+build_stage=$(awk '/^FROM /{n++} n==1' "$WORK/Dockerfile.flat")
+for p in $(grep -oE '[a-z0-9.+-]+-dev\b' <<< "$build_stage" | sort -u); do
+  grep -qw -- "$p" "$SRC/scripts/install-deps.sh" || fail "build stage installs $p, which scripts/install-deps.sh does not"
+done
+log "structure: multi-stage, USER $user, EXPOSE 19921, HEALTHCHECK via --probe"
+
+# ---- 3. runtime packages == what the binary links ----
+base_pkgs="libc6 libgcc-s1 libstdc++6"   # in every Debian base image (apt needs them)
+ldd "$FAILWATCH_BIN" > "$WORK/ldd.txt"
+want=$(for soname in $(objdump -p "$FAILWATCH_BIN" | awk '$1 == "NEEDED" { print $2 }'); do
+  path=$(awk -v s="$soname" '$1 == s && $3 ~ /^\// { print $3 }' "$WORK/ldd.txt")
+  [ -n "$path" ] || { echo "UNRESOLVED:$soname"; continue; }
+  pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null) || { echo "UNOWNED:$path"; continue; }
+  echo "${pkg%%:*}"
+done | sort -u | grep -vxF -f <(tr ' ' '\n' <<< "$base_pkgs"))
+grep -q ':' <<< "$want" && fail "cannot map the binary's libraries to packages: $(grep ':' <<< "$want" | tr '\n' ' ')"
+got=$(grep -oE 'apt-get install [^&]*' <<< "$runtime_stage" | tr ' ' '\n' |
+  grep -vE '^(apt-get|install|-y|--no-install-recommends|ca-certificates|)$' | sort -u)
+if [ "$want" != "$got" ]; then
+  diff <(echo "$want") <(echo "$got") | sed 's/^</  binary needs:/; s/^>/  Dockerfile has:/' >&2
+  fail "the runtime stage's packages differ from the binary's libraries"
+fi
+log "runtime packages match the binary: $(echo $want)"
+
+# ---- 4. the HEALTHCHECK command works ----
+mkdir -p "$WORK/secrets"
+echo dummy > "$WORK/secrets/pw"
+cat > "$WORK/min.yml" <<YAML
+databases:
+  - name: unreachable
+    endpoint: 127.0.0.1:1
+    password_file: $WORK/secrets/pw
+YAML
+port=$(free_port)
+probe_url="http://127.0.0.1:$port/healthz"
+if "$FAILWATCH_BIN" --probe "$probe_url" 2>/dev/null; then fail "--probe succeeded with nothing listening"; fi
+start_failwatch "$WORK/min.yml" "$port"
+"$FAILWATCH_BIN" --probe "$probe_url" || fail "--probe $probe_url failed against a running failwatch"
+if "$FAILWATCH_BIN" --probe "http://127.0.0.1:$port/no-such-page" 2>/dev/null; then
+  fail "--probe succeeded on a 404"
+fi
+kill "$FW_PID"; wait "$FW_PID" 2>/dev/null || true
+log "HEALTHCHECK command: 0 on /healthz, non-zero on 404 and on a closed port"
+
+# ---- 5. a real build (opt-in) ----
+if [ "${FAILWATCH_CONTAINER_BUILD:-0}" != 1 ]; then
+  log "real image build skipped (set FAILWATCH_CONTAINER_BUILD=1; needs buildah, podman, mmdebstrap)"
+  log "passed in $(($(date +%s) - t0)) s"
+  exit 0
+fi
+for tool in buildah podman mmdebstrap; do
+  command -v "$tool" >/dev/null || fail "FAILWATCH_CONTAINER_BUILD=1 needs $tool (apt-get install buildah podman mmdebstrap)"
+done
+IMG=$CACHE/containers
+ST=(--root "$IMG/storage" --runroot "$IMG/run" --storage-driver "${FAILWATCH_STORAGE_DRIVER:-overlay}")
+mkdir -p "$IMG"
+if ! podman "${ST[@]}" image exists localhost/debian:bookworm; then
+  if [ ! -s "$CACHE/bookworm-minbase.tar" ]; then
+    log "mmdebstrap: bookworm minbase rootfs (2-3 min)"
+    # The host's Debian sources (with -updates and -security) when it has them.
+    mirror=()
+    [ -f /etc/apt/sources.list.d/debian.sources ] && mirror=(/etc/apt/sources.list.d/debian.sources)
+    mmdebstrap --variant=minbase --include=ca-certificates bookworm "$CACHE/bookworm-minbase.tar.tmp" \
+      "${mirror[@]}" > "$WORK/mmdebstrap.log" 2>&1 || fail "mmdebstrap failed: $(tail -3 "$WORK/mmdebstrap.log")"
+    mv "$CACHE/bookworm-minbase.tar.tmp" "$CACHE/bookworm-minbase.tar"
+  fi
+  podman "${ST[@]}" import "$CACHE/bookworm-minbase.tar" localhost/debian:bookworm > "$WORK/import.log" 2>&1 ||
+    fail "podman import failed"
+fi
+podman "${ST[@]}" tag localhost/debian:bookworm localhost/debian:bookworm-slim
+tb=$(date +%s)
+log "buildah bud (apt-get inside the build reaches Debian's mirror through the host network)"
+buildah "${ST[@]}" bud --isolation chroot --network host --format docker --layers=false \
+  --build-arg DEBIAN_IMAGE=localhost/debian --build-arg BUILD_JOBS="$(nproc)" \
+  -t localhost/failwatch:test -f "$DF" "$SRC" > "$WORK/bud.log" 2>&1 || fail "buildah bud failed"
+log "built in $(($(date +%s) - tb)) s; image $(podman "${ST[@]}" image inspect localhost/failwatch:test --format '{{.Size}}' | numfmt --to=iec)"
+cfg=$(podman "${ST[@]}" image inspect localhost/failwatch:test)
+jq -e '.[0].Config.User == "10001:10001"' <<< "$cfg" >/dev/null || fail "image user: $(jq .[0].Config.User <<< "$cfg")"
+jq -e '.[0].Config.Healthcheck.Test | index("--probe")' <<< "$cfg" >/dev/null || fail "image has no HEALTHCHECK"
+jq -e '.[0].Config.ExposedPorts | has("19921/tcp")' <<< "$cfg" >/dev/null || fail "image does not expose 19921"
+ver=$(podman "${ST[@]}" run --rm --network none localhost/failwatch:test --version) || fail "podman run --version failed"
+[ "$ver" = "$("$FAILWATCH_BIN" --version)" ] || fail "image says '$ver'"
+
+# Run it: the config and secret mounted read-only, root filesystem read-only.
+sed "s#$WORK/secrets/pw#/etc/failwatch/secrets/pw#" "$WORK/min.yml" > "$WORK/container.yml"
+chmod 644 "$WORK/container.yml" "$WORK/secrets/pw"
+cport=$(free_port)
+podman "${ST[@]}" run -d --name "failwatch-test-$$" --network host --read-only --cap-drop ALL \
+  -v "$WORK/container.yml:/etc/failwatch/failwatch.yml:ro" -v "$WORK/secrets:/etc/failwatch/secrets:ro" \
+  localhost/failwatch:test --config /etc/failwatch/failwatch.yml --web.listen-address "127.0.0.1:$cport" \
+  > "$WORK/run.log" 2>&1 || fail "podman run failed: $(cat "$WORK/run.log")"
+on_exit "podman ${ST[*]} rm -f failwatch-test-$$ >/dev/null 2>&1"
+wait_for 20 "containerized failwatch /healthz" curl -sf "http://127.0.0.1:$cport/healthz"
+# The image's own HEALTHCHECK command, run inside the container (default port
+# differs here, so run the same binary and flag against ours).
+podman "${ST[@]}" exec "failwatch-test-$$" /usr/bin/failwatch --probe "http://127.0.0.1:$cport/healthz" ||
+  fail "--probe inside the container failed"
+log "container: runs read-only as $user, /healthz 200, --probe inside ok"
+log "passed in $(($(date +%s) - t0)) s"

@@ -1,0 +1,247 @@
+// Table-driven tests of the Kafka checks over hand-built observations.
+#include "health/kafka_checks.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "health_fixtures.h"
+
+namespace failwatch {
+namespace {
+
+using failwatch::testing::At;
+
+using Mutate = std::function<void(KafkaObservation&)>;
+
+// Cluster "lab": configured group "billing" consuming orders (OK, caught
+// up), DLT orders.DLT reprocessed by "replay", nothing unhandled.
+std::shared_ptr<const KafkaObservation> Obs(const Mutate& mutate) {
+  auto obs = std::make_shared<KafkaObservation>();
+  obs->cluster = "lab";
+  obs->at = At(100);
+  obs->dlts_evaluated = true;
+  GroupState g;
+  g.name = "billing";
+  g.configured = true;
+  g.topics = {"orders"};
+  GroupPartitionState p;
+  p.topic = "orders";
+  p.committed = 10;
+  p.high = 10;
+  g.partitions.push_back(p);
+  g.lag_seconds_max = 0;
+  obs->groups["billing"] = g;
+  GroupState r;
+  r.name = "replay";
+  r.configured = true;
+  r.reprocess_only = true;
+  r.status = ConsumerStatus::kStall;  // never judged
+  obs->groups["replay"] = r;
+  GroupState d;
+  d.name = "discovered";
+  d.status = ConsumerStatus::kStall;  // never judged
+  obs->groups["discovered"] = d;
+  DltState dlt;
+  dlt.topic = "orders.DLT";
+  dlt.sources = {{"billing", "orders", "spring_dlt", true}};
+  dlt.reprocess_group = "replay";
+  dlt.unhandled = 0;
+  obs->dlts["orders.DLT"] = dlt;
+  if (mutate) mutate(*obs);
+  return obs;
+}
+
+struct Case {
+  const char* name;
+  Mutate mutate;
+  // Expected (target, status, unknown) of the check's conditions.
+  std::vector<std::tuple<std::string, CheckStatus, bool>> want;
+  std::string reason_contains;
+};
+
+void RunCases(void (*check)(const HealthInputs&, const HealthTuning&,
+                            std::vector<Condition>&),
+              const std::vector<Case>& cases) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    HealthInputs in;
+    in.now = At(100);
+    in.kafka.push_back(Obs(c.mutate));
+    std::vector<Condition> out;
+    check(in, HealthTuning{}, out);
+    ASSERT_EQ(out.size(), c.want.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      EXPECT_EQ(out[i].target, std::get<0>(c.want[i]));
+      EXPECT_EQ(out[i].status, std::get<1>(c.want[i])) << out[i].reason;
+      EXPECT_EQ(out[i].unknown, std::get<2>(c.want[i])) << out[i].reason;
+    }
+    if (!c.reason_contains.empty() && !out.empty()) {
+      EXPECT_NE(out[0].reason.find(c.reason_contains), std::string::npos)
+          << out[0].reason;
+    }
+  }
+}
+
+constexpr auto kOk = CheckStatus::kOk;
+constexpr auto kDegraded = CheckStatus::kDegraded;
+
+TEST(KafkaChecksTest, ConsumerLag) {
+  auto status = [](ConsumerStatus s) {
+    return [s](KafkaObservation& o) {
+      o.groups["billing"].status = s;
+      o.groups["billing"].partitions[0].status = s;
+      o.groups["billing"].lag_sum = 7;
+    };
+  };
+  RunCases(&CheckConsumerLag,
+           {
+               {"ok", nullptr, {{"lab/billing", kOk, false}}, "keeps up"},
+               {"warn",
+                status(ConsumerStatus::kWarn),
+                {{"lab/billing", kDegraded, false}},
+                "is WARN (lag 7"},
+               {"stall",
+                status(ConsumerStatus::kStall),
+                {{"lab/billing", kDegraded, false}},
+                "STALL"},
+               {"stop",
+                status(ConsumerStatus::kStop),
+                {{"lab/billing", kDegraded, false}},
+                "STOP"},
+               {"rewind",
+                status(ConsumerStatus::kRewind),
+                {{"lab/billing", kDegraded, false}},
+                "REWIND"},
+               {"err is unknown",
+                status(ConsumerStatus::kErr),
+                {{"lab/billing", kOk, true}},
+                "unreadable"},
+               {"lag seconds over threshold",
+                [](KafkaObservation& o) {
+                  o.groups["billing"].lag_seconds_max = 301;
+                },
+                {{"lab/billing", kDegraded, false}},
+                "301 s behind"},
+               {"lag seconds at threshold",
+                [](KafkaObservation& o) {
+                  o.groups["billing"].lag_seconds_max = 300;
+                },
+                {{"lab/billing", kOk, false}},
+                ""},
+           });
+}
+
+TEST(KafkaChecksTest, DltMissing) {
+  RunCases(
+      &CheckDltMissing,
+      {
+          {"dlt exists",
+           nullptr,
+           {{"lab/billing/orders", kOk, false}},
+           "exists"},
+          {"absent",
+           [](KafkaObservation& o) {
+             o.dlts.clear();
+             o.dlt_missing.push_back({"billing",
+                                      "orders",
+                                      "orders.DLT",
+                                      "absent",
+                                      {"orders.DLT", "orders-dlt"},
+                                      3,
+                                      0});
+           },
+           {{"lab/billing/orders", kDegraded, false}},
+           "expected orders.DLT or orders-dlt"},
+          {"too few partitions: one condition for the target",
+           [](KafkaObservation& o) {
+             o.dlt_missing.push_back({"billing",
+                                      "orders",
+                                      "orders.DLT",
+                                      "too_few_partitions",
+                                      {"orders.DLT"},
+                                      3,
+                                      1});
+           },
+           {{"lab/billing/orders", kDegraded, false}},
+           "has 1 partitions"},
+          {"explicit dlt absent",
+           [](KafkaObservation& o) {
+             o.dlt_missing.push_back(
+                 {"sink", "", "connect-dlq", "absent", {"connect-dlq"}, 0, 0});
+           },
+           {{"lab/sink/connect-dlq", kDegraded, false},
+            {"lab/billing/orders", kOk, false}},
+           "does not exist"},
+          {"discovered source is not judged",
+           [](KafkaObservation& o) {
+             o.dlts["orders.DLT"].sources[0].required = false;
+           },
+           {},
+           ""},
+          {"not evaluated (metadata failed)",
+           [](KafkaObservation& o) { o.dlts_evaluated = false; },
+           {},
+           ""},
+      });
+}
+
+TEST(KafkaChecksTest, DltReceiving) {
+  RunCases(&CheckDltReceiving,
+           {
+               {"quiet", nullptr, {{"lab/orders.DLT", kOk, false}}, "no new"},
+               {"arrival seen 30 s ago",
+                [](KafkaObservation& o) {
+                  o.dlts["orders.DLT"].last_arrival_seen = At(70);
+                  o.dlts["orders.DLT"].records_total = 4;
+                },
+                {{"lab/orders.DLT", kDegraded, false}},
+                "newest 30 s ago, 4 since"},
+               {"arrival seen 61 s ago",
+                [](KafkaObservation& o) {
+                  o.dlts["orders.DLT"].last_arrival_seen = At(39);
+                },
+                {{"lab/orders.DLT", kOk, false}},
+                ""},
+               {"newest record from before watching began",
+                [](KafkaObservation& o) {
+                  o.dlts["orders.DLT"].newest_timestamp = At(90);
+                },
+                {{"lab/orders.DLT", kDegraded, false}},
+                ""},
+           });
+}
+
+TEST(KafkaChecksTest, DltUnhandledAge) {
+  auto dlt = [](std::optional<std::int64_t> n, std::optional<double> age) {
+    return [n, age](KafkaObservation& o) {
+      o.dlts["orders.DLT"].unhandled = n;
+      o.dlts["orders.DLT"].oldest_unhandled_age_seconds = age;
+    };
+  };
+  RunCases(
+      &CheckDltUnhandledAge,
+      {
+          {"nothing unhandled",
+           nullptr,
+           {{"lab/orders.DLT", kOk, false}},
+           "nothing unhandled"},
+          {"young", dlt(3, 20), {{"lab/orders.DLT", kOk, false}}, "20 s old"},
+          {"old",
+           dlt(3, 601),
+           {{"lab/orders.DLT", kDegraded, false}},
+           "3 unhandled records in orders.DLT, the oldest 601 s old "
+           "(reprocessed by replay)"},
+          {"depth unknown",
+           dlt(std::nullopt, std::nullopt),
+           {{"lab/orders.DLT", kOk, true}},
+           "unknown"},
+          {"age unread",
+           dlt(3, std::nullopt),
+           {{"lab/orders.DLT", kOk, true}},
+           "unread"},
+      });
+}
+
+}  // namespace
+}  // namespace failwatch
