@@ -220,7 +220,8 @@ start_pgbouncer() {
   chmod 644 "$LAB_DIR/pgbouncer-resolv.conf"
   PGB_LAB_EXTRA="resolv_conf = $LAB_DIR/pgbouncer-resolv.conf
 dns_max_ttl = 1
-server_lifetime = 3600" \
+server_lifetime = 3600
+ignore_startup_parameters = extra_float_digits,options" \
     pgb_lab_init "$pgb" 127.0.0.1 "$PGB_PORT" \
     "orders=host=db.lab.test port=$PG_PORT dbname=postgres" || die "pgb_lab_init failed"
   pgb_lab_start "$pgb" || die "PgBouncer did not start; see $pgb/pgbouncer.log"
@@ -230,7 +231,7 @@ start_kafka() {
   if proc_alive kafka; then return 0; fi
   mkdir -p "$LAB_DIR/kafka"
   rm -f "$LAB_DIR/kafka/bootstrap"
-  local topics=(orders:3)
+  local topics=(orders:3 orders-audit.DLT:3)
   [ "$APP_MODE" = dlt ] && topics+=(orders.DLT:1)
   proc_start kafka "$LAB_TOOLS_DIR/kafka_mock_cluster" --brokers=3 \
     --bootstrap-file="$LAB_DIR/kafka/bootstrap" "${topics[@]}"
@@ -295,6 +296,8 @@ kafka:
     groups:
       - name: orders-consumer
         dead_letter_topics: ["orders.DLT"]
+      - name: orders-audit
+        dead_letter_topics: ["orders-audit.DLT"]
 YAML
   } >"$tmp"
   if [ -f "$cfg" ] && cmp -s "$tmp" "$cfg"; then
@@ -319,12 +322,13 @@ start_apps() {
     --bootstrap-file="$LAB_DIR/kafka/bootstrap" --topic=orders --rate="$PRODUCE_RATE"
   start_demo_app
   # A second consumer (its own group) writes through PgBouncer, so PgBouncer
-  # has clients and server connections to show.
+  # has clients and server connections to show. It keeps its failures in a
+  # dead-letter topic: the contrast with orders-api, which drops them.
   if [ "$PGB_AVAILABLE" = 1 ]; then
     proc_start demo-app-pgbouncer "$LAB_TOOLS_DIR/demo_app" \
       --bootstrap-file="$LAB_DIR/kafka/bootstrap" --endpoint="127.0.0.1:$PGB_PORT" \
-      --mode="$APP_MODE" --pool-size=2 --topic=orders --group=orders-audit \
-      --dlt-topic=orders.DLT --application-name=orders-audit --user=app \
+      --mode=dlt --pool-size=2 --topic=orders --group=orders-audit \
+      --dlt-topic=orders-audit.DLT --application-name=orders-audit --user=app \
       --password=app-pw --dbname=orders
   fi
 }
