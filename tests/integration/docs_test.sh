@@ -28,6 +28,7 @@ kafka:
     groups: [{name: orders-consumer}]
 YAML
 "$FAILWATCH_BIN" --config "$WORK/all.yml" --once > "$WORK/all.prom" 2> "$WORK/once.log" || fail "--once failed"
+promtool check metrics < "$WORK/all.prom" || fail "promtool check metrics failed on every collector's families"
 missing=0
 for name in $(awk '/^# TYPE / { print $3 }' "$WORK/all.prom" | sort -u); do
   if ! grep -q "\`$name\`" "$README"; then

@@ -208,6 +208,11 @@ done
 curl -sf "$FW/status" | jq '.verdict | {status, headline, failovers}' > "$WORK/status-after-drill.json" || true
 [ ${#missing[@]} -eq 0 ] || fail "not seen within ${FIRE_TIMEOUT}s of the promotion: $(printf '[%s] ' "${missing[@]}")"
 log "failwatch after the drill: $(jq -r .headline "$WORK/status-after-drill.json")"
+# Every collector with live data (PgBouncer servers, DLTs, stale
+# connections) in one exposition: lint it.
+curl -sf "$FW/metrics" > "$WORK/metrics-after-drill.txt" || fail "scrape after the drill"
+promtool check metrics < "$WORK/metrics-after-drill.txt" || fail "promtool check metrics failed after the drill"
+log "promtool check metrics: clean after the drill ($(grep -vc '^#' "$WORK/metrics-after-drill.txt") series)"
 amtool --alertmanager.url="$AM" alert query > "$WORK/amtool-after-drill.txt" 2>&1 || true
 
 # ---- recovery: restart the app (it re-resolves the endpoint) ----
