@@ -14,8 +14,11 @@ BUILD_PACKAGES=(
 # Real servers the tests and the lab start on loopback.
 LAB_PACKAGES=(
   postgresql-15 postgresql-client-15 pgbouncer dnsmasq-base kcat
-  prometheus prometheus-alertmanager curl jq procps iproute2
+  prometheus prometheus-alertmanager curl jq procps iproute2 systemd
 )
+# Needed as commands, from whichever package provides them (e.g. a
+# NodeSource nodejs already brings npm; Debian splits it out).
+COMMAND_PACKAGES=(node:nodejs npm:npm)
 
 want=("${BUILD_PACKAGES[@]}" "${LAB_PACKAGES[@]}")
 missing=()
@@ -23,6 +26,9 @@ for p in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
+done
+for cp in "${COMMAND_PACKAGES[@]}"; do
+  command -v "${cp%%:*}" > /dev/null 2>&1 || missing+=("${cp##*:}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#want[@]} packages present"
