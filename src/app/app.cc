@@ -144,8 +144,10 @@ int App::Serve() {
     spdlog::info("msg=\"shutting down\" signal={}", sig);
     break;
   }
-  (*server)->Stop();
+  // Collection first: stopping civetweb waits out its poll quantum (~2 s),
+  // and nothing should be sampled (or logged) after SIGTERM.
   scheduler_.Stop();
+  (*server)->Stop();
   return 0;
 }
 
@@ -158,9 +160,10 @@ void App::ReloadConfig() {
     reload_.reload_failures_total++;
     reload_.last_error = JoinErrors(loaded.errors);
     for (const auto& e : loaded.errors) {
-      spdlog::error("msg=\"config reload failed, keeping the running config\" "
-                    "error=\"{}\"",
-                    e.ToString());
+      spdlog::error(
+          "msg=\"config reload failed, keeping the running config\" "
+          "error=\"{}\"",
+          e.ToString());
     }
     return;
   }

@@ -35,6 +35,12 @@ FamilyBuilder& FamilyBuilder::Add(const Labels& labels, double value) {
   return *this;
 }
 
+prometheus::MetricFamily SingleSample(FamilyBuilder builder,
+                                      const Labels& labels, double value) {
+  builder.Add(labels, value);
+  return std::move(builder).Build();
+}
+
 void HistogramData::Observe(double v) {
   if (counts.size() != bounds.size() + 1) counts.assign(bounds.size() + 1, 0);
   auto it = std::lower_bound(bounds.begin(), bounds.end(), v);

@@ -2,12 +2,12 @@
 // plain data; nothing here touches a registry.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <prometheus/metric_family.h>
 
 namespace failwatch {
 
@@ -23,7 +23,8 @@ class FamilyBuilder {
   prometheus::MetricFamily Build() && { return std::move(family_); }
   // Appends to `out` even when empty: an empty family still documents the
   // metric in the exposition (HELP/TYPE without samples is valid).
-  void MoveTo(std::vector<prometheus::MetricFamily>& out) && {
+  // Callable on an lvalue too, so `Gauge(..).Add(..).MoveTo(out)` chains.
+  void MoveTo(std::vector<prometheus::MetricFamily>& out) {
     out.push_back(std::move(family_));
   }
 
@@ -32,10 +33,15 @@ class FamilyBuilder {
   prometheus::MetricFamily family_;
 };
 
+// A family holding one sample (build info, process metrics, ...).
+prometheus::MetricFamily SingleSample(FamilyBuilder builder,
+                                      const Labels& labels, double value);
+
 // A histogram sample with cumulative buckets.
 struct HistogramData {
-  std::vector<double> bounds;       // upper bounds, ascending, no +Inf
-  std::vector<std::uint64_t> counts;  // per bucket (not cumulative), size bounds+1
+  std::vector<double> bounds;  // upper bounds, ascending, no +Inf
+  std::vector<std::uint64_t>
+      counts;  // per bucket (not cumulative), size bounds+1
   double sum = 0;
   std::uint64_t count = 0;
   void Observe(double v);

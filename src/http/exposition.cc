@@ -12,13 +12,6 @@
 namespace failwatch::http {
 namespace {
 
-// A family with a single sample (FamilyBuilder's MoveTo needs an rvalue).
-prometheus::MetricFamily OneSample(FamilyBuilder b, const Labels& labels,
-                                   double value) {
-  b.Add(labels, value);
-  return std::move(b).Build();
-}
-
 double Seconds(Millis d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace
@@ -124,35 +117,36 @@ std::string CompilerId() {
 std::vector<prometheus::MetricFamily> DaemonFamilies(const AppState& app,
                                                      SteadyTime now) {
   std::vector<prometheus::MetricFamily> out;
-  out.push_back(OneSample(
+  out.push_back(SingleSample(
       FamilyBuilder::Gauge("failwatch_build_info",
                            "Always 1; labels carry the version and compiler."),
       {{"version", kVersion}, {"compiler", CompilerId()}}, 1));
-  out.push_back(OneSample(FamilyBuilder::Gauge("failwatch_start_time_seconds",
-                                               "Unix time the daemon started."),
-                          {}, ToUnixSeconds(app.StartTime())));
+  out.push_back(
+      SingleSample(FamilyBuilder::Gauge("failwatch_start_time_seconds",
+                                        "Unix time the daemon started."),
+                   {}, ToUnixSeconds(app.StartTime())));
   const ReloadStatus reload = app.Reload();
-  out.push_back(OneSample(
+  out.push_back(SingleSample(
       FamilyBuilder::Gauge("failwatch_config_last_reload_successful",
                            "1 if the last configuration (re)load succeeded."),
       {}, reload.last_reload_successful ? 1 : 0));
   out.push_back(
-      OneSample(FamilyBuilder::Gauge(
-                    "failwatch_config_last_reload_success_timestamp_seconds",
-                    "Unix time of the last successful configuration load."),
-                {},
-                reload.last_reload_success == WallTime{}
-                    ? 0
-                    : ToUnixSeconds(reload.last_reload_success)));
+      SingleSample(FamilyBuilder::Gauge(
+                       "failwatch_config_last_reload_success_timestamp_seconds",
+                       "Unix time of the last successful configuration load."),
+                   {},
+                   reload.last_reload_success == WallTime{}
+                       ? 0
+                       : ToUnixSeconds(reload.last_reload_success)));
   out.push_back(
-      OneSample(FamilyBuilder::Counter("failwatch_config_reloads_total",
-                                       "Configuration reloads attempted."),
-                {}, static_cast<double>(reload.reloads_total)));
-  out.push_back(
-      OneSample(FamilyBuilder::Counter("failwatch_config_reload_failures_total",
-                                       "Configuration reloads that failed."),
-                {}, static_cast<double>(reload.reload_failures_total)));
-  out.push_back(OneSample(
+      SingleSample(FamilyBuilder::Counter("failwatch_config_reloads_total",
+                                          "Configuration reloads attempted."),
+                   {}, static_cast<double>(reload.reloads_total)));
+  out.push_back(SingleSample(
+      FamilyBuilder::Counter("failwatch_config_reload_failures_total",
+                             "Configuration reloads that failed."),
+      {}, static_cast<double>(reload.reload_failures_total)));
+  out.push_back(SingleSample(
       FamilyBuilder::Gauge(
           "failwatch_scheduler_heartbeat_age_seconds",
           "Seconds since the scheduler's supervisor last beat; grows when the "

@@ -14,13 +14,6 @@
 namespace failwatch::http {
 namespace {
 
-// A family with a single sample (FamilyBuilder's MoveTo needs an rvalue).
-prometheus::MetricFamily OneSample(FamilyBuilder b, const Labels& labels,
-                                   double value) {
-  b.Add(labels, value);
-  return std::move(b).Build();
-}
-
 Error Invalid(const std::string& what) {
   return MakeError(ErrorKind::kInvalid, "bad_proc_file", what);
 }
@@ -125,30 +118,31 @@ ProcessMetrics ComputeProcessMetrics(const ProcStat& stat,
 std::vector<prometheus::MetricFamily> ProcessFamilies(const ProcessMetrics& m) {
   std::vector<prometheus::MetricFamily> out;
   out.push_back(
-      OneSample(FamilyBuilder::Counter(
-                    "process_cpu_seconds_total",
-                    "Total user and system CPU time spent in seconds."),
-                {}, m.cpu_seconds_total));
+      SingleSample(FamilyBuilder::Counter(
+                       "process_cpu_seconds_total",
+                       "Total user and system CPU time spent in seconds."),
+                   {}, m.cpu_seconds_total));
   out.push_back(
-      OneSample(FamilyBuilder::Gauge("process_resident_memory_bytes",
-                                     "Resident memory size in bytes."),
-                {}, m.resident_memory_bytes));
-  out.push_back(OneSample(FamilyBuilder::Gauge("process_virtual_memory_bytes",
-                                               "Virtual memory size in bytes."),
-                          {}, m.virtual_memory_bytes));
+      SingleSample(FamilyBuilder::Gauge("process_resident_memory_bytes",
+                                        "Resident memory size in bytes."),
+                   {}, m.resident_memory_bytes));
   out.push_back(
-      OneSample(FamilyBuilder::Gauge(
-                    "process_start_time_seconds",
-                    "Start time of the process since unix epoch in seconds."),
-                {}, m.start_time_seconds));
+      SingleSample(FamilyBuilder::Gauge("process_virtual_memory_bytes",
+                                        "Virtual memory size in bytes."),
+                   {}, m.virtual_memory_bytes));
+  out.push_back(SingleSample(
+      FamilyBuilder::Gauge(
+          "process_start_time_seconds",
+          "Start time of the process since unix epoch in seconds."),
+      {}, m.start_time_seconds));
   if (m.open_fds) {
     out.push_back(
-        OneSample(FamilyBuilder::Gauge("process_open_fds",
-                                       "Number of open file descriptors."),
-                  {}, *m.open_fds));
+        SingleSample(FamilyBuilder::Gauge("process_open_fds",
+                                          "Number of open file descriptors."),
+                     {}, *m.open_fds));
   }
   if (m.max_fds) {
-    out.push_back(OneSample(
+    out.push_back(SingleSample(
         FamilyBuilder::Gauge("process_max_fds",
                              "Maximum number of open file descriptors."),
         {}, *m.max_fds));
