@@ -66,8 +66,16 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
       continue;
     }
     std::string status = CheckStatusName(c.status);
-    if (c.pending) status += " (changing)";
-    html += "<tr class=\"" + std::string(RowClass(c.status)) + "\"><td>" +
+    const char* cls = RowClass(c.status);
+    if (c.pending) {
+      // Hysteresis: the condition holds but not yet for long enough.
+      status += std::string(" \u2192 ") + CheckStatusName(c.pending->status);
+      if (c.pending->effective_at > now) {
+        status += " in " + FormatAgo(now, c.pending->effective_at);
+      }
+      cls = "pending";
+    }
+    html += "<tr class=\"" + std::string(cls) + "\"><td>" +
             HtmlEscape(c.check) + "</td><td>" + HtmlEscape(c.target) +
             "</td><td>" + HtmlEscape(status) + "</td><td>" +
             HtmlEscape(c.since == WallTime{} ? "" : FormatUtc(c.since) + " (" +
