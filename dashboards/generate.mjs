@@ -40,7 +40,7 @@ const jobVar = () => queryVar('job', 'Job', 'label_values(failwatch_build_info, 
 const instanceVar = () => queryVar('instance', 'Instance', 'label_values(failwatch_build_info{job=~"$job"}, instance)');
 const databaseVar = () => queryVar('database', 'Database', `label_values(failwatch_pg_primaries{${SEL}}, database)`);
 const clusterVar = () => queryVar('cluster', 'Kafka cluster', `label_values(failwatch_kafka_groups_tracked{${SEL}}, cluster)`);
-const groupVar = () => queryVar('group', 'Consumer group', `label_values(failwatch_kafka_group_lag_sum{${KC}}, group)`);
+const groupVar = () => queryVar('group', 'Consumer group', `label_values(failwatch_kafka_group_lag{${KC}}, group)`);
 
 // ---------------------------------------------------------------- panels
 function target(expr, legendFormat = '', extra = {}) {
@@ -357,11 +357,11 @@ function kafka() {
     stat('Groups tracked', 'Groups failwatch tracks per cluster.',
       [target(`failwatch_kafka_groups_tracked{${KC}}`, '{{cluster}}')], 'none', { w: 4, h: 8, options: { colorMode: 'value' } }),
     timeseries('Lag (messages)', 'Messages behind, summed over partitions.',
-      [target(`failwatch_kafka_group_lag_sum{${KG}}`, '{{cluster}} {{group}}')], 'short', { w: 12 }),
+      [target(`failwatch_kafka_group_lag{${KG}}`, '{{cluster}} {{group}}')], 'short', { w: 12 }),
     timeseries('Lag (seconds)', 'Age of the next record to consume on the worst partition (interpolated, never extrapolated).',
       [target(`failwatch_kafka_group_lag_seconds_max{${KG}}`, '{{cluster}} {{group}}')], 's', { w: 12 }),
     timeseries('Lag by topic', 'Messages behind per group and topic.',
-      [target(`failwatch_kafka_group_topic_lag_sum{${KG}}`, '{{group}} {{topic}}')], 'short', { w: 12 }),
+      [target(`failwatch_kafka_group_topic_lag{${KG}}`, '{{group}} {{topic}}')], 'short', { w: 12 }),
     timeseries('Lag seconds: lower bounds', 'Partitions whose lag in seconds is only a lower bound (the commit predates failwatch\'s history).',
       [target(`sum by (cluster, group) (failwatch_kafka_group_partition_lag_seconds_is_lower_bound{${KG}})`, '{{cluster}} {{group}}')], 'short', { w: 12 }),
     stateTimeline('Group state', 'Group state from DescribeGroups (absent where the brokers cannot describe groups).',

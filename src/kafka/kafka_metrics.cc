@@ -62,7 +62,7 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
       "failwatch_kafka_group_members",
       "Members of the consumer group; absent where unknown.");
   auto lag_sum = FamilyBuilder::Gauge(
-      "failwatch_kafka_group_lag_sum",
+      "failwatch_kafka_group_lag",
       "Messages behind, summed over the group's partitions.");
   auto lag_max = FamilyBuilder::Gauge(
       "failwatch_kafka_group_lag_max",
@@ -75,7 +75,7 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
       "failwatch_kafka_group_offsets_readable",
       "1 if the group's committed offsets were read in the last sample.");
   auto topic_lag_sum = FamilyBuilder::Gauge(
-      "failwatch_kafka_group_topic_lag_sum",
+      "failwatch_kafka_group_topic_lag",
       "Messages behind, summed over the group's partitions of the topic.");
   auto topic_lag_max = FamilyBuilder::Gauge(
       "failwatch_kafka_group_topic_lag_max",

@@ -29,6 +29,15 @@ kafka:
 YAML
 "$FAILWATCH_BIN" --config "$WORK/all.yml" --once > "$WORK/all.prom" 2> "$WORK/once.log" || fail "--once failed"
 promtool check metrics < "$WORK/all.prom" || fail "promtool check metrics failed on every collector's families"
+# promtool lints only families with samples; these rules hold for every
+# family, so check them on the TYPE lines too.
+bad=$(awk '/^# TYPE / {
+  name = $3; type = $4
+  if (type != "counter" && name ~ /_total$/) print name " (" type ") ends in _total"
+  if (type == "counter" && name !~ /_total$/) print name " (counter) lacks _total"
+  if (type != "histogram" && type != "summary" && name ~ /_(sum|count|bucket)$/) print name " (" type ") ends in a histogram suffix"
+}' "$WORK/all.prom")
+[ -z "$bad" ] || fail "metric naming: $bad"
 missing=0
 for name in $(awk '/^# TYPE / { print $3 }' "$WORK/all.prom" | sort -u); do
   if ! grep -q "\`$name\`" "$README"; then

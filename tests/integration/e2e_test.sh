@@ -177,7 +177,7 @@ while [ "$(now_ms)" -lt "$deadline" ]; do
     record "demo app: INSERT fails with 25006"
   app_counter_gt0 'demo_app_messages_total{outcome="dropped"}' &&
     record "demo app: messages dropped (no DLT)"
-  lag=$(m 'failwatch_kafka_group_lag_sum{cluster="lab",group="orders-consumer"}')
+  lag=$(m 'failwatch_kafka_group_lag{cluster="lab",group="orders-consumer"}')
   awk -v v="${lag:-0}" 'BEGIN { exit !(v > 100) }' && record "failwatch: orders-consumer lag > 100"
   for a in "${EXPECT_FIRING[@]}"; do
     prom_firing "$a" && record "Prometheus: $a firing"

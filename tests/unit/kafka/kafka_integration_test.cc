@@ -120,7 +120,7 @@ TEST(KafkaIntegrationTest, LagAppearsThenClearsAfterCommit) {
   EXPECT_EQ(g->lag_sum, 0);
   EXPECT_EQ(g->lag_seconds_max, 0.0);
   EXPECT_EQ(g->status, ConsumerStatus::kOk);
-  EXPECT_EQ(s.Value("failwatch_kafka_group_lag_sum", {{"group", "billing"}}),
+  EXPECT_EQ(s.Value("failwatch_kafka_group_lag", {{"group", "billing"}}),
             0);
   EXPECT_EQ(s.Value("failwatch_kafka_group_status",
                     {{"group", "billing"}, {"status", "OK"}}),

@@ -69,7 +69,7 @@ TEST(KafkaMetricsTest, StateSetAndExplicitMissingCommit) {
   const auto* has = Find(fams, "failwatch_kafka_group_partition_has_commit");
   ASSERT_EQ(has->metric.size(), 2u);
   EXPECT_EQ(has->metric[0].gauge.value, 0);
-  const auto* topic_sum = Find(fams, "failwatch_kafka_group_topic_lag_sum");
+  const auto* topic_sum = Find(fams, "failwatch_kafka_group_topic_lag");
   ASSERT_EQ(topic_sum->metric.size(), 1u);
   EXPECT_EQ(topic_sum->metric[0].gauge.value, 110);
   // Unknown state/members (the mock): no series rather than a fake value.
@@ -86,7 +86,7 @@ TEST(KafkaMetricsTest, PerPartitionSeriesCanBeOff) {
       Find(fams, "failwatch_kafka_group_partition_lag")->metric.empty());
   EXPECT_TRUE(
       Find(fams, "failwatch_kafka_partition_high_watermark")->metric.empty());
-  EXPECT_EQ(Find(fams, "failwatch_kafka_group_lag_sum")->metric.size(), 2u);
+  EXPECT_EQ(Find(fams, "failwatch_kafka_group_lag")->metric.size(), 2u);
 }
 
 TEST(KafkaMetricsTest, CapDropsPartitionSeriesFirstAndCounts) {
