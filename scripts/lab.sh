@@ -28,7 +28,23 @@
 # the old answer), DRILL_REWIND (1: rewind the old primary into a standby).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LAB_DIR="${LAB_DIR:-$ROOT/.lab}"
+# PostgreSQL and PgBouncer run as the postgres user, so the lab's files
+# must be reachable by it; a checkout under a 0700 directory (/root, a
+# mktemp dir) is not, and then the lab lives in /var/tmp instead.
+world_traversable() {
+  local d=$1 mode
+  while [ -n "$d" ] && [ "$d" != / ]; do
+    mode=$(stat -c %a "$d") || return 1
+    [ $((${mode: -1} % 2)) -eq 1 ] || return 1
+    d=$(dirname "$d")
+  done
+}
+if world_traversable "$ROOT"; then
+  DEFAULT_LAB_DIR="$ROOT/.lab"
+else
+  DEFAULT_LAB_DIR=/var/tmp/failwatch-lab
+fi
+LAB_DIR="${LAB_DIR:-$DEFAULT_LAB_DIR}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build/lab}"
 LAB_SKIP_BUILD="${LAB_SKIP_BUILD:-0}"
 FAILWATCH_BIN="${FAILWATCH_BIN:-$BUILD_DIR/failwatch}"
@@ -461,7 +477,7 @@ What happens now (the seed incident):
       tail -f $LOGS/demo-app.log
   * failwatch: stale_app_connections (orders-api on a standby) and the sticky
     write probe (25006) go degraded within ~15 s:
-      curl -s http://$FW_ADDR/status | jq '.headline, .failovers'
+      curl -s http://$FW_ADDR/status | jq '.verdict.headline, .verdict.failovers'
   * Prometheus alerts: http://127.0.0.1:$PROM_PORT/alerts
     Alertmanager:      http://127.0.0.1:$AM_PORT/#/alerts
   Then: scripts/lab.sh recover   (restart the app: it re-resolves the endpoint)
