@@ -22,48 +22,8 @@ namespace {
 using std::chrono::milliseconds;
 using testing::App;
 using testing::MockCluster;
-
-struct Sampled {
-  SampleOutput out;
-  double seconds = 0;
-  std::shared_ptr<const KafkaObservation> obs() const {
-    return std::dynamic_pointer_cast<const KafkaObservation>(out.observation);
-  }
-  // Value of the series of `family` whose labels include all of `want`.
-  std::optional<double> Value(
-      const std::string& family,
-      const std::vector<std::pair<std::string, std::string>>& want) const {
-    for (const auto& f : out.families) {
-      if (f.name != family) continue;
-      for (const auto& m : f.metric) {
-        bool all = true;
-        for (const auto& [k, v] : want) {
-          bool found = false;
-          for (const auto& l : m.label) found |= l.name == k && l.value == v;
-          all &= found;
-        }
-        if (all) {
-          return f.type == prometheus::MetricType::Counter ? m.counter.value
-                                                           : m.gauge.value;
-        }
-      }
-    }
-    return std::nullopt;
-  }
-};
-
-Sampled SampleOnce(Collector& c, Millis timeout = milliseconds(2000)) {
-  const Clock& clock = SystemClock::Get();
-  SampleContext ctx;
-  ctx.clock = &clock;
-  ctx.now = clock.Wall();
-  ctx.deadline = clock.Steady() + timeout;
-  const auto t0 = clock.Steady();
-  Sampled s;
-  s.out = c.Sample(ctx);
-  s.seconds = ToSeconds(clock.Steady() - t0);
-  return s;
-}
+using testing::Sampled;
+using testing::SampleOnce;
 
 KafkaOptions TestOptions() {
   KafkaOptions o;
@@ -120,8 +80,7 @@ TEST(KafkaIntegrationTest, LagAppearsThenClearsAfterCommit) {
   EXPECT_EQ(g->lag_sum, 0);
   EXPECT_EQ(g->lag_seconds_max, 0.0);
   EXPECT_EQ(g->status, ConsumerStatus::kOk);
-  EXPECT_EQ(s.Value("failwatch_kafka_group_lag", {{"group", "billing"}}),
-            0);
+  EXPECT_EQ(s.Value("failwatch_kafka_group_lag", {{"group", "billing"}}), 0);
   EXPECT_EQ(s.Value("failwatch_kafka_group_status",
                     {{"group", "billing"}, {"status", "OK"}}),
             1);

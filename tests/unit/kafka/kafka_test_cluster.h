@@ -21,7 +21,10 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/clock.h"
+#include "core/collector.h"
 #include "core/host_port.h"
+#include "kafka/kafka_observation.h"
 
 namespace failwatch::testing {
 
@@ -227,5 +230,49 @@ class App {
   std::map<std::string, rd_kafka_t*> consumers_;
   std::map<std::string, rd_kafka_topic_t*> topics_;
 };
+
+// One sample of a collector, timed, with lookups into its families.
+struct Sampled {
+  SampleOutput out;
+  double seconds = 0;
+  std::shared_ptr<const KafkaObservation> obs() const {
+    return std::dynamic_pointer_cast<const KafkaObservation>(out.observation);
+  }
+  // Value of the series of `family` whose labels include all of `want`.
+  std::optional<double> Value(
+      const std::string& family,
+      const std::vector<std::pair<std::string, std::string>>& want) const {
+    for (const auto& f : out.families) {
+      if (f.name != family) continue;
+      for (const auto& m : f.metric) {
+        bool all = true;
+        for (const auto& [k, v] : want) {
+          bool found = false;
+          for (const auto& l : m.label) found |= l.name == k && l.value == v;
+          all &= found;
+        }
+        if (all) {
+          return f.type == prometheus::MetricType::Counter ? m.counter.value
+                                                           : m.gauge.value;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+inline Sampled SampleOnce(Collector& c,
+                          Millis timeout = std::chrono::milliseconds(2000)) {
+  const Clock& clock = SystemClock::Get();
+  SampleContext ctx;
+  ctx.clock = &clock;
+  ctx.now = clock.Wall();
+  ctx.deadline = clock.Steady() + timeout;
+  const auto t0 = clock.Steady();
+  Sampled s;
+  s.out = c.Sample(ctx);
+  s.seconds = ToSeconds(clock.Steady() - t0);
+  return s;
+}
 
 }  // namespace failwatch::testing
