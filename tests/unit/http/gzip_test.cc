@@ -3,26 +3,12 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "http_test_client.h"
+
 namespace failwatch::http {
 namespace {
 
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<init failed>";
-  std::string out;
-  char buf[4096];
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : "<inflate failed>";
-}
+using testing::Gunzip;
 
 TEST(AcceptsGzipTest, HonoursCodingsAndQValues) {
   EXPECT_TRUE(AcceptsGzip("gzip"));

@@ -16,28 +16,11 @@ namespace {
 
 using testing::ClientResponse;
 using testing::FakeAppState;
+using testing::Gunzip;
 using ::testing::HasSubstr;
 using testing::HttpTestClient;
 using testing::MakeTarget;
 using ::testing::Not;
-
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<init failed>";
-  std::string out;
-  char buf[4096];
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : "<inflate failed>";
-}
 
 // Drops the lines that change between two scrapes of the same snapshot.
 std::string WithoutVolatileLines(const std::string& text) {

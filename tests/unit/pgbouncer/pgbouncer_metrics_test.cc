@@ -4,23 +4,13 @@
 
 #include <set>
 
+#include "../metric_families.h"
+
 namespace failwatch {
 namespace {
 
-const prometheus::MetricFamily* Find(
-    const std::vector<prometheus::MetricFamily>& fams, const std::string& n) {
-  for (const auto& f : fams) {
-    if (f.name == n) return &f;
-  }
-  return nullptr;
-}
-
-std::string Label(const prometheus::ClientMetric& m, const std::string& k) {
-  for (const auto& l : m.label) {
-    if (l.name == k) return l.value;
-  }
-  return "<none>";
-}
+using testing::Find;
+using testing::Label;
 
 TEST(PgBouncerMetricsTest, EveryFamilyEvenWhenEmpty) {
   auto empty = BuildPgBouncerFamilies(PgBouncerObservation{});
