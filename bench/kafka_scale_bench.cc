@@ -59,6 +59,7 @@
 #include "core/snapshot.h"
 #include "http/metrics_renderer.h"
 #include "kafka/kafka_collector.h"
+#include "kafka/kafka_observation.h"
 
 // ---- request counting: rd_kafka_new is wrapped (-Wl,--wrap=rd_kafka_new) --
 namespace {
@@ -145,6 +146,10 @@ struct Args {
   int lag = 1;  // messages behind on odd partitions
   int deadline_seconds = 60;
   int topic_probe_minutes = 5;  // the product default
+  // Groups configured with the topic they consume (groups[].topics): no
+  // topic probe, as on brokers that answer NULL OffsetFetch lists.
+  bool known_topics = false;
+  long probe_budget = 100'000;  // topic_probe_max_partitions
 };
 
 std::string TopicName(int t) {
@@ -597,6 +602,7 @@ int Run(const Args& a) {
   for (int g = 0; g < a.groups; ++g) {
     KafkaGroupConfig gc;
     gc.name = GroupName(g);
+    if (a.known_topics) gc.topics = {TopicName(g % a.topics)};
     cluster.groups.push_back(gc);
   }
   // The mock cannot list or describe groups (and describing wedges the
@@ -605,6 +611,7 @@ int Run(const Args& a) {
   cluster.max_series = a.max_series;
   cluster.schedule.timeout = std::chrono::seconds(a.deadline_seconds);
   cluster.topic_probe_interval = std::chrono::minutes(a.topic_probe_minutes);
+  cluster.topic_probe_max_partitions = a.probe_budget;
 
   SnapshotStore store;
   BenchApp app(store);
@@ -629,6 +636,8 @@ int Run(const Args& a) {
   long dropped = 0, dropped_before = 0;
   double produce_s = 0;
   std::pair<double, double> first_cpu, steady_cpu;  // {collector, mock}
+  // Cycle after which every group's topics were known (the probe done).
+  int all_known_cycle = 0;
   for (int i = 0; i < a.cycles; ++i) {
     if (i > 0) {
       const auto tp = Clock::now();
@@ -655,6 +664,16 @@ int Run(const Args& a) {
       last_error = out.error->ToString();
     }
     auto phases = Phases(out.families);
+    long unknown = 0;
+    if (auto obs = std::dynamic_pointer_cast<const KafkaObservation>(
+            out.observation)) {
+      for (const auto& [name, g] : obs->groups) {
+        if (g.topics.empty()) ++unknown;
+      }
+    } else {
+      unknown = a.groups;
+    }
+    if (unknown == 0 && all_known_cycle == 0) all_known_cycle = i + 1;
     // The counter accumulates; the topology is constant, so the last
     // cycle's increase is what one sample drops.
     const long dropped_total =
@@ -691,11 +710,12 @@ int Run(const Args& a) {
       ++st.samples_total;
       if (out.error) ++st.failures_total;
     });
-    if (i == 0 || (i + 1) % 10 == 0 || i + 1 == a.cycles) {
+    if (i < 3 || (i + 1) % 10 == 0 || i + 1 == a.cycles) {
       std::printf("# cycle %d: %.3fs cpu: collector=%.2fs mock=%.2fs "
-                  "requests=%ld (%s) rss=%.1fMB phases: %s%s\n",
+                  "requests=%ld (%s) rss=%.1fMB groups_without_topics=%ld "
+                  "phases: %s%s\n",
                   i + 1, d, self_cpu, mock_cpu, req.total(),
-                  req.Describe().c_str(), RssMb(),
+                  req.Describe().c_str(), RssMb(), unknown,
                   PhaseText(phases).c_str(),
                   out.error ? (" error=" + out.error->ToString()).c_str() : "");
       std::fflush(stdout);
@@ -759,17 +779,22 @@ int Run(const Args& a) {
               series, dropped, body.size() / 1048576.0, Percentile(cold, 0.5),
               Percentile(cold, 0.99), Percentile(warm, 0.5),
               Percentile(warm, 0.99), a.scrapes);
+  std::printf("# every group's topics known after cycle %d (0 = never)\n",
+              all_known_cycle);
   std::printf("# produce between cycles: %.2fs total; sample errors: %ld%s\n",
               produce_s, errors,
               errors ? (" (last: " + last_error + ")").c_str() : "");
   // One markdown row for the table (see bench/kafka_scale.sh).
   std::printf(
-      "| %d | %d×%d = %ld | %ld | %d | %.2f | %.2f / %.2f | %ld / %.0f | %.0f → "
+      "| %d | %d×%d = %ld | %ld | %s | %d | %s | %.2f | %.2f / %.2f | %ld / %.0f | %.0f → "
       "%.0f (peak %.0f, trimmed %.0f) | %ld (+%ld over the cap) | %.1f / %.1f | %.2f / "
       "%.2f |\n",
       a.groups, a.topics, a.partitions,
       static_cast<long>(a.topics) * a.partitions,
-      static_cast<long>(a.groups) * a.partitions, a.cycles, first_cycle,
+      static_cast<long>(a.groups) * a.partitions,
+      a.known_topics ? "configured" : "probed", a.cycles,
+      all_known_cycle ? std::to_string(all_known_cycle).c_str() : "not yet",
+      first_cycle,
       Percentile(steady, 0.5), Percentile(steady, 1.0), first_requests.total(),
       Percentile(steady_req_d, 0.5), rss_before, rss_after, peak, rss_trimmed,
       series,
@@ -797,6 +822,8 @@ int main(int argc, char** argv) {
     else if (flag == "--brokers") a.brokers = std::atoi(v);
     else if (flag == "--deadline-seconds") a.deadline_seconds = std::atoi(v);
     else if (flag == "--topic-probe-minutes") a.topic_probe_minutes = std::atoi(v);
+    else if (flag == "--known-topics") a.known_topics = true;
+    else if (flag == "--probe-budget") a.probe_budget = std::atol(v);
     else {
       std::fprintf(stderr,
                    "usage: kafka_scale_bench --groups=G --topics=T "

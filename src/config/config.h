@@ -81,6 +81,9 @@ struct KafkaGroupConfig {
   std::string name;
   std::vector<std::string> dead_letter_topics;
   std::string dlt_reprocess_group;  // empty = none
+  // Topics the group consumes; set = never probed (for brokers that do not
+  // answer NULL OffsetFetch lists or describe groups).
+  std::vector<std::string> topics;
   bool operator==(const KafkaGroupConfig&) const = default;
 };
 
@@ -101,6 +104,7 @@ struct KafkaClusterConfig {
   Millis discovery_interval = std::chrono::seconds(30);
   bool group_discovery = true;
   Millis topic_probe_interval = std::chrono::minutes(5);
+  std::int64_t topic_probe_max_partitions = 250'000;
   // Whole-name ECMAScript regexes; empty = no filter.
   std::string group_allow;
   std::string group_deny;

@@ -89,6 +89,7 @@ json KafkaSummary(const KafkaClusterConfig& c) {
   out["groups"] = json::array();
   for (const KafkaGroupConfig& g : c.groups) {
     out["groups"].push_back({{"name", g.name},
+                             {"topics", g.topics},
                              {"dead_letter_topics", g.dead_letter_topics},
                              {"dlt_reprocess_group", g.dlt_reprocess_group}});
   }
@@ -99,6 +100,7 @@ json KafkaSummary(const KafkaClusterConfig& c) {
   out["discovery_interval"] = FormatDuration(c.discovery_interval);
   out["group_discovery"] = c.group_discovery;
   out["topic_probe_interval"] = FormatDuration(c.topic_probe_interval);
+  out["topic_probe_max_partitions"] = c.topic_probe_max_partitions;
   out["group_allow"] = c.group_allow;
   out["group_deny"] = c.group_deny;
   out["topic_allow"] = c.topic_allow;

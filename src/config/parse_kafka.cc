@@ -55,12 +55,30 @@ void ParseProperties(const Fields& cluster, KafkaClusterConfig* out) {
   }
 }
 
+void ReadTopicList(ParseContext& ctx, const Fields& f, const std::string& key,
+                   std::vector<std::string>* out) {
+  std::vector<std::string> topics;
+  if (!f.StringList(key, &topics)) return;
+  std::vector<YAML::Node> items;
+  f.Sequence(key, &items);
+  for (std::size_t i = 0; i < topics.size(); ++i) {
+    if (IsTopicName(topics[i])) {
+      out->push_back(topics[i]);
+    } else {
+      ctx.Error(items[i], IndexPath(f.PathOf(key), i),
+                "invalid topic name \"" + topics[i] +
+                    "\" (allowed: letters, digits, '.', '_', '-')");
+    }
+  }
+}
+
 KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
                             const std::string& path,
                             std::vector<std::pair<std::string, int>>* names) {
   KafkaGroupConfig g;
   Fields f = Fields::Open(
-      ctx, node, path, {"name", "dead_letter_topics", "dlt_reprocess_group"});
+      ctx, node, path,
+      {"name", "topics", "dead_letter_topics", "dlt_reprocess_group"});
   if (!f.valid()) return g;
   // Group ids are free-form in Kafka, so only emptiness and repeats are
   // checked, not the label charset.
@@ -78,20 +96,8 @@ KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
       names->emplace_back(g.name, n.Mark().line + 1);
     }
   }
-  std::vector<std::string> topics;
-  if (f.StringList("dead_letter_topics", &topics)) {
-    std::vector<YAML::Node> items;
-    f.Sequence("dead_letter_topics", &items);
-    for (std::size_t i = 0; i < topics.size(); ++i) {
-      if (IsTopicName(topics[i])) {
-        g.dead_letter_topics.push_back(topics[i]);
-      } else {
-        ctx.Error(items[i], IndexPath(f.PathOf("dead_letter_topics"), i),
-                  "invalid topic name \"" + topics[i] +
-                      "\" (allowed: letters, digits, '.', '_', '-')");
-      }
-    }
-  }
+  ReadTopicList(ctx, f, "dead_letter_topics", &g.dead_letter_topics);
+  ReadTopicList(ctx, f, "topics", &g.topics);
   f.String("dlt_reprocess_group", &g.dlt_reprocess_group);
   return g;
 }
@@ -179,6 +185,8 @@ void ParseTuning(const Fields& f, KafkaClusterConfig* c) {
   f.Bool("group_discovery", &c->group_discovery);
   // 0 = ask every group about every topic on every sample.
   f.Duration("topic_probe_interval", &c->topic_probe_interval);
+  ReadInt(f, "topic_probe_max_partitions", 1, 1'000'000'000,
+          &c->topic_probe_max_partitions);
   ReadRegex(f, "group_allow", &c->group_allow);
   ReadRegex(f, "group_deny", &c->group_deny);
   ReadRegex(f, "topic_allow", &c->topic_allow);
@@ -215,6 +223,7 @@ KafkaClusterConfig ParseCluster(
                            "discovery_interval",
                            "group_discovery",
                            "topic_probe_interval",
+                           "topic_probe_max_partitions",
                            "group_allow",
                            "group_deny",
                            "topic_allow",

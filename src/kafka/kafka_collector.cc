@@ -83,7 +83,10 @@ class KafkaCollector final : public Collector {
     t0 = std::chrono::steady_clock::now();
     auto wm =
         options_.batched_watermarks
-            ? ReadWatermarksBatched(data_.get(), partitions, deadline)
+            ? ReadWatermarksBatched(data_.get(), partitions,
+                                    {options_.watermark_max_partitions,
+                                     options_.watermark_parallel_requests},
+                                    deadline)
             : ReadWatermarksPerPartition(data_.get(), partitions, deadline);
     Phase("watermarks", t0);
     if (wm.ok()) {
@@ -95,8 +98,19 @@ class KafkaCollector final : public Collector {
     const auto plan =
         tracker_->PlanFetch(in.metadata, discovery_.view(), ctx.now);
     t0 = std::chrono::steady_clock::now();
-    in.committed = ReadCommittedOffsets(
-        data_.get(), plan, options_.max_concurrent_group_fetches, deadline);
+    const FetchLimits limits{options_.max_concurrent_group_fetches,
+                             options_.offset_fetch_max_partitions};
+    in.committed = ReadCommittedOffsets(data_.get(), plan, limits, deadline);
+    // Brokers that answer a NULL list with nothing (or groups with no
+    // commit) get an explicit probe in the same sample.
+    const auto follow_up = tracker_->PlanProbeFollowUp(in.committed);
+    if (!follow_up.empty()) {
+      auto more =
+          ReadCommittedOffsets(data_.get(), follow_up, limits, deadline);
+      for (auto& [group, res] : more) {
+        in.committed.insert_or_assign(group, std::move(res));
+      }
+    }
     Phase("committed", t0);
 
     // Discovery feeds the next sample; it gets a share of the budget, and
@@ -114,6 +128,9 @@ class KafkaCollector final : public Collector {
 
     consecutive_failures_ = 0;
     auto obs = tracker_->Update(in);
+    stats_.topic_probes_pending = tracker_->probes_pending();
+    stats_.topic_probe_partitions_total = tracker_->probe_partitions_total();
+    stats_.offset_fetch_all = tracker_->all_fetch_state();
     ReadDlts(*obs, in, deadline);
     Finish(out, *obs);
     if (in.watermark_error) out.error = in.watermark_error;

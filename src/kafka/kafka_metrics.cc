@@ -375,6 +375,25 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
           "failwatch_kafka_dlt_read_failures_total",
           "Dead-letter record reads that failed or ran out of time.")
           .Add(cl, static_cast<double>(stats.dlt_read_failures_total))));
+  add(std::move(
+      FamilyBuilder::Gauge("failwatch_kafka_topic_probes_pending",
+                           "Groups due for a topic probe that did not fit this "
+                           "sample's topic_probe_max_partitions budget.")
+          .Add(cl, static_cast<double>(stats.topic_probes_pending))));
+  add(std::move(
+      FamilyBuilder::Counter(
+          "failwatch_kafka_topic_probe_partitions_total",
+          "Group-partitions asked about by explicit topic probes.")
+          .Add(cl, static_cast<double>(stats.topic_probe_partitions_total))));
+  auto all_fetch = FamilyBuilder::Gauge(
+      "failwatch_kafka_offset_fetch_all_topics",
+      "Whether the brokers answer an OffsetFetch for all of a group's topics "
+      "(1 for the current state: works, unsupported, unknown).");
+  for (const char* state : {"works", "unsupported", "unknown"}) {
+    all_fetch.Add({{"cluster", cluster}, {"state", state}},
+                  stats.offset_fetch_all == state ? 1 : 0);
+  }
+  add(std::move(all_fetch));
   auto phases =
       FamilyBuilder::Gauge("failwatch_kafka_read_seconds",
                            "Seconds spent per read phase in the last sample.");

@@ -26,6 +26,12 @@ struct KafkaCollectorStats {
   // Dead-letter record reads (timestamps, headers) and failed ones.
   std::uint64_t dlt_reads_total = 0;
   std::uint64_t dlt_read_failures_total = 0;
+  // Topic probes (see KafkaTracker): groups due but over this sample's
+  // budget, partitions asked about by explicit probes, and whether the
+  // brokers answer NULL OffsetFetch lists ("works"/"unsupported"/"unknown").
+  std::size_t topic_probes_pending = 0;
+  std::uint64_t topic_probe_partitions_total = 0;
+  std::string offset_fetch_all = "unknown";
   // Seconds spent per read phase in the last sample: metadata, watermarks,
   // committed, discovery.
   std::map<std::string, double> phase_seconds;

@@ -9,6 +9,8 @@ KafkaOptions KafkaOptionsFromConfig(const KafkaClusterConfig& c) {
   o.discovery_interval = c.discovery_interval;
   o.group_discovery = c.group_discovery;
   o.topic_probe_interval = c.topic_probe_interval;
+  o.topic_probe_max_partitions = static_cast<std::size_t>(
+      std::max<std::int64_t>(c.topic_probe_max_partitions, 1));
   o.group_allow = c.group_allow;
   o.group_deny = c.group_deny;
   o.topic_allow = c.topic_allow;

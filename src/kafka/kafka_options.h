@@ -34,6 +34,11 @@ struct KafkaOptions {
   // is known to consume. A group with no known topic, or a new topic in
   // the metadata, is probed at once.
   Millis topic_probe_interval = std::chrono::minutes(5);
+  // Explicit probes (brokers that answer a NULL OffsetFetch list with
+  // nothing) cost groups × partitions entries; at most this many are asked
+  // per sample, oldest probe first, so a big cluster's probe is spread over
+  // several samples instead of making one sample take minutes.
+  std::size_t topic_probe_max_partitions = 250'000;
 
   // Group listing / description on the separate discovery handle. Off =
   // configured groups only, no state or members (e.g. ACLs forbid it).
@@ -51,6 +56,13 @@ struct KafkaOptions {
 
   // OffsetFetch requests in flight at once (one group per request).
   int max_concurrent_group_fetches = 16;
+  // Partitions per OffsetFetch / ListOffsets request: librdkafka's result
+  // matching is quadratic in a request's partitions (see fetch_chunks.h).
+  std::size_t offset_fetch_max_partitions = 250;
+  std::size_t watermark_max_partitions = 1000;
+  // Watermark slices read at once (each offsets_for_times call waits a
+  // round trip per leader).
+  int watermark_parallel_requests = 4;
   // true: ListOffsets batched per leader (offsets_for_times with -2/-1);
   // false: one query_watermark_offsets per partition (for comparison).
   bool batched_watermarks = true;

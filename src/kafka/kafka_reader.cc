@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <thread>
 
+#include "kafka/fetch_chunks.h"
 #include "kafka/rdkafka_handle.h"
 
 namespace failwatch {
@@ -72,15 +75,15 @@ Result<ClusterMetadata> ReadMetadata(rd_kafka_t* rk, SteadyTime deadline) {
   return out;
 }
 
-Result<WatermarkMap> ReadWatermarksBatched(
-    rd_kafka_t* rk, const std::vector<TopicPartition>& partitions,
-    SteadyTime deadline) {
-  WatermarkMap out;
-  if (partitions.empty()) return out;
-  // Two calls: a list may not hold the same partition twice.
+namespace {
+
+// Both watermarks of one slice: two offsets_for_times calls, because a list
+// may not hold the same partition twice.
+Status ReadSlice(rd_kafka_t* rk, const std::vector<TopicPartition>& slice,
+                 SteadyTime deadline, WatermarkMap& out) {
   for (std::int64_t which : {RD_KAFKA_OFFSET_BEGINNING, RD_KAFKA_OFFSET_END}) {
     if (Expired(deadline)) return Timeout("watermarks");
-    PartitionListPtr list = MakeList(partitions, which);
+    PartitionListPtr list = MakeList(slice, which);
     rd_kafka_resp_err_t err =
         rd_kafka_offsets_for_times(rk, list.get(), RemainingMs(deadline));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -96,6 +99,41 @@ Result<WatermarkMap> ReadWatermarksBatched(
       }
       (which == RD_KAFKA_OFFSET_BEGINNING ? w.low : w.high) = e.offset;
     }
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<WatermarkMap> ReadWatermarksBatched(
+    rd_kafka_t* rk, const std::vector<TopicPartition>& partitions,
+    const WatermarkLimits& limits, SteadyTime deadline) {
+  WatermarkMap out;
+  if (partitions.empty()) return out;
+  const auto slices =
+      SlicePartitions(partitions, limits.max_partitions_per_request);
+  // offsets_for_times blocks for a round trip per call and the calls are
+  // latency-bound, so slices are read from a few threads at once.
+  const std::size_t threads = std::clamp<std::size_t>(
+      slices.size(), 1, std::max(limits.parallel_requests, 1));
+  std::vector<WatermarkMap> parts(threads);
+  std::vector<Status> status(threads);
+  auto work = [&](std::size_t t) {
+    for (std::size_t i = t; i < slices.size(); i += threads) {
+      status[t] = ReadSlice(rk, slices[i], deadline, parts[t]);
+      if (!status[t].ok()) return;
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work, t);
+    for (auto& th : pool) th.join();
+  }
+  for (std::size_t t = 0; t < threads; ++t) {
+    if (!status[t].ok()) return status[t].error();
+    out.merge(parts[t]);
   }
   return out;
 }
@@ -125,44 +163,63 @@ Result<WatermarkMap> ReadWatermarksPerPartition(
 
 std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
     rd_kafka_t* rk, const std::vector<CommittedRequest>& requests,
-    int max_in_flight, SteadyTime deadline) {
-  std::map<std::string, Result<CommittedOffsets>> out;
+    const FetchLimits& limits, SteadyTime deadline) {
+  const std::vector<FetchChunk> chunks =
+      PlanFetchChunks(requests, limits.max_partitions_per_request);
+  // Per request: merged answers, the first error, chunks still unanswered.
+  struct Pending {
+    CommittedOffsets offsets;
+    std::optional<Error> error;
+    std::size_t chunks_left = 0;
+  };
+  std::vector<Pending> pending(requests.size());
+  for (const auto& c : chunks) ++pending[c.request].chunks_left;
+
   RdKafkaQueuePtr queue(rd_kafka_queue_new(rk));
   std::size_t next = 0;
   int in_flight = 0;
   char errstr[256];
 
-  auto submit = [&](std::size_t index) -> bool {
-    const CommittedRequest& req = requests[index];
-    if (req.partitions.empty()) {
-      out.emplace(req.group, CommittedOffsets{});
-      return false;
+  auto submit = [&](std::size_t index) {
+    const FetchChunk& chunk = chunks[index];
+    const CommittedRequest& req = requests[chunk.request];
+    PartitionListPtr list;
+    if (req.kind != FetchKind::kAll) {
+      list.reset(rd_kafka_topic_partition_list_new(
+          static_cast<int>(chunk.end - chunk.begin)));
+      for (std::size_t i = chunk.begin; i < chunk.end; ++i) {
+        rd_kafka_topic_partition_list_add(list.get(),
+                                          req.partitions[i].topic.c_str(),
+                                          req.partitions[i].partition)
+            ->offset = RD_KAFKA_OFFSET_INVALID;
+      }
     }
-    PartitionListPtr list = MakeList(req.partitions, RD_KAFKA_OFFSET_INVALID);
     rd_kafka_ListConsumerGroupOffsets_t* one =
         rd_kafka_ListConsumerGroupOffsets_new(req.group.c_str(), list.get());
     rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(
         rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
     rd_kafka_AdminOptions_set_request_timeout(options, RemainingMs(deadline),
                                               errstr, sizeof(errstr));
-    // The index travels as the opaque, to map a failed request (which
-    // carries no group name) back to its group.
+    // The chunk index travels as the opaque: a failed request carries no
+    // group name, and one group may span several requests.
     rd_kafka_AdminOptions_set_opaque(
         options, reinterpret_cast<void*>(static_cast<std::uintptr_t>(index)));
     rd_kafka_ListConsumerGroupOffsets(rk, &one, 1, options, queue.get());
     rd_kafka_AdminOptions_destroy(options);
     rd_kafka_ListConsumerGroupOffsets_destroy(one);
-    return true;
   };
 
   auto handle_result = [&](rd_kafka_event_t* ev) {
     const auto index = static_cast<std::size_t>(
         reinterpret_cast<std::uintptr_t>(rd_kafka_event_opaque(ev)));
-    const std::string& group =
-        index < requests.size() ? requests[index].group : std::string();
+    if (index >= chunks.size()) return;
+    const CommittedRequest& req = requests[chunks[index].request];
+    Pending& p = pending[chunks[index].request];
+    --p.chunks_left;
     if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      out.emplace(
-          group, ErrorFromKafka(rd_kafka_event_error(ev), "committed offsets"));
+      if (!p.error) {
+        p.error = ErrorFromKafka(rd_kafka_event_error(ev), "committed offsets");
+      }
       return;
     }
     const auto* res = rd_kafka_event_ListConsumerGroupOffsets_result(ev);
@@ -170,10 +227,10 @@ std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
     const rd_kafka_group_result_t** groups =
         rd_kafka_ListConsumerGroupOffsets_result_groups(res, &cnt);
     for (std::size_t g = 0; g < cnt; ++g) {
-      const std::string name = rd_kafka_group_result_name(groups[g]);
       if (const rd_kafka_error_t* e = rd_kafka_group_result_error(groups[g])) {
-        out.emplace(
-            name, ErrorFromKafka(rd_kafka_error_code(e), "committed offsets"));
+        if (!p.error) {
+          p.error = ErrorFromKafka(rd_kafka_error_code(e), "committed offsets");
+        }
         continue;
       }
       CommittedOffsets offsets;
@@ -188,14 +245,17 @@ std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
           c.offset = e.offset;
         }
       }
-      out.emplace(name, std::move(offsets));
+      if (req.kind == FetchKind::kProbe) KeepCommittedTopics(offsets);
+      p.offsets.merge(offsets);
     }
   };
 
-  while (next < requests.size() || in_flight > 0) {
-    while (in_flight < std::max(max_in_flight, 1) && next < requests.size()) {
+  const int max_in_flight = std::max(limits.max_in_flight, 1);
+  while (next < chunks.size() || in_flight > 0) {
+    while (in_flight < max_in_flight && next < chunks.size()) {
       if (Expired(deadline)) break;
-      if (submit(next++)) ++in_flight;
+      submit(next++);
+      ++in_flight;
     }
     if (in_flight == 0 || Expired(deadline)) break;
     EventPtr ev(rd_kafka_queue_poll(queue.get(), RemainingMs(deadline)));
@@ -207,9 +267,15 @@ std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
     --in_flight;
     handle_result(ev.get());
   }
-  for (const auto& req : requests) {
-    if (!out.contains(req.group)) {
-      out.emplace(req.group, Timeout("committed offsets"));
+  std::map<std::string, Result<CommittedOffsets>> out;
+  for (std::size_t r = 0; r < requests.size(); ++r) {
+    Pending& p = pending[r];
+    if (p.error) {
+      out.emplace(requests[r].group, *p.error);
+    } else if (p.chunks_left > 0) {
+      out.emplace(requests[r].group, Timeout("committed offsets"));
+    } else {
+      out.emplace(requests[r].group, std::move(p.offsets));
     }
   }
   return out;

@@ -6,6 +6,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,12 +21,19 @@ namespace failwatch {
 // (and the mock) that allow it.
 Result<ClusterMetadata> ReadMetadata(rd_kafka_t* rk, SteadyTime deadline);
 
+struct WatermarkLimits {
+  std::size_t max_partitions_per_request = 1000;
+  int parallel_requests = 4;
+};
+
 // Start and end offsets via offsets_for_times with the special timestamps
 // -2 (earliest) and -1 (latest): librdkafka groups the partitions by leader,
-// so the cost is two ListOffsets requests per broker, not per partition.
+// so the cost is two ListOffsets requests per broker and slice of at most
+// `max_partitions_per_request` partitions, not per partition; up to
+// `parallel_requests` slices are read at once.
 Result<WatermarkMap> ReadWatermarksBatched(
     rd_kafka_t* rk, const std::vector<TopicPartition>& partitions,
-    SteadyTime deadline);
+    const WatermarkLimits& limits, SteadyTime deadline);
 
 // One query_watermark_offsets per partition (two ListOffsets each); kept to
 // measure against the batched read and as a fallback.
@@ -33,11 +41,18 @@ Result<WatermarkMap> ReadWatermarksPerPartition(
     rd_kafka_t* rk, const std::vector<TopicPartition>& partitions,
     SteadyTime deadline);
 
-// Committed offsets of many groups via ListConsumerGroupOffsets with
-// explicit partitions, at most `max_in_flight` requests at a time. Groups
-// still unanswered at the deadline get a timeout error.
+struct FetchLimits {
+  int max_in_flight = 16;
+  std::size_t max_partitions_per_request = 250;
+};
+
+// Committed offsets of many groups via ListConsumerGroupOffsets (see
+// FetchKind), each group's partitions split into requests of bounded size,
+// at most `max_in_flight` requests at a time. A group whose requests did
+// not all answer by the deadline gets a timeout error; one that failed gets
+// the first error.
 std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
     rd_kafka_t* rk, const std::vector<CommittedRequest>& requests,
-    int max_in_flight, SteadyTime deadline);
+    const FetchLimits& limits, SteadyTime deadline);
 
 }  // namespace failwatch

@@ -45,7 +45,12 @@ Result<std::unique_ptr<KafkaTracker>> KafkaTracker::Create(
     if (!compiled.ok()) return compiled.error();
     r.out = std::move(compiled).value();
   }
-  for (const auto& g : cluster.groups) t->configured_.insert(g.name);
+  for (const auto& g : cluster.groups) {
+    t->configured_.insert(g.name);
+    if (!g.topics.empty()) {
+      t->configured_topics_[g.name].insert(g.topics.begin(), g.topics.end());
+    }
+  }
   for (const auto& g : cluster.groups) {
     // Whoever reprocesses the dead-letter topics: its committed offsets
     // there are what DLT depth subtracts.
@@ -106,10 +111,28 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   std::erase_if(groups_,
                 [&](const auto& kv) { return !wanted.contains(kv.first); });
 
-  std::set<std::string> all_topics;
+  // Partitions of each allowed topic (metadata is sorted by topic), so a
+  // group's request is built from its topics, not from a scan of them all.
+  std::map<std::string, std::vector<TopicPartition>> by_topic;
+  std::vector<TopicPartition> all_partitions;
   for (const auto& p : metadata.partitions) {
-    if (TopicAllowed(p.tp.topic)) all_topics.insert(p.tp.topic);
+    if (!TopicAllowed(p.tp.topic)) continue;
+    by_topic[p.tp.topic].push_back(p.tp);
+    all_partitions.push_back(p.tp);
   }
+  bool new_topic = false;
+  for (const auto& [topic, parts] : by_topic) {
+    if (allowed_topics_.insert(topic).second) new_topic = true;
+  }
+  std::erase_if(allowed_topics_,
+                [&](const std::string& t) { return !by_topic.contains(t); });
+  if (new_topic) ++topic_generation_;
+
+  struct Due {
+    const std::string* name;
+    GroupTrack* track;
+  };
+  std::vector<Due> due;
   std::vector<CommittedRequest> plan;
   for (const auto& name : wanted) {
     auto [it, inserted] = groups_.try_emplace(name);
@@ -117,32 +140,160 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
     if (inserted) {
       track.configured = configured_.contains(name);
       track.last_active = now;
+      if (auto c = configured_topics_.find(name);
+          c != configured_topics_.end()) {
+        track.configured_topics = c->second;
+      }
     }
-    const bool new_topics = !std::includes(
-        track.topics_at_probe.begin(), track.topics_at_probe.end(),
-        all_topics.begin(), all_topics.end());
-    track.probing = !track.last_probe || track.topics.empty() ||
-                    now - *track.last_probe >= options_.topic_probe_interval ||
-                    new_topics;
+    track.fetch = FetchKind::kKnown;
+    const bool probe_due =
+        track.configured_topics.empty() &&
+        (!track.last_probe || track.topics.empty() ||
+         now - *track.last_probe >= options_.topic_probe_interval ||
+         track.probed_topic_generation < topic_generation_);
+    if (probe_due) due.push_back({&name, &track});
+
     std::set<std::string> topics = track.topics;
+    topics.insert(track.configured_topics.begin(),
+                  track.configured_topics.end());
     if (auto d = discovery.described.find(name);
         d != discovery.described.end()) {
       for (const auto& tp : d->second.assigned) topics.insert(tp.topic);
     }
-    if (track.probing) {
-      track.last_probe = now;
-      track.topics_at_probe = all_topics;
-      topics = all_topics;
-    }
-    CommittedRequest req{name, {}};
-    for (const auto& p : metadata.partitions) {
-      if (topics.contains(p.tp.topic) && TopicAllowed(p.tp.topic)) {
-        req.partitions.push_back(p.tp);
-      }
+    CommittedRequest req{name, FetchKind::kKnown, {}};
+    for (const auto& t : topics) {
+      auto parts = by_topic.find(t);
+      if (parts == by_topic.end()) continue;
+      req.partitions.insert(req.partitions.end(), parts->second.begin(),
+                            parts->second.end());
     }
     plan.push_back(std::move(req));
   }
+
+  // Probes: a NULL list first where the brokers may answer it (one cheap
+  // request per group); explicit probes within the budget, never-probed
+  // groups first, then the oldest probe.
+  std::stable_sort(due.begin(), due.end(), [](const Due& a, const Due& b) {
+    if (a.track->last_probe.has_value() != b.track->last_probe.has_value()) {
+      return !a.track->last_probe.has_value();
+    }
+    return a.track->last_probe.value_or(WallTime{}) <
+           b.track->last_probe.value_or(WallTime{});
+  });
+  std::map<std::string, FetchKind> probe_kind;
+  probe_budget_ = options_.topic_probe_max_partitions;
+  explicit_probes_ = 0;
+  probes_pending_ = 0;
+  all_partitions_ = all_partitions;
+  for (const Due& d : due) {
+    if (all_fetch_ != AllFetch::kUnsupported &&
+        !d.track->needs_explicit_probe) {
+      d.track->fetch = FetchKind::kAll;
+    } else if (TakeProbeBudget()) {
+      d.track->fetch = FetchKind::kProbe;
+    } else {
+      ++probes_pending_;
+      continue;
+    }
+    probe_kind[*d.name] = d.track->fetch;
+  }
+  for (auto& req : plan) {
+    auto k = probe_kind.find(req.group);
+    if (k == probe_kind.end()) continue;
+    req.kind = k->second;
+    if (req.kind == FetchKind::kAll) {
+      req.partitions.clear();
+    } else {
+      req.partitions = all_partitions;
+    }
+  }
   return plan;
+}
+
+bool KafkaTracker::TakeProbeBudget() {
+  const std::size_t cost = all_partitions_.size();
+  // At least one explicit probe per sample, however big the cluster.
+  if (explicit_probes_ > 0 && cost > probe_budget_) return false;
+  probe_budget_ -= std::min(probe_budget_, cost);
+  ++explicit_probes_;
+  probe_partitions_total_ += cost;
+  return true;
+}
+
+std::vector<CommittedRequest> KafkaTracker::PlanProbeFollowUp(
+    const std::map<std::string, Result<CommittedOffsets>>& committed) {
+  auto has_commit = [](const Result<CommittedOffsets>& res) {
+    return res.ok() && std::any_of(res.value().begin(), res.value().end(),
+                                   [](const auto& kv) {
+                                     return kv.second.offset.has_value();
+                                   });
+  };
+  auto asked_all = [&](const std::string& name) {
+    auto g = groups_.find(name);
+    return g != groups_.end() && g->second.fetch == FetchKind::kAll;
+  };
+  std::vector<CommittedRequest> out;
+  // One NULL-list answer with a commit shows the brokers answer them: the
+  // empty ones are groups without commits.
+  for (const auto& [name, res] : committed) {
+    if (asked_all(name) && has_commit(res)) all_fetch_ = AllFetch::kWorks;
+  }
+  if (all_fetch_ == AllFetch::kWorks) return out;
+  for (const auto& [name, res] : committed) {
+    if (!asked_all(name) || !res.ok()) continue;
+    auto g = groups_.find(name);
+    if (!TakeProbeBudget()) {
+      ++probes_pending_;
+      g->second.needs_explicit_probe = true;
+      continue;
+    }
+    g->second.fetch = FetchKind::kProbe;
+    g->second.needs_explicit_probe = true;
+    out.push_back({name, FetchKind::kProbe, all_partitions_});
+  }
+  return out;
+}
+
+const char* KafkaTracker::all_fetch_state() const {
+  switch (all_fetch_) {
+    case AllFetch::kWorks:
+      return "works";
+    case AllFetch::kUnsupported:
+      return "unsupported";
+    case AllFetch::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+bool KafkaTracker::NoteProbe(GroupTrack& track, const CommittedOffsets& offsets,
+                             WallTime now) {
+  const bool any_commit =
+      std::any_of(offsets.begin(), offsets.end(),
+                  [](const auto& kv) { return kv.second.offset.has_value(); });
+  switch (track.fetch) {
+    case FetchKind::kKnown:
+      return false;
+    case FetchKind::kAll:
+      if (any_commit) {
+        all_fetch_ = AllFetch::kWorks;
+      } else if (all_fetch_ != AllFetch::kWorks) {
+        // Nothing committed, or a broker that ignores NULL lists.
+        track.needs_explicit_probe = true;
+        return false;
+      }
+      break;
+    case FetchKind::kProbe:
+      if (any_commit && track.needs_explicit_probe &&
+          all_fetch_ == AllFetch::kUnknown) {
+        all_fetch_ = AllFetch::kUnsupported;
+      }
+      track.needs_explicit_probe = false;
+      break;
+  }
+  track.last_probe = now;
+  track.probed_topic_generation = topic_generation_;
+  return true;
 }
 
 void KafkaTracker::Describe(GroupState& g, const DiscoveryView& discovery) {
@@ -240,6 +391,8 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
       continue;
     }
     const CommittedOffsets& offsets = res->second.value();
+    // A completed probe covered every topic.
+    const bool probed = NoteProbe(track, offsets, in.now);
     GroupState g;
     g.name = name;
     g.configured = track.configured;
@@ -254,13 +407,14 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
         d != in.discovery.described.end()) {
       for (const auto& tp : d->second.assigned) consumed.insert(tp.topic);
     }
-    // A topic skipped this sample (not probed, not known) keeps its place
-    // only if it was consumed before and the fetch did not cover it.
+    consumed.insert(track.configured_topics.begin(),
+                    track.configured_topics.end());
+    // A topic consumed before keeps its place unless this fetch covered it
+    // and found no commit.
+    std::set<std::string> answered;
+    for (const auto& [tp, c] : offsets) answered.insert(tp.topic);
     for (const auto& t : track.topics) {
-      const bool covered =
-          std::any_of(offsets.begin(), offsets.end(),
-                      [&](const auto& kv) { return kv.first.topic == t; });
-      if (!covered) consumed.insert(t);
+      if (!probed && !answered.contains(t)) consumed.insert(t);
     }
     track.topics.clear();
 
@@ -271,12 +425,17 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
       if (parts == by_topic.end()) continue;  // deleted or filtered out
       track.topics.insert(topic);
       for (const PartitionMetadata* pm : parts->second) {
+        // After a completed probe a partition missing from the answer has
+        // no commit; otherwise it was not asked this sample.
+        static const CommittedOffset kNoCommit;
         auto c = offsets.find(pm->tp);
-        if (c == offsets.end()) continue;  // not asked this sample
+        if (c == offsets.end() && !probed) continue;
+        const CommittedOffset& committed =
+            c != offsets.end() ? c->second : kNoCommit;
         GroupPartitionState p;
         p.topic = pm->tp.topic;
         p.partition = pm->tp.partition;
-        p.committed = c->second.offset;
+        p.committed = committed.offset;
         auto old = track.partitions.find(pm->tp);
         PartitionTrack pt = old != track.partitions.end()
                                 ? std::move(old->second)
@@ -284,7 +443,7 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
         auto wm = in.watermarks.find(pm->tp);
         const bool readable = !in.watermark_error &&
                               wm != in.watermarks.end() && wm->second.ok() &&
-                              c->second.error.empty();
+                              committed.error.empty();
         if (!readable) {
           p.status = ConsumerStatus::kErr;
         } else {

@@ -4,6 +4,7 @@
 // and turning one sample's readings into a KafkaObservation.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,12 @@ class KafkaTracker {
   std::vector<CommittedRequest> PlanFetch(const ClusterMetadata& metadata,
                                           const DiscoveryView& discovery,
                                           WallTime now);
+  // Groups whose NULL-list fetch (kAll) came back empty while the brokers
+  // are not known to answer NULL lists: explicit probes for them, within
+  // what is left of this sample's budget, to read before Update (whose
+  // `committed` then holds these answers instead).
+  std::vector<CommittedRequest> PlanProbeFollowUp(
+      const std::map<std::string, Result<CommittedOffsets>>& committed);
   // Mutable so the collector can add the dead-letter state before
   // publishing it.
   std::shared_ptr<KafkaObservation> Update(const SampleReadings& in);
@@ -63,6 +70,14 @@ class KafkaTracker {
       const Error& error, WallTime now, const DiscoveryView& discovery);
 
   std::size_t tracked_groups() const { return groups_.size(); }
+  // Groups due for a topic probe that did not fit this sample's budget.
+  std::size_t probes_pending() const { return probes_pending_; }
+  // Partitions asked about by explicit probes since start.
+  std::uint64_t probe_partitions_total() const {
+    return probe_partitions_total_;
+  }
+  // "works", "unsupported" or "unknown": see AllFetch.
+  const char* all_fetch_state() const;
 
  private:
   struct PartitionTrack {
@@ -72,9 +87,15 @@ class KafkaTracker {
   };
   struct GroupTrack {
     bool configured = false;
-    bool probing = false;  // this sample asks for every topic
-    std::optional<WallTime> last_probe;
-    std::set<std::string> topics_at_probe;
+    // Topics from the config: the group is asked about these (and what its
+    // members are assigned) and never probed.
+    std::set<std::string> configured_topics;
+    FetchKind fetch = FetchKind::kKnown;  // this sample's request
+    // The group's last kAll came back empty on a broker not known to
+    // answer kAll: only an explicit probe can tell.
+    bool needs_explicit_probe = false;
+    std::optional<WallTime> last_probe;  // completed probes only
+    std::uint64_t probed_topic_generation = 0;
     std::set<std::string> topics;  // consumed
     WallTime last_active{};
     std::map<TopicPartition, PartitionTrack> partitions;
@@ -85,16 +106,37 @@ class KafkaTracker {
   GroupState ErrorGroup(const std::string& name, const GroupTrack& track,
                         const Error& error) const;
   static void Describe(GroupState& g, const DiscoveryView& discovery);
+  // Records what this sample's fetch taught about the group's topics and
+  // about the brokers' handling of NULL lists; true = a probe completed.
+  bool NoteProbe(GroupTrack& track, const CommittedOffsets& offsets,
+                 WallTime now);
 
   std::string cluster_;
   KafkaOptions options_;
   std::set<std::string> configured_;
+  std::map<std::string, std::set<std::string>> configured_topics_;
   std::set<std::string> reprocess_only_;
   std::set<std::string> dlt_topics_;
   std::optional<std::regex> discover_, group_allow_, group_deny_, topic_allow_,
       topic_deny_;
   std::map<std::string, GroupTrack> groups_;
   std::map<TopicPartition, OffsetHistory> offsets_;
+
+  // Whether the brokers answer a NULL OffsetFetch list (FetchKind::kAll):
+  // learned from the first non-empty answer, or from an explicit probe
+  // finding commits the NULL list did not return.
+  enum class AllFetch { kUnknown, kWorks, kUnsupported };
+  AllFetch all_fetch_ = AllFetch::kUnknown;
+  // Bumped when an allowed topic appears: every group is probed again.
+  std::set<std::string> allowed_topics_;
+  std::uint64_t topic_generation_ = 0;
+  std::size_t probes_pending_ = 0;  // due but over this sample's budget
+  std::uint64_t probe_partitions_total_ = 0;
+  // This sample's probe budget, explicit probes so far and what they ask.
+  bool TakeProbeBudget();
+  std::size_t probe_budget_ = 0;
+  int explicit_probes_ = 0;
+  std::vector<TopicPartition> all_partitions_;
 };
 
 }  // namespace failwatch

@@ -44,11 +44,24 @@ struct CommittedOffset {
 };
 using CommittedOffsets = std::map<TopicPartition, CommittedOffset>;
 
-// One group's OffsetFetch: explicit partitions, because some brokers (and
-// the mock) answer a NULL list with nothing.
+// How a group's committed offsets are asked for.
+enum class FetchKind {
+  // Explicit partitions of the topics the group is known to consume: rows
+  // for every partition, "no commit" included.
+  kKnown,
+  // A NULL partition list: the broker returns every partition the group has
+  // a commit on (OffsetFetch v2+). Cheap topic discovery, but some brokers
+  // (the librdkafka mock among them) answer it with nothing.
+  kAll,
+  // Explicit partitions of every allowed topic; only topics with a commit
+  // are kept from the answer, so a probe's transient stays small.
+  kProbe,
+};
+
 struct CommittedRequest {
   std::string group;
-  std::vector<TopicPartition> partitions;
+  FetchKind kind = FetchKind::kKnown;
+  std::vector<TopicPartition> partitions;  // empty for kAll
 };
 
 struct GroupDescription {

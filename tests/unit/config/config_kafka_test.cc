@@ -30,6 +30,7 @@ TEST(KafkaConfigTest, Defaults) {
   EXPECT_EQ(k.discovery_interval, seconds(30));
   EXPECT_TRUE(k.group_discovery);
   EXPECT_EQ(k.topic_probe_interval, minutes(5));
+  EXPECT_EQ(k.topic_probe_max_partitions, 250'000);
   EXPECT_EQ(k.topic_deny, "__.*");
   EXPECT_TRUE(k.group_allow.empty());
   EXPECT_TRUE(k.per_partition_series);
@@ -50,6 +51,10 @@ TEST(KafkaConfigTest, EveryKeyIsRead) {
     discovery_interval: 10s
     group_discovery: false
     topic_probe_interval: 0s
+    topic_probe_max_partitions: 1000
+    groups:
+      - name: billing
+        topics: [orders, payments]
     group_allow: "app-.*"
     group_deny: "app-test-.*"
     topic_allow: "orders.*"
@@ -70,6 +75,9 @@ TEST(KafkaConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(k.discovery_interval, seconds(10));
   EXPECT_FALSE(k.group_discovery);
   EXPECT_EQ(k.topic_probe_interval, seconds(0));
+  EXPECT_EQ(k.topic_probe_max_partitions, 1000);
+  ASSERT_EQ(k.groups.size(), 1u);
+  EXPECT_THAT(k.groups[0].topics, ElementsAre("orders", "payments"));
   EXPECT_EQ(k.group_allow, "app-.*");
   EXPECT_EQ(k.group_deny, "app-test-.*");
   EXPECT_EQ(k.topic_allow, "orders.*");
@@ -86,6 +94,26 @@ TEST(KafkaConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(summary["dlt_conventions"], nlohmann::json({"scs_error"}));
   EXPECT_EQ(summary["max_series"], 1000);
   EXPECT_EQ(summary["dlt_read_headers"], true);
+  EXPECT_EQ(summary["groups"][0]["topics"],
+            nlohmann::json({"orders", "payments"}));
+}
+
+TEST(KafkaConfigTest, BadGroupTopicsAreReportedAtTheItem) {
+  auto r = Parse(R"(kafka:
+  - name: k
+    brokers: [127.0.0.1]
+    topic_probe_max_partitions: 0
+    groups:
+      - name: billing
+        topics: [orders, "bad topic"]
+)");
+  std::string all;
+  for (const auto& e : r.errors) all += e.ToString() + "\n";
+  EXPECT_FALSE(r.config.has_value());
+  EXPECT_THAT(all, testing::HasSubstr("test.yml:4:33"));
+  EXPECT_THAT(all, testing::HasSubstr("topic_probe_max_partitions"));
+  EXPECT_THAT(all, testing::HasSubstr("test.yml:7:26"));
+  EXPECT_THAT(all, testing::HasSubstr("invalid topic name \"bad topic\""));
 }
 
 TEST(KafkaConfigTest, EmptyConventionListMeansExplicitOnly) {

@@ -304,8 +304,8 @@ TEST(KafkaIntegrationTest, BatchedWatermarksUseOneRequestPerLeader) {
     EXPECT_TRUE(r.ok());
     return std::make_pair(sink->list_offsets, secs);
   };
-  auto [batched, batched_s] =
-      timed([&] { return ReadWatermarksBatched(rk->get(), parts, deadline); });
+  auto [batched, batched_s] = timed(
+      [&] { return ReadWatermarksBatched(rk->get(), parts, {}, deadline); });
   auto [single, single_s] = timed(
       [&] { return ReadWatermarksPerPartition(rk->get(), parts, deadline); });
   logger->sinks().pop_back();
@@ -317,6 +317,46 @@ TEST(KafkaIntegrationTest, BatchedWatermarksUseOneRequestPerLeader) {
   EXPECT_LE(batched, 2 * static_cast<int>(md->brokers.size()));
   EXPECT_GT(batched, 0);
   EXPECT_GE(single, 2 * static_cast<int>(parts.size()));
+}
+
+// Slices read from several threads give the per-partition answer, with two
+// ListOffsets per leader and slice.
+TEST(KafkaIntegrationTest, SlicedParallelWatermarksMatchPerPartitionReads) {
+  MockCluster mc({"wide:24"});
+  App app(mc.bootstraps());
+  for (int p = 0; p < 24; ++p) app.Produce("wide", p, p % 4);
+  KafkaClusterConfig cfg = mc.Config();
+  cfg.properties["debug"] = Secret("protocol");
+  auto sink = std::make_shared<CountingSink>();
+  auto logger = spdlog::default_logger();
+  const auto old_level = logger->level();
+  logger->sinks().push_back(sink);
+  logger->set_level(spdlog::level::debug);
+  auto rk = CreateHandle(cfg, HandleRole::kData);
+  ASSERT_TRUE(rk.ok());
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
+  auto md = ReadMetadata(rk->get(), deadline);
+  ASSERT_TRUE(md.ok());
+  std::vector<TopicPartition> parts;
+  for (const auto& p : md->partitions) parts.push_back(p.tp);
+  sink->list_offsets = 0;
+  auto sliced = ReadWatermarksBatched(rk->get(), parts, {5, 3}, deadline);
+  const int sliced_requests = sink->list_offsets;
+  logger->sinks().pop_back();
+  logger->set_level(old_level);
+  auto single = ReadWatermarksPerPartition(rk->get(), parts, deadline);
+  ASSERT_TRUE(sliced.ok()) << sliced.error().ToString();
+  ASSERT_TRUE(single.ok());
+  ASSERT_EQ(sliced->size(), 24u);
+  for (const auto& [tp, w] : *single) {
+    const Watermark& s = sliced->at(tp);
+    EXPECT_EQ(s.low, w.low) << tp.partition;
+    EXPECT_EQ(s.high, w.high) << tp.partition;
+    EXPECT_EQ(*s.high, tp.partition % 4) << tp.partition;
+  }
+  // 5 slices, each two calls, each call one request per leader (≤ 3).
+  EXPECT_GE(sliced_requests, 10);
+  EXPECT_LE(sliced_requests, 30);
 }
 
 }  // namespace

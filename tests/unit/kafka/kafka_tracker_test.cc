@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kafka/fetch_chunks.h"
+
 namespace failwatch {
 namespace {
 
@@ -52,21 +54,44 @@ struct Fixture {
     }
     plan = tracker->PlanFetch(md, view, now);
     for (const auto& req : plan) {
-      CommittedOffsets offs;
-      auto g = commits.find(req.group);
-      for (const auto& tp : req.partitions) {
-        CommittedOffset c;
-        if (g != commits.end() && g->second.contains(tp)) {
-          c.offset = g->second.at(tp);
-        }
-        offs[tp] = c;
-      }
-      in.committed.emplace(req.group, std::move(offs));
+      in.committed.emplace(req.group, Answer(req, commits));
+    }
+    follow_up = tracker->PlanProbeFollowUp(in.committed);
+    for (const auto& req : follow_up) {
+      in.committed.insert_or_assign(req.group, Answer(req, commits));
     }
     return tracker->Update(in);
   }
+  // What a broker answers: explicit lists row by row; a NULL list (kAll)
+  // with the committed partitions, or nothing like the librdkafka mock
+  // when !all_fetch_works; probes keep only topics with a commit, as the
+  // reader does.
+  CommittedOffsets Answer(
+      const CommittedRequest& req,
+      const std::map<std::string, std::map<TopicPartition, std::int64_t>>&
+          commits) const {
+    CommittedOffsets offs;
+    auto g = commits.find(req.group);
+    if (req.kind == FetchKind::kAll) {
+      if (all_fetch_works && g != commits.end()) {
+        for (const auto& [tp, off] : g->second) offs[tp].offset = off;
+      }
+      return offs;
+    }
+    for (const auto& tp : req.partitions) {
+      CommittedOffset c;
+      if (g != commits.end() && g->second.contains(tp)) {
+        c.offset = g->second.at(tp);
+      }
+      offs[tp] = c;
+    }
+    if (req.kind == FetchKind::kProbe) KeepCommittedTopics(offs);
+    return offs;
+  }
   std::unique_ptr<KafkaTracker> tracker;
   std::vector<CommittedRequest> plan;
+  std::vector<CommittedRequest> follow_up;
+  bool all_fetch_works = true;
 };
 
 TEST(KafkaTrackerTest, LagWithAndWithoutCommit) {
@@ -88,22 +113,126 @@ TEST(KafkaTrackerTest, LagWithAndWithoutCommit) {
   EXPECT_EQ(g->topics, std::vector<std::string>{"orders"});
 }
 
+// A broker that answers NULL lists with nothing (the librdkafka mock): a
+// NULL-list fetch, then explicit probes, then the consumed topics only.
 TEST(KafkaTrackerTest, ProbesAllTopicsThenOnlyConsumedOnes) {
   KafkaOptions o;
   o.topic_probe_interval = minutes(5);
   Fixture f(Cluster({"billing"}), o);
+  f.all_fetch_works = false;
+  const std::map<std::string, std::map<TopicPartition, std::int64_t>> commits =
+      {{"billing", {{{"orders", 1}, 0}}}};
   auto md = Meta({{"orders", 2}, {"audit", 1}, {"__consumer_offsets", 3}});
-  f.Sample(kT0, md, {}, {{"billing", {{{"orders", 1}, 0}}}});
+  auto obs = f.Sample(kT0, md, {}, commits);
   ASSERT_EQ(f.plan.size(), 1u);
-  EXPECT_EQ(f.plan[0].partitions.size(), 3u);  // internal topic filtered
-  f.Sample(kT0 + seconds(1), md, {}, {{"billing", {{{"orders", 1}, 0}}}});
+  EXPECT_EQ(f.plan[0].kind, FetchKind::kAll);
+  // Empty, so an explicit probe follows in the same sample.
+  ASSERT_EQ(f.follow_up.size(), 1u);
+  EXPECT_EQ(f.follow_up[0].kind, FetchKind::kProbe);
+  EXPECT_EQ(f.follow_up[0].partitions.size(), 3u);  // internal topic filtered
+  // The probe found a commit the NULL list did not return.
+  EXPECT_EQ(f.tracker->all_fetch_state(), std::string("unsupported"));
+  // Every partition of the consumed topic, the uncommitted one included.
+  EXPECT_EQ(obs->FindGroup("billing")->partitions.size(), 2u);
+  f.Sample(kT0 + seconds(2), md, {}, commits);
+  EXPECT_EQ(f.plan[0].kind, FetchKind::kKnown);
   EXPECT_EQ(f.plan[0].partitions.size(), 2u);  // orders only
-  // A new topic triggers a probe before the interval is up.
+  EXPECT_TRUE(f.follow_up.empty());
+  // A new topic triggers a probe before the interval is up, explicit at
+  // once now that NULL lists are known not to work.
   auto md2 = Meta({{"orders", 2}, {"audit", 1}, {"payments", 1}});
-  f.Sample(kT0 + seconds(2), md2, {}, {{"billing", {{{"orders", 1}, 0}}}});
+  f.Sample(kT0 + seconds(3), md2, {}, commits);
+  EXPECT_EQ(f.plan[0].kind, FetchKind::kProbe);
   EXPECT_EQ(f.plan[0].partitions.size(), 4u);
-  f.Sample(kT0 + minutes(6), md2, {}, {{"billing", {{{"orders", 1}, 0}}}});
+  f.Sample(kT0 + seconds(4), md2, {}, commits);
+  EXPECT_EQ(f.plan[0].kind, FetchKind::kKnown);
+  f.Sample(kT0 + minutes(6), md2, {}, commits);
+  EXPECT_EQ(f.plan[0].kind, FetchKind::kProbe);
   EXPECT_EQ(f.plan[0].partitions.size(), 4u);
+}
+
+// A broker that answers NULL lists: one cheap request per probe, never an
+// explicit one, and partitions without a commit still get rows.
+TEST(KafkaTrackerTest, NullListFetchReplacesExplicitProbes) {
+  Fixture f(Cluster({"billing", "idle"}));
+  const std::map<std::string, std::map<TopicPartition, std::int64_t>> commits =
+      {{"billing", {{{"orders", 0}, 5}}}};
+  auto md = Meta({{"orders", 3}, {"audit", 2}});
+  auto obs = f.Sample(kT0, md, {{{"orders", 0}, 9}}, commits);
+  for (const auto& req : f.plan) {
+    EXPECT_EQ(req.kind, FetchKind::kAll) << req.group;
+    EXPECT_TRUE(req.partitions.empty());
+  }
+  EXPECT_EQ(f.tracker->all_fetch_state(), std::string("works"));
+  ASSERT_EQ(obs->FindGroup("billing")->partitions.size(), 3u);
+  EXPECT_EQ(obs->FindGroup("billing")->partitions[0].lag, 4);
+  EXPECT_FALSE(obs->FindGroup("billing")->partitions[1].committed);
+  // "idle" has no commit: with NULL lists known to work that is an answer,
+  // not a reason for an explicit probe.
+  f.Sample(kT0 + seconds(1), md, {}, commits);
+  for (const auto& req : f.plan) EXPECT_NE(req.kind, FetchKind::kProbe);
+  EXPECT_EQ(f.tracker->probe_partitions_total(), 0u);
+}
+
+// Explicit probes cost groups × partitions: a budget per sample spreads them
+// over samples, the oldest (never probed first) at the front.
+TEST(KafkaTrackerTest, ExplicitProbesStayWithinTheBudget) {
+  KafkaOptions o;
+  o.topic_probe_max_partitions = 10;  // two probes of 5 partitions
+  std::vector<std::string> names;
+  for (int i = 0; i < 5; ++i) names.push_back("g" + std::to_string(i));
+  Fixture f(Cluster(names), o);
+  f.all_fetch_works = false;
+  std::map<std::string, std::map<TopicPartition, std::int64_t>> commits;
+  for (const auto& n : names) commits[n] = {{{"orders", 0}, 1}};
+  auto md = Meta({{"orders", 3}, {"audit", 2}});
+  std::set<std::string> probed;
+  const int want_probes[] = {2, 2, 1};
+  for (int s = 0; s < 3; ++s) {
+    f.Sample(kT0 + seconds(s), md, {}, commits);
+    int probes = 0;
+    for (const auto* reqs : {&f.plan, &f.follow_up}) {
+      for (const auto& req : *reqs) {
+        if (req.kind != FetchKind::kProbe) continue;
+        ++probes;
+        EXPECT_TRUE(probed.insert(req.group).second) << req.group;
+      }
+    }
+    EXPECT_EQ(probes, want_probes[s]) << "sample " << s;
+    EXPECT_EQ(f.tracker->probes_pending(), 5u - probed.size())
+        << "sample " << s;
+  }
+  // Every group then reads its consumed topic only.
+  auto obs = f.Sample(kT0 + seconds(4), md, {}, commits);
+  for (const auto& req : f.plan) {
+    EXPECT_EQ(req.kind, FetchKind::kKnown);
+    EXPECT_EQ(req.partitions.size(), 3u);
+  }
+  // A single probe bigger than the budget still runs (one per sample).
+  o.topic_probe_max_partitions = 1;
+  Fixture g(Cluster({"solo"}), o);
+  g.all_fetch_works = false;
+  g.Sample(kT0, md, {}, {});
+  ASSERT_EQ(g.follow_up.size(), 1u);
+  EXPECT_EQ(g.follow_up[0].kind, FetchKind::kProbe);
+  EXPECT_EQ(g.follow_up[0].partitions.size(), 5u);
+}
+
+TEST(KafkaTrackerTest, ConfiguredTopicsAreNeverProbed) {
+  auto c = Cluster({"billing"});
+  c.groups[0].topics = {"orders"};
+  Fixture f(c);
+  f.all_fetch_works = false;
+  auto md = Meta({{"orders", 2}, {"audit", 1}});
+  for (int s = 0; s < 3; ++s) {
+    auto obs = f.Sample(kT0 + minutes(6 * s), md, {{{"orders", 1}, 3}}, {});
+    ASSERT_EQ(f.plan.size(), 1u);
+    EXPECT_EQ(f.plan[0].kind, FetchKind::kKnown);
+    EXPECT_EQ(f.plan[0].partitions.size(), 2u);
+    // No commit yet: rows all the same, lag from the low watermark.
+    ASSERT_EQ(obs->FindGroup("billing")->partitions.size(), 2u);
+    EXPECT_EQ(obs->FindGroup("billing")->lag_sum, 3);
+  }
 }
 
 TEST(KafkaTrackerTest, DeletedPartitionsAndTopicsDisappear) {
