@@ -4,7 +4,9 @@
 # markdown table (details of every run go to $OUT/<row>.log).
 #
 #   bench/kafka_scale.sh              # the rows below
-#   ROWS="10:100:10:5" bench/kafka_scale.sh   # groups:topics:partitions:cycles
+#   ROWS="10:100:10:5" bench/kafka_scale.sh   # groups:topics:partitions:cycles[:known]
+#   (":known" = every group configured with its topic, groups[].topics: no
+#   topic probe, as on brokers that answer NULL-list OffsetFetch)
 #
 # Env: BUILD_DIR (default build/bench), OUT (default /tmp/failwatch-kafka-scale),
 #      ROWS, SCRAPES (default 50), MAX_SERIES (default 200000),
@@ -19,23 +21,27 @@ OUT=${OUT:-/tmp/failwatch-kafka-scale}
 SCRAPES=${SCRAPES:-50}
 MAX_SERIES=${MAX_SERIES:-200000}
 DEADLINE=${DEADLINE:-1800}
-# groups:topics:partitions_per_topic:cycles. Every group consumes one topic.
-# 100 groups / 1k partitions with 70 cycles (10 s apart in sample time) fills
-# the histories; the others run fewer cycles because their first sample (the
-# topic probe: every group asked about every partition) takes minutes.
-ROWS=${ROWS:-"100:100:10:70 10000:100:10:12 1000:1000:10:8 10:10000:10:4"}
+# groups:topics:partitions_per_topic:cycles[:known]. Every group consumes one
+# topic. 100 groups / 1k partitions with 70 cycles (10 s apart in sample
+# time) fills the histories; 10k groups × 1k partitions runs until the
+# spread-out explicit probe (10^7 entries, 250k per sample) is done; the 100k
+# partition row runs 3 cycles because producing one record to each of
+# 100 000 mock partitions between cycles takes ~2 min.
+ROWS=${ROWS:-"100:100:10:70 10000:100:10:45 10000:10000:10:3:known"}
 
 cmake -S "$here" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD_DIR" -j2 --target kafka_scale_bench >/dev/null
 bin="$BUILD_DIR/bench/kafka_scale_bench"
 mkdir -p "$OUT"
 
-echo "| groups | topics×partitions = partitions | group-partitions | cycles | first cycle (topic probe) s | steady cycle s median / max | requests first / steady median | RSS MB before → after cycles (peak, trimmed) | /metrics series (over the cap per sample) | cold ms p50 / p99 | warm ms p50 / p99 |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| groups | topics×partitions = partitions | group-partitions | topics | cycles | every group's topics known after cycle | first cycle s | steady cycle s median / max | requests first / steady median | RSS MB before → after cycles (peak, trimmed) | /metrics series (over the cap per sample) | publish render+gzip ms | cold scrape ms p50 / p99 | warm scrape ms p50 / p99 |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for row in $ROWS; do
-  IFS=: read -r g t p c <<<"$row"
-  log="$OUT/g${g}-t${t}-p${p}.log"
-  if "$bin" --groups="$g" --topics="$t" --partitions="$p" --cycles="$c" \
+  IFS=: read -r g t p c m <<<"$row"
+  extra=()
+  [[ "${m:-}" == known ]] && extra+=(--known-topics)
+  log="$OUT/g${g}-t${t}-p${p}${m:+-$m}.log"
+  if "$bin" --groups="$g" --topics="$t" --partitions="$p" --cycles="$c" "${extra[@]}" \
       --scrapes="$SCRAPES" --max-series="$MAX_SERIES" \
       --deadline-seconds="$DEADLINE" >"$log" 2>&1; then
     grep '^| ' "$log"

@@ -149,7 +149,8 @@ struct Args {
   // Groups configured with the topic they consume (groups[].topics): no
   // topic probe, as on brokers that answer NULL OffsetFetch lists.
   bool known_topics = false;
-  long probe_budget = 100'000;  // topic_probe_max_partitions
+  long probe_budget = 250'000;  // topic_probe_max_partitions
+  int fetch_concurrency = 16;   // max_concurrent_group_fetches
 };
 
 std::string TopicName(int t) {
@@ -612,6 +613,7 @@ int Run(const Args& a) {
   cluster.schedule.timeout = std::chrono::seconds(a.deadline_seconds);
   cluster.topic_probe_interval = std::chrono::minutes(a.topic_probe_minutes);
   cluster.topic_probe_max_partitions = a.probe_budget;
+  cluster.max_concurrent_group_fetches = a.fetch_concurrency;
 
   SnapshotStore store;
   BenchApp app(store);
@@ -638,6 +640,7 @@ int Run(const Args& a) {
   std::pair<double, double> first_cpu, steady_cpu;  // {collector, mock}
   // Cycle after which every group's topics were known (the probe done).
   int all_known_cycle = 0;
+  std::vector<double> render_ms;  // publish: text + gzip per sample
   for (int i = 0; i < a.cycles; ++i) {
     if (i > 0) {
       const auto tp = Clock::now();
@@ -695,12 +698,17 @@ int Run(const Args& a) {
       steady_cpu.first += self_cpu;
       steady_cpu.second += mock_cpu;
     }
+    // Published as the scheduler does: rendered to text and compressed on
+    // the collector's thread, so a scrape only copies bytes.
+    const auto tr = Clock::now();
+    auto rendered = RenderFamilies(out.families);
+    render_ms.push_back(Since(tr) * 1000);
+    out.families = {};
     store.Update([&](Snapshot& s) {
       TargetState& st = s.targets[key];
       st.key = key;
       st.schedule = cluster.schedule;
-      st.families = std::make_shared<const std::vector<prometheus::MetricFamily>>(
-          std::move(out.families));
+      st.rendered = rendered;
       st.observation = out.observation;
       st.error = out.error;
       st.sampled = true;
@@ -725,21 +733,31 @@ int Run(const Args& a) {
   const double rss_after = RssMb();
   const double peak = PeakMb();
 
-  // /metrics: cold = a new snapshot version, so the collector part is
-  // serialized again; warm = the same version, served from the cache.
+  // /metrics: cold = the first scrape of a new snapshot version (the
+  // targets' pre-rendered pieces are merged again), warm = the same
+  // version; gzip as Prometheus asks for it.
   http::MetricsRenderer renderer(app, SystemClock::Get());
-  std::vector<double> cold, warm;
+  std::vector<double> cold, warm, cold_gz, warm_gz;
   std::string body;
+  std::size_t gz_bytes = 0;
   for (int k = 0; k < a.scrapes; ++k) {
     store.Update([](Snapshot&) {});
-    const auto ts = Clock::now();
+    auto ts = Clock::now();
     body = renderer.Render();
     cold.push_back(Since(ts) * 1000);
+    store.Update([](Snapshot&) {});
+    ts = Clock::now();
+    auto gz = renderer.RenderGzip();
+    cold_gz.push_back(Since(ts) * 1000);
+    if (gz.ok()) gz_bytes = gz->size();
   }
   for (int k = 0; k < a.scrapes; ++k) {
-    const auto ts = Clock::now();
+    auto ts = Clock::now();
     std::string b = renderer.Render();
     warm.push_back(Since(ts) * 1000);
+    ts = Clock::now();
+    auto gz = renderer.RenderGzip();
+    warm_gz.push_back(Since(ts) * 1000);
   }
   const long series = CountSeries(body);
   const double rss_after_scrapes = RssMb();
@@ -774,11 +792,17 @@ int Run(const Args& a) {
               "(sum of %zu) collector=%.2fs mock=%.2fs\n",
               first_cpu.first, first_cpu.second, steady.size(),
               steady_cpu.first, steady_cpu.second);
-  std::printf("# /metrics: series=%ld dropped_by_cap_per_sample=%ld body=%.1fMB cold "
-              "p50=%.1fms p99=%.1fms warm p50=%.1fms p99=%.1fms (%d each)\n",
-              series, dropped, body.size() / 1048576.0, Percentile(cold, 0.5),
-              Percentile(cold, 0.99), Percentile(warm, 0.5),
-              Percentile(warm, 0.99), a.scrapes);
+  std::printf("# /metrics: series=%ld dropped_by_cap_per_sample=%ld body=%.1fMB "
+              "gzip=%.1fMB cold p50=%.1fms p99=%.1fms warm p50=%.1fms "
+              "p99=%.1fms; gzip cold p50=%.1fms p99=%.1fms warm p50=%.1fms "
+              "p99=%.1fms (%d each); publish render+deflate per sample "
+              "median=%.0fms max=%.0fms\n",
+              series, dropped, body.size() / 1048576.0, gz_bytes / 1048576.0,
+              Percentile(cold, 0.5), Percentile(cold, 0.99),
+              Percentile(warm, 0.5), Percentile(warm, 0.99),
+              Percentile(cold_gz, 0.5), Percentile(cold_gz, 0.99),
+              Percentile(warm_gz, 0.5), Percentile(warm_gz, 0.99), a.scrapes,
+              Percentile(render_ms, 0.5), Percentile(render_ms, 1.0));
   std::printf("# every group's topics known after cycle %d (0 = never)\n",
               all_known_cycle);
   std::printf("# produce between cycles: %.2fs total; sample errors: %ld%s\n",
@@ -787,8 +811,8 @@ int Run(const Args& a) {
   // One markdown row for the table (see bench/kafka_scale.sh).
   std::printf(
       "| %d | %d×%d = %ld | %ld | %s | %d | %s | %.2f | %.2f / %.2f | %ld / %.0f | %.0f → "
-      "%.0f (peak %.0f, trimmed %.0f) | %ld (+%ld over the cap) | %.1f / %.1f | %.2f / "
-      "%.2f |\n",
+      "%.0f (peak %.0f, trimmed %.0f) | %ld (+%ld over the cap) | %.0f | %.1f / %.1f "
+      "(gzip %.1f / %.1f) | %.1f / %.1f (gzip %.1f / %.1f) |\n",
       a.groups, a.topics, a.partitions,
       static_cast<long>(a.topics) * a.partitions,
       static_cast<long>(a.groups) * a.partitions,
@@ -798,8 +822,10 @@ int Run(const Args& a) {
       Percentile(steady, 0.5), Percentile(steady, 1.0), first_requests.total(),
       Percentile(steady_req_d, 0.5), rss_before, rss_after, peak, rss_trimmed,
       series,
-      dropped, Percentile(cold, 0.5), Percentile(cold, 0.99),
-      Percentile(warm, 0.5), Percentile(warm, 0.99));
+      dropped, Percentile(render_ms, 0.5), Percentile(cold, 0.5),
+      Percentile(cold, 0.99), Percentile(cold_gz, 0.5), Percentile(cold_gz, 0.99),
+      Percentile(warm, 0.5), Percentile(warm, 0.99), Percentile(warm_gz, 0.5),
+      Percentile(warm_gz, 0.99));
   return errors > 0 ? 3 : 0;
 }
 
@@ -824,6 +850,7 @@ int main(int argc, char** argv) {
     else if (flag == "--topic-probe-minutes") a.topic_probe_minutes = std::atoi(v);
     else if (flag == "--known-topics") a.known_topics = true;
     else if (flag == "--probe-budget") a.probe_budget = std::atol(v);
+    else if (flag == "--fetch-concurrency") a.fetch_concurrency = std::atoi(v);
     else {
       std::fprintf(stderr,
                    "usage: kafka_scale_bench --groups=G --topics=T "

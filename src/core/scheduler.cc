@@ -81,9 +81,10 @@ void Scheduler::Stop(Millis grace) {
     if (w->exited_future.wait_until(until) == std::future_status::ready) {
       w->thread.join();
     } else {
-      spdlog::warn("msg=\"worker still in a sample at shutdown, detaching\" "
-                   "collector={} target={}",
-                   w->key.kind, w->key.target);
+      spdlog::warn(
+          "msg=\"worker still in a sample at shutdown, detaching\" "
+          "collector={} target={}",
+          w->key.kind, w->key.target);
       w->thread.detach();
     }
   }
@@ -159,13 +160,15 @@ void Scheduler::SampleOnce(Worker& worker) {
     spdlog::debug("msg=\"sample failed\" collector={} target={} error=\"{}\"",
                   worker.key.kind, worker.key.target, out.error->ToString());
   }
-  auto families = std::make_shared<const std::vector<prometheus::MetricFamily>>(
-      std::move(out.families));
+  // Rendered here, on this target's thread, so no scrape pays for it; the
+  // structs are freed before the publish (they are several times larger).
+  auto rendered = RenderFamilies(out.families);
+  out.families = {};
   store_.Update([&](Snapshot& snap) {
     auto it = snap.targets.find(worker.key);
     if (it == snap.targets.end()) return;  // removed by a reload meanwhile
     TargetState& s = it->second;
-    s.families = families;
+    s.rendered = rendered;
     if (out.observation) s.observation = out.observation;
     s.error = out.error;
     s.sampled = true;
@@ -189,8 +192,7 @@ void Scheduler::Supervise() {
     heartbeat_ns_ = now.time_since_epoch().count();
     std::vector<Worker*> overdue;
     for (auto& w : workers_) {
-      if (w->in_flight && !w->abandoned &&
-          now > w->deadline + kAbandonGrace) {
+      if (w->in_flight && !w->abandoned && now > w->deadline + kAbandonGrace) {
         w->abandoned = true;
         overdue.push_back(w.get());
       }
@@ -209,6 +211,7 @@ void Scheduler::Supervise() {
           if (it == snap.targets.end()) return;
           TargetState& s = it->second;
           // No stale data served as current.
+          s.rendered = nullptr;
           s.families = nullptr;
           s.error = MakeError(ErrorKind::kTimeout, "deadline_exceeded",
                               "sample overran its deadline and was abandoned");

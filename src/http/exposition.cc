@@ -1,10 +1,7 @@
 #include "http/exposition.h"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
 #include <map>
-#include <sstream>
 
 #include "core/metric_builder.h"
 #include "core/version.h"
@@ -89,19 +86,6 @@ std::vector<prometheus::MetricFamily> FrameworkFamilies(
   return out;
 }
 
-std::vector<prometheus::MetricFamily> SnapshotFamilies(
-    const Snapshot& snapshot, std::vector<std::string>* conflicts) {
-  std::vector<prometheus::MetricFamily> all;
-  for (const auto& [key, s] : snapshot.targets) {
-    if (s.families == nullptr) continue;
-    all.insert(all.end(), s.families->begin(), s.families->end());
-  }
-  auto framework = FrameworkFamilies(snapshot);
-  all.insert(all.end(), std::make_move_iterator(framework.begin()),
-             std::make_move_iterator(framework.end()));
-  return MergeFamilies(std::move(all), conflicts);
-}
-
 std::string CompilerId() {
 #if defined(__clang__)
   return "clang-" __clang_version__;
@@ -152,44 +136,6 @@ std::vector<prometheus::MetricFamily> DaemonFamilies(const AppState& app,
           "Seconds since the scheduler's supervisor last beat; grows when the "
           "collection loop is stuck."),
       {}, std::max(0.0, ToSeconds(now - app.SchedulerHeartbeat()))));
-  return out;
-}
-
-std::vector<FamilyText> SerializeFamilies(
-    const std::vector<prometheus::MetricFamily>& families) {
-  prometheus::TextSerializer serializer;
-  std::vector<FamilyText> out;
-  out.reserve(families.size());
-  std::vector<prometheus::MetricFamily> one(1);
-  for (const auto& f : families) {
-    one[0] = f;
-    std::ostringstream ss;
-    serializer.Serialize(ss, one);
-    out.push_back({f.name, ss.str()});
-  }
-  return out;
-}
-
-std::string JoinByName(const std::vector<FamilyText>& cached,
-                       const std::vector<FamilyText>& fresh) {
-  std::vector<const FamilyText*> all;
-  all.reserve(cached.size() + fresh.size());
-  for (const auto& f : fresh) all.push_back(&f);
-  for (const auto& f : cached) {
-    bool reserved =
-        std::any_of(fresh.begin(), fresh.end(),
-                    [&](const FamilyText& x) { return x.name == f.name; });
-    if (!reserved) all.push_back(&f);
-  }
-  std::stable_sort(all.begin(), all.end(),
-                   [](const FamilyText* a, const FamilyText* b) {
-                     return a->name < b->name;
-                   });
-  std::size_t size = 0;
-  for (const auto* f : all) size += f->text.size();
-  std::string out;
-  out.reserve(size);
-  for (const auto* f : all) out += f->text;
   return out;
 }
 

@@ -1,7 +1,5 @@
 #include "http/gzip.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cctype>
 
@@ -60,29 +58,6 @@ bool AcceptsGzip(std::string_view accept_encoding) {
     }
   }
   return false;
-}
-
-Result<std::string> GzipCompress(std::string_view data) {
-  z_stream zs{};
-  // windowBits 15 + 16 selects the gzip wrapper instead of zlib's.
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
-    return MakeError(ErrorKind::kInternal, "zlib", "deflateInit2 failed");
-  }
-  std::string out;
-  out.resize(deflateBound(&zs, static_cast<uLong>(data.size())));
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) {
-    return MakeError(ErrorKind::kInternal, "zlib",
-                     "deflate returned " + std::to_string(rc));
-  }
-  return out;
 }
 
 }  // namespace failwatch::http

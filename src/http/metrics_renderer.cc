@@ -2,44 +2,80 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/text_format.h"
+#include "http/exposition.h"
 #include "http/proc_metrics.h"
 
 namespace failwatch::http {
+namespace {
+
+std::set<std::string> FreshFamilyNames(const AppState& app, SteadyTime now) {
+  std::set<std::string> names;
+  for (const auto& f : DaemonFamilies(app, now)) names.insert(f.name);
+  // With the optional parts present, so every name is known even when
+  // /proc could not be read at this moment.
+  ProcessMetrics all;
+  all.open_fds = 0;
+  all.max_fds = 0;
+  for (const auto& f : ProcessFamilies(all)) names.insert(f.name);
+  return names;
+}
+
+}  // namespace
+
+MetricsRenderer::MetricsRenderer(const AppState& app, const Clock& clock)
+    : app_(app),
+      clock_(clock),
+      reserved_(FreshFamilyNames(app, clock.Steady())) {}
+
+std::string MetricsRenderer::FreshText() const {
+  auto families = DaemonFamilies(app_, clock_.Steady());
+  auto process = ReadProcessFamilies();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  return FamiliesText(MergeFamilies(std::move(families)));
+}
+
+std::shared_ptr<const CollectorPart> MetricsRenderer::CurrentCollectorPart() {
+  auto snapshot = app_.CurrentSnapshot();
+  if (snapshot == nullptr) return nullptr;
+  std::lock_guard<std::mutex> lock(mu_);
+  // Keyed on the publish time too: a store recreated by a reload starts its
+  // versions again.
+  if (!cached_ || cached_version_ != snapshot->version ||
+      cached_published_at_ != snapshot->published_at) {
+    std::vector<std::string> conflicts;
+    cached_part_ = std::make_shared<const CollectorPart>(
+        BuildCollectorPart(*snapshot, reserved_, &conflicts));
+    cached_version_ = snapshot->version;
+    cached_published_at_ = snapshot->published_at;
+    cached_ = true;
+    ++serializations_;
+    for (const auto& name : conflicts) {
+      spdlog::warn(
+          "msg=\"metric family with conflicting types across targets, "
+          "dropped\" family={} snapshot_version={}",
+          name, snapshot->version);
+    }
+  }
+  return cached_part_;
+}
 
 std::string MetricsRenderer::Render() {
-  auto snapshot = app_.CurrentSnapshot();
-  auto fresh_families = DaemonFamilies(app_, clock_.Steady());
-  auto process = ReadProcessFamilies();
-  fresh_families.insert(fresh_families.end(),
-                        std::make_move_iterator(process.begin()),
-                        std::make_move_iterator(process.end()));
-  auto fresh = SerializeFamilies(MergeFamilies(std::move(fresh_families)));
+  const std::string fresh = FreshText();
+  auto part = CurrentCollectorPart();
+  return part == nullptr ? fresh : part->run.Plain(fresh);
+}
 
-  if (snapshot == nullptr) return JoinByName({}, fresh);
-  std::shared_ptr<const std::vector<FamilyText>> cached;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    // Keyed on the publish time too: a store recreated by a reload starts its
-    // versions again.
-    if (!cached_ || cached_version_ != snapshot->version ||
-        cached_published_at_ != snapshot->published_at) {
-      std::vector<std::string> conflicts;
-      cached_text_ = std::make_shared<const std::vector<FamilyText>>(
-          SerializeFamilies(SnapshotFamilies(*snapshot, &conflicts)));
-      cached_version_ = snapshot->version;
-      cached_published_at_ = snapshot->published_at;
-      cached_ = true;
-      ++serializations_;
-      for (const auto& name : conflicts) {
-        spdlog::warn(
-            "msg=\"metric family with conflicting types across targets, "
-            "dropped\" family={} snapshot_version={}",
-            name, snapshot->version);
-      }
-    }
-    cached = cached_text_;
+Result<std::string> MetricsRenderer::RenderGzip() {
+  const std::string fresh = FreshText();
+  auto part = CurrentCollectorPart();
+  if (part == nullptr) return SegmentRun().Gzip(fresh);
+  if (!part->compressed) {
+    return MakeError(ErrorKind::kInternal, "zlib",
+                     "a target's families were not compressed");
   }
-  return JoinByName(*cached, fresh);
+  return part->run.Gzip(fresh);
 }
 
 std::uint64_t MetricsRenderer::serializations() const {

@@ -1,13 +1,12 @@
 #include "http/router.h"
 
-#include "http/verdict_page.h"
-
 #include <spdlog/spdlog.h>
 
 #include <exception>
 
 #include "http/gzip.h"
 #include "http/status_page.h"
+#include "http/verdict_page.h"
 
 namespace failwatch::http {
 namespace {
@@ -79,17 +78,19 @@ Response Router::Dispatch(const Request& request) {
 Response Router::ServeMetrics(const Request& request) {
   Response r;
   r.content_type = kMetricsContentType;
-  r.body = renderer_.Render();
+  bool gzipped = false;
   if (AcceptsGzip(request.accept_encoding)) {
-    auto gz = GzipCompress(r.body);
+    auto gz = renderer_.RenderGzip();
     if (gz.ok()) {
       r.body = std::move(gz).value();
       r.headers.emplace_back("Content-Encoding", "gzip");
+      gzipped = true;
     } else {
       spdlog::warn("msg=\"gzip failed, serving plain\" error=\"{}\"",
                    gz.error().ToString());
     }
   }
+  if (!gzipped) r.body = renderer_.Render();
   r.headers.emplace_back("Vary", "Accept-Encoding");
   return r;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/metric_builder.h"
+#include "core/text_format.h"
 #include "fake_app_state.h"
 
 namespace failwatch::http {
@@ -16,18 +17,7 @@ using ::testing::Not;
 using testing::OneSample;
 
 std::string Render(const std::vector<prometheus::MetricFamily>& families) {
-  std::string out;
-  for (const auto& f : SerializeFamilies(families)) out += f.text;
-  return out;
-}
-
-std::size_t Count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    ++n;
-  }
-  return n;
+  return FamiliesText(families);
 }
 
 Snapshot TwoDnsTargetsAndOnePending() {
@@ -81,20 +71,6 @@ TEST(MergeFamiliesTest, DropsAFamilyWhoseTypeConflicts) {
   EXPECT_EQ(merged[0].type, prometheus::MetricType::Gauge);
   EXPECT_EQ(merged[0].metric.size(), 1u);
   EXPECT_THAT(conflicts, ::testing::ElementsAre("x"));
-}
-
-TEST(SnapshotFamiliesTest, MergesTargetsAndAddsFrameworkMetrics) {
-  std::string text = Render(SnapshotFamilies(TwoDnsTargetsAndOnePending()));
-  EXPECT_EQ(Count(text, "# TYPE failwatch_dns_up gauge"), 1u);
-  EXPECT_EQ(Count(text, "# HELP failwatch_dns_up"), 1u);
-  // Samples of one family are contiguous.
-  EXPECT_THAT(text, HasSubstr("failwatch_dns_up{target=\"billing\"} 0\n"
-                              "failwatch_dns_up{target=\"orders\"} 1\n"));
-  // Families are sorted by name.
-  EXPECT_LT(text.find("# HELP failwatch_collector_deadline_exceeded_total"),
-            text.find("# HELP failwatch_collector_duration_seconds"));
-  EXPECT_LT(text.find("# HELP failwatch_collector_timeout_seconds"),
-            text.find("# HELP failwatch_dns_up"));
 }
 
 TEST(FrameworkFamiliesTest, ValuesComeFromTargetState) {
@@ -161,13 +137,6 @@ TEST(DaemonFamiliesTest, ReportsBuildReloadAndHeartbeat) {
   EXPECT_THAT(text, HasSubstr("failwatch_config_reload_failures_total 1\n"));
   EXPECT_THAT(text,
               HasSubstr("failwatch_scheduler_heartbeat_age_seconds 2.5\n"));
-}
-
-TEST(JoinByNameTest, InterleavesInNameOrderAndFreshWinsOnClash) {
-  std::vector<FamilyText> cached = {
-      {"a", "A\n"}, {"m", "cached-M\n"}, {"z", "Z\n"}};
-  std::vector<FamilyText> fresh = {{"b", "B\n"}, {"m", "fresh-M\n"}};
-  EXPECT_EQ(JoinByName(cached, fresh), "A\nB\nfresh-M\nZ\n");
 }
 
 }  // namespace

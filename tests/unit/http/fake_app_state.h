@@ -6,6 +6,7 @@
 
 #include "app/app_state.h"
 #include "core/metric_builder.h"
+#include "core/rendered_families.h"
 
 namespace failwatch::http::testing {
 
@@ -80,11 +81,10 @@ inline TargetState MakeTarget(const std::string& kind,
     s.last_duration_seconds = 0.125;
     s.samples_total = 3;
     s.failures_total = s.error ? 1 : 0;
-    auto families = std::make_shared<std::vector<prometheus::MetricFamily>>();
-    families->push_back(OneSample(
+    // Rendered as the scheduler publishes it.
+    s.rendered = RenderFamilies({OneSample(
         FamilyBuilder::Gauge("failwatch_" + kind + "_up", "Target reachable."),
-        {{"target", target}}, s.error ? 0 : 1));
-    s.families = std::move(families);
+        {{"target", target}}, s.error ? 0 : 1)});
   }
   return s;
 }

@@ -8,13 +8,28 @@
 #include <fstream>
 
 #include "fake_app_state.h"
+#include "http_test_client.h"
 
 namespace failwatch::http {
 namespace {
 
 using testing::FakeAppState;
+using testing::Gunzip;
 using ::testing::HasSubstr;
 using testing::MakeTarget;
+
+std::string WithoutProcessLines(const std::string& text) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    end = end == std::string::npos ? text.size() : end + 1;
+    std::string_view line(text.data() + pos, end - pos);
+    if (!line.starts_with("process_")) out += line;
+    pos = end;
+  }
+  return out;
+}
 
 std::shared_ptr<Snapshot> SnapshotWith(std::uint64_t version,
                                        std::vector<TargetState> targets) {
@@ -60,13 +75,47 @@ TEST(MetricsRendererTest, DaemonAndProcessPartsAreFreshOnEveryScrape) {
   EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter\n"));
   EXPECT_THAT(text, HasSubstr("process_open_fds "));
   EXPECT_THAT(text, HasSubstr("failwatch_build_info{"));
-  // Collector and daemon families are interleaved in one name order.
-  EXPECT_LT(text.find("# HELP failwatch_build_info"),
-            text.find("# HELP failwatch_collector_success"));
+  // The collector part, then the fresh part, each sorted by name.
   EXPECT_LT(text.find("# HELP failwatch_dns_up"),
+            text.find("# HELP failwatch_build_info"));
+  EXPECT_LT(text.find("# HELP failwatch_build_info"),
             text.find("# HELP failwatch_scheduler_heartbeat_age_seconds"));
   EXPECT_LT(text.find("# HELP failwatch_start_time_seconds"),
             text.find("# HELP process_cpu_seconds_total"));
+}
+
+TEST(MetricsRendererTest, GzipDecodesToThePlainBody) {
+  FakeClock clock;
+  FakeAppState app(clock);
+  MetricsRenderer renderer(app, clock);
+  for (std::uint64_t version : {1, 2}) {
+    app.SetSnapshot(
+        SnapshotWith(version, {MakeTarget("dns", "orders", true),
+                               MakeTarget("dns", "billing", true)}));
+    auto gz = renderer.RenderGzip();
+    ASSERT_TRUE(gz.ok()) << gz.error().ToString();
+    // process_* values move between two reads; the rest must be identical.
+    EXPECT_EQ(WithoutProcessLines(Gunzip(*gz)),
+              WithoutProcessLines(renderer.Render()));
+  }
+  EXPECT_EQ(renderer.serializations(), 2u);
+}
+
+TEST(MetricsRendererTest, ACollectorCannotShadowADaemonFamily) {
+  FakeClock clock;
+  FakeAppState app(clock);
+  TargetState rogue = MakeTarget("dns", "orders", true);
+  rogue.rendered = RenderFamilies(
+      {testing::OneSample(FamilyBuilder::Gauge("failwatch_build_info", "Fake."),
+                          {{"version", "rogue"}}, 1),
+       testing::OneSample(FamilyBuilder::Gauge("process_open_fds", "Fake."), {},
+                          -1)});
+  app.SetSnapshot(SnapshotWith(1, {rogue}));
+  MetricsRenderer renderer(app, clock);
+  const std::string text = renderer.Render();
+  EXPECT_EQ(text.find("rogue"), std::string::npos);
+  EXPECT_EQ(text.find("Fake."), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("# HELP failwatch_build_info Always 1"));
 }
 
 TEST(MetricsRendererTest, ARecreatedStoreWithTheSameVersionIsNotStale) {

@@ -1,0 +1,175 @@
+#include "core/gzip_segments.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+namespace failwatch {
+namespace {
+
+// zlib's own gunzip: it checks the trailer's CRC-32 and ISIZE too.
+std::string Gunzip(const std::string& in) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<init failed>";
+  std::string out;
+  char buf[4096];
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof(buf);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - zs.avail_out);
+  }
+  const bool whole = zs.avail_in == 0;  // one member, nothing after it
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END) return "<inflate failed: " + std::to_string(rc) + ">";
+  return whole ? out : "<trailing bytes>";
+}
+
+std::string MetricLines(const std::string& name, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) {
+    s += name + "{cluster=\"main\",partition=\"" + std::to_string(i) + "\"} " +
+         std::to_string(i * 7919 % 5000) + "\n";
+  }
+  return s;
+}
+
+CompressedText Compressed(std::string text) {
+  SegmentCompressor c;
+  CompressedText out;
+  EXPECT_TRUE(c.Compress(std::move(text), out));
+  return out;
+}
+
+struct SpliceCase {
+  const char* name;
+  std::vector<std::string> pieces;
+  std::string tail;
+  friend void PrintTo(const SpliceCase& c, std::ostream* os) { *os << c.name; }
+};
+
+class SpliceTest : public ::testing::TestWithParam<SpliceCase> {};
+
+TEST_P(SpliceTest, GunzipGivesThePlainBody) {
+  std::vector<CompressedText> pieces;
+  for (const auto& p : GetParam().pieces) pieces.push_back(Compressed(p));
+  SegmentRun run;
+  std::string expected;
+  for (const auto& p : pieces) {
+    run.Append(p);
+    expected += p.text;
+  }
+  expected += GetParam().tail;
+  EXPECT_EQ(run.Plain(GetParam().tail), expected);
+  EXPECT_EQ(run.text_size() + GetParam().tail.size(), expected.size());
+  auto gz = run.Gzip(GetParam().tail);
+  ASSERT_TRUE(gz.ok()) << gz.error().ToString();
+  ASSERT_GE(gz->size(), 18u);
+  EXPECT_EQ(static_cast<unsigned char>((*gz)[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>((*gz)[1]), 0x8b);
+  EXPECT_EQ(Gunzip(*gz), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, SpliceTest,
+    ::testing::Values(SpliceCase{"AllEmpty", {}, ""},
+                      SpliceCase{"OnlyTail", {}, "fresh 1\n"},
+                      SpliceCase{
+                          "OnlyPieces", {"a 1\n", MetricLines("b", 3000)}, ""},
+                      SpliceCase{"EmptyPiecesAmongOthers",
+                                 {"", "# TYPE a gauge\n", "", "a 1\n", ""},
+                                 "# TYPE fresh gauge\nfresh 2\n"},
+                      // The same text in many pieces: each must not refer back
+                      // into the one before it (deflate would love to).
+                      SpliceCase{"RepeatedText",
+                                 {MetricLines("x", 500), MetricLines("x", 500),
+                                  MetricLines("x", 500), "# HELP x X.\n"},
+                                 MetricLines("x", 500)},
+                      SpliceCase{"LargerThanTheWindow",
+                                 {MetricLines("big", 40000), "small 1\n"},
+                                 MetricLines("tail", 2000)}),
+    [](const auto& test) { return test.param.name; });
+
+TEST(SpliceTest, PiecesSpliceInAnyOrder) {
+  std::vector<CompressedText> pieces;
+  for (int i = 0; i < 20; ++i) {
+    pieces.push_back(Compressed(MetricLines("m" + std::to_string(i), 50 + i)));
+  }
+  std::mt19937 rng(7);
+  for (int round = 0; round < 5; ++round) {
+    std::vector<int> order(pieces.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      order[i] = static_cast<int>(i);
+    std::shuffle(order.begin(), order.end(), rng);
+    SegmentRun run;
+    std::string expected;
+    for (int i : order) {
+      run.Append(pieces[i]);
+      expected += pieces[i].text;
+    }
+    auto gz = run.Gzip("");
+    ASSERT_TRUE(gz.ok());
+    EXPECT_EQ(Gunzip(*gz), expected);
+  }
+}
+
+TEST(SpliceTest, APieceThatFailedToCompressFailsGzipNotPlain) {
+  CompressedText broken;
+  broken.text = "a 1\n";  // no deflated bytes
+  SegmentRun run;
+  run.Append(broken);
+  EXPECT_EQ(run.Plain("b 2\n"), "a 1\nb 2\n");
+  EXPECT_FALSE(run.Gzip("b 2\n").ok());
+}
+
+// The gzip(1) a user would pipe a scrape into agrees.
+TEST(SpliceTest, GzipToolDecodesIt) {
+  if (std::system("command -v gzip >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "gzip not installed";
+  }
+  std::vector<CompressedText> pieces = {Compressed(MetricLines("a", 2000)),
+                                        Compressed("# TYPE b gauge\n")};
+  SegmentRun run;
+  for (const auto& p : pieces) run.Append(p);
+  const std::string tail = MetricLines("fresh", 10);
+  auto gz = run.Gzip(tail);
+  ASSERT_TRUE(gz.ok());
+  const std::string path = ::testing::TempDir() + "/failwatch_splice.gz";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << *gz;
+  }
+  const std::string cmd = "gzip -t " + path + " && gzip -dc " + path;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string decoded;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
+    decoded.append(buf, n);
+  EXPECT_EQ(pclose(pipe), 0);
+  EXPECT_EQ(decoded, run.Plain(tail));
+  std::remove(path.c_str());
+}
+
+TEST(SegmentCompressorTest, APieceIsByteAlignedAndNotFinal) {
+  SegmentCompressor c;
+  auto piece = c.Deflate("hello hello hello\n");
+  ASSERT_TRUE(piece.ok());
+  // Z_SYNC_FLUSH ends with an empty stored block: 00 00 ff ff.
+  ASSERT_GE(piece->size(), 4u);
+  EXPECT_EQ(piece->substr(piece->size() - 4), std::string("\0\0\xff\xff", 4));
+  auto last = c.Deflate("", /*last=*/true);
+  ASSERT_TRUE(last.ok());
+  EXPECT_FALSE(last->empty());
+}
+
+}  // namespace
+}  // namespace failwatch
