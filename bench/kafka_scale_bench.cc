@@ -56,6 +56,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/host_port.h"
+#include "core/memory_release.h"
 #include "core/snapshot.h"
 #include "http/metrics_renderer.h"
 #include "kafka/kafka_collector.h"
@@ -151,6 +152,8 @@ struct Args {
   bool known_topics = false;
   long probe_budget = 250'000;  // topic_probe_max_partitions
   int fetch_concurrency = 16;   // max_concurrent_group_fetches
+  std::map<std::string, std::string> properties;  // --property=k=v
+  long watermark_slice = 0;  // 0 = the product default
 };
 
 std::string TopicName(int t) {
@@ -614,6 +617,7 @@ int Run(const Args& a) {
   cluster.topic_probe_interval = std::chrono::minutes(a.topic_probe_minutes);
   cluster.topic_probe_max_partitions = a.probe_budget;
   cluster.max_concurrent_group_fetches = a.fetch_concurrency;
+  for (const auto& [k, v] : a.properties) cluster.properties[k] = Secret(v);
 
   SnapshotStore store;
   BenchApp app(store);
@@ -622,7 +626,12 @@ int Run(const Args& a) {
   const double rss_before = RssMb();
   ResetPeak();
   g_count_new_handles = true;
-  auto collector = MakeKafkaCollector(cluster);
+  KafkaOptions options = KafkaOptionsFromConfig(cluster);
+  if (a.watermark_slice > 0) {
+    options.watermark_max_partitions =
+        static_cast<std::size_t>(a.watermark_slice);
+  }
+  auto collector = MakeKafkaCollector(cluster, options);
   TakeRequests();
 
   WallTime now = std::chrono::system_clock::now();
@@ -718,6 +727,7 @@ int Run(const Args& a) {
       ++st.samples_total;
       if (out.error) ++st.failures_total;
     });
+    ReleaseFreedMemory();  // as the scheduler does after a publish
     if (i < 3 || (i + 1) % 10 == 0 || i + 1 == a.cycles) {
       std::printf("# cycle %d: %.3fs cpu: collector=%.2fs mock=%.2fs "
                   "requests=%ld (%s) rss=%.1fMB groups_without_topics=%ld "
@@ -851,6 +861,12 @@ int main(int argc, char** argv) {
     else if (flag == "--known-topics") a.known_topics = true;
     else if (flag == "--probe-budget") a.probe_budget = std::atol(v);
     else if (flag == "--fetch-concurrency") a.fetch_concurrency = std::atoi(v);
+    else if (flag == "--watermark-slice") a.watermark_slice = std::atol(v);
+    else if (flag == "--property") {
+      const std::string kv = v;
+      const auto e = kv.find('=');
+      if (e != std::string::npos) a.properties[kv.substr(0, e)] = kv.substr(e + 1);
+    }
     else {
       std::fprintf(stderr,
                    "usage: kafka_scale_bench --groups=G --topics=T "

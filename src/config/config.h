@@ -105,6 +105,7 @@ struct KafkaClusterConfig {
   bool group_discovery = true;
   Millis topic_probe_interval = std::chrono::minutes(5);
   std::int64_t topic_probe_max_partitions = 250'000;
+  std::int64_t lag_timestamp_reads = 0;
   // Whole-name ECMAScript regexes; empty = no filter.
   std::string group_allow;
   std::string group_deny;

@@ -101,6 +101,7 @@ json KafkaSummary(const KafkaClusterConfig& c) {
   out["group_discovery"] = c.group_discovery;
   out["topic_probe_interval"] = FormatDuration(c.topic_probe_interval);
   out["topic_probe_max_partitions"] = c.topic_probe_max_partitions;
+  out["lag_timestamp_reads"] = c.lag_timestamp_reads;
   out["group_allow"] = c.group_allow;
   out["group_deny"] = c.group_deny;
   out["topic_allow"] = c.topic_allow;

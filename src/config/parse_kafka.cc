@@ -187,6 +187,7 @@ void ParseTuning(const Fields& f, KafkaClusterConfig* c) {
   f.Duration("topic_probe_interval", &c->topic_probe_interval);
   ReadInt(f, "topic_probe_max_partitions", 1, 1'000'000'000,
           &c->topic_probe_max_partitions);
+  ReadInt(f, "lag_timestamp_reads", 0, 10'000, &c->lag_timestamp_reads);
   ReadRegex(f, "group_allow", &c->group_allow);
   ReadRegex(f, "group_deny", &c->group_deny);
   ReadRegex(f, "topic_allow", &c->topic_allow);
@@ -224,6 +225,7 @@ KafkaClusterConfig ParseCluster(
                            "group_discovery",
                            "topic_probe_interval",
                            "topic_probe_max_partitions",
+                           "lag_timestamp_reads",
                            "group_allow",
                            "group_deny",
                            "topic_allow",

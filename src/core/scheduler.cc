@@ -5,6 +5,8 @@
 #include <future>
 #include <map>
 
+#include "core/memory_release.h"
+
 namespace failwatch {
 
 struct Scheduler::Worker {
@@ -183,6 +185,8 @@ void Scheduler::SampleOnce(Worker& worker) {
     }
   });
   if (hook_) hook_();
+  // The previous snapshot's state is gone now too.
+  ReleaseFreedMemory();
 }
 
 void Scheduler::Supervise() {

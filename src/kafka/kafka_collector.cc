@@ -9,6 +9,7 @@
 #include "kafka/kafka_metrics.h"
 #include "kafka/kafka_reader.h"
 #include "kafka/kafka_tracker.h"
+#include "kafka/lag_timestamps.h"
 #include "kafka/rdkafka_handle.h"
 #include "kafka/record_reader.h"
 
@@ -131,6 +132,7 @@ class KafkaCollector final : public Collector {
     stats_.topic_probes_pending = tracker_->probes_pending();
     stats_.topic_probe_partitions_total = tracker_->probe_partitions_total();
     stats_.offset_fetch_all = tracker_->all_fetch_state();
+    ReadLagTimestamps(*obs, deadline);
     ReadDlts(*obs, in, deadline);
     Finish(out, *obs);
     if (in.watermark_error) out.error = in.watermark_error;
@@ -142,6 +144,27 @@ class KafkaCollector final : public Collector {
   void Phase(const char* name, SteadyTime start) {
     stats_.phase_seconds[name] =
         ToSeconds(std::chrono::steady_clock::now() - start);
+  }
+
+  // Exact lag in seconds for the most lagging partitions, when enabled,
+  // within a share of the budget.
+  void ReadLagTimestamps(KafkaObservation& obs, SteadyTime deadline) {
+    stats_.lag_seconds_from_records = 0;
+    if (options_.lag_timestamp_reads == 0) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto reads = PlanLagTimestampReads(obs, options_.lag_timestamp_reads);
+    if (!reads.empty()) {
+      const auto share = std::chrono::duration_cast<SteadyTime::duration>(
+          (deadline - sample_start_) * options_.lag_timestamp_budget_share);
+      const auto results = ReadRecords(data_.get(), reads, false,
+                                       std::min(deadline, t0 + share));
+      stats_.lag_seconds_from_records = ApplyLagTimestamps(obs, reads, results);
+      stats_.lag_timestamp_reads_total += reads.size();
+      for (const auto& r : results) {
+        if (!r.ok()) ++stats_.lag_timestamp_read_failures_total;
+      }
+    }
+    Phase("lag_timestamps", t0);
   }
 
   // Dead-letter state: depth and arrivals from this sample's offsets, then

@@ -385,6 +385,24 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
           "failwatch_kafka_topic_probe_partitions_total",
           "Group-partitions asked about by explicit topic probes.")
           .Add(cl, static_cast<double>(stats.topic_probe_partitions_total))));
+  add(std::move(
+      FamilyBuilder::Counter(
+          "failwatch_kafka_lag_timestamp_reads_total",
+          "Records read at a committed offset for lag in seconds "
+          "(lag_timestamp_reads).")
+          .Add(cl, static_cast<double>(stats.lag_timestamp_reads_total))));
+  add(std::move(FamilyBuilder::Counter(
+                    "failwatch_kafka_lag_timestamp_read_failures_total",
+                    "Record reads for lag in seconds that failed or ran out "
+                    "of time.")
+                    .Add(cl, static_cast<double>(
+                                 stats.lag_timestamp_read_failures_total))));
+  add(std::move(
+      FamilyBuilder::Gauge(
+          "failwatch_kafka_lag_seconds_from_records",
+          "Group partitions whose lag in seconds came from the "
+          "record at the committed offset in the last sample.")
+          .Add(cl, static_cast<double>(stats.lag_seconds_from_records))));
   auto all_fetch = FamilyBuilder::Gauge(
       "failwatch_kafka_offset_fetch_all_topics",
       "Whether the brokers answer an OffsetFetch for all of a group's topics "

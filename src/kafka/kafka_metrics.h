@@ -30,6 +30,11 @@ struct KafkaCollectorStats {
   // budget, partitions asked about by explicit probes, and whether the
   // brokers answer NULL OffsetFetch lists ("works"/"unsupported"/"unknown").
   std::size_t topic_probes_pending = 0;
+  // Records read at committed offsets for lag in seconds, failed ones, and
+  // partitions whose lag_seconds came from a record in the last sample.
+  std::uint64_t lag_timestamp_reads_total = 0;
+  std::uint64_t lag_timestamp_read_failures_total = 0;
+  std::size_t lag_seconds_from_records = 0;
   std::uint64_t topic_probe_partitions_total = 0;
   std::string offset_fetch_all = "unknown";
   // Seconds spent per read phase in the last sample: metadata, watermarks,

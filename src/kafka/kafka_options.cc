@@ -19,6 +19,8 @@ KafkaOptions KafkaOptionsFromConfig(const KafkaClusterConfig& c) {
   o.max_series =
       static_cast<std::size_t>(std::max<std::int64_t>(c.max_series, 1));
   o.max_concurrent_group_fetches = c.max_concurrent_group_fetches;
+  o.lag_timestamp_reads = static_cast<std::size_t>(
+      std::max<std::int64_t>(c.lag_timestamp_reads, 0));
   o.dlt_conventions.clear();
   for (const auto& name : c.dlt_conventions) {
     if (auto conv = ParseDltConvention(name))

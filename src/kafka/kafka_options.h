@@ -69,6 +69,11 @@ struct KafkaOptions {
   // Consecutive failed samples after which the data handle is recreated.
   int data_handle_reset_after_failures = 3;
 
+  // Lagging partitions whose record at the committed offset is read per
+  // sample for an exact lag in seconds (lag_timestamps.h); 0 = off.
+  std::size_t lag_timestamp_reads = 0;
+  double lag_timestamp_budget_share = 0.25;
+
   // Cardinality. Empty allow = everything. Configured groups are always
   // tracked; group_allow/deny filter discovered groups only.
   std::string group_allow;

@@ -70,18 +70,39 @@ StatusHistory::StatusHistory(Millis window, std::size_t points)
       spacing_(window / static_cast<long>(std::max<std::size_t>(points, 1))),
       capacity_(std::max<std::size_t>(points, 1) + 3) {}
 
+StatusHistory::Packed StatusHistory::Packed::From(const StatusPoint& p) {
+  return {p.at.time_since_epoch().count(), p.committed.value_or(kNoCommit),
+          p.high, p.lag};
+}
+
+StatusPoint StatusHistory::Packed::Unpack() const {
+  StatusPoint p;
+  p.at = WallTime(WallTime::duration(at_ns));
+  if (committed != kNoCommit) p.committed = committed;
+  p.high = high;
+  p.lag = lag;
+  return p;
+}
+
 bool StatusHistory::Record(const StatusPoint& p) {
   bool rewound = false;
-  if (current_ && current_->committed && p.committed &&
-      *p.committed < *current_->committed) {
+  if (current_ && current_->committed != Packed::kNoCommit && p.committed &&
+      *p.committed < current_->committed) {
     rewound = true;
     last_rewind_ = p.at;
   }
-  if (stored_.empty() || p.at - stored_.back().at >= spacing_) {
-    stored_.push_back(p);
+  const Packed packed = Packed::From(p);
+  if (stored_.empty() || p.at - stored_.back().Unpack().at >= spacing_) {
+    // Grow by doubling, but never past the bound (a plain push_back would
+    // round 24 points up to 32).
+    if (stored_.size() == stored_.capacity()) {
+      stored_.reserve(std::min(std::max<std::size_t>(2 * stored_.size(), 1),
+                               capacity_ + 1));
+    }
+    stored_.push_back(packed);
     if (stored_.size() > capacity_) stored_.erase(stored_.begin());
   }
-  current_ = p;
+  current_ = packed;
   return rewound;
 }
 
@@ -90,13 +111,13 @@ std::vector<StatusPoint> StatusHistory::WindowPoints(WallTime now) const {
   const WallTime start = now - window_;
   std::size_t first = 0;
   for (std::size_t i = 0; i < stored_.size(); ++i) {
-    if (stored_[i].at <= start) first = i;
+    if (stored_[i].Unpack().at <= start) first = i;
   }
   for (std::size_t i = first; i < stored_.size(); ++i) {
-    out.push_back(stored_[i]);
+    out.push_back(stored_[i].Unpack());
   }
-  if (current_ && (out.empty() || out.back().at != current_->at)) {
-    out.push_back(*current_);
+  if (current_ && (out.empty() || out.back().at != current_->Unpack().at)) {
+    out.push_back(current_->Unpack());
   }
   return out;
 }

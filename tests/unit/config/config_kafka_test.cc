@@ -31,6 +31,7 @@ TEST(KafkaConfigTest, Defaults) {
   EXPECT_TRUE(k.group_discovery);
   EXPECT_EQ(k.topic_probe_interval, minutes(5));
   EXPECT_EQ(k.topic_probe_max_partitions, 250'000);
+  EXPECT_EQ(k.lag_timestamp_reads, 0);
   EXPECT_EQ(k.topic_deny, "__.*");
   EXPECT_TRUE(k.group_allow.empty());
   EXPECT_TRUE(k.per_partition_series);
@@ -52,6 +53,7 @@ TEST(KafkaConfigTest, EveryKeyIsRead) {
     group_discovery: false
     topic_probe_interval: 0s
     topic_probe_max_partitions: 1000
+    lag_timestamp_reads: 25
     groups:
       - name: billing
         topics: [orders, payments]
@@ -76,6 +78,7 @@ TEST(KafkaConfigTest, EveryKeyIsRead) {
   EXPECT_FALSE(k.group_discovery);
   EXPECT_EQ(k.topic_probe_interval, seconds(0));
   EXPECT_EQ(k.topic_probe_max_partitions, 1000);
+  EXPECT_EQ(k.lag_timestamp_reads, 25);
   ASSERT_EQ(k.groups.size(), 1u);
   EXPECT_THAT(k.groups[0].topics, ElementsAre("orders", "payments"));
   EXPECT_EQ(k.group_allow, "app-.*");

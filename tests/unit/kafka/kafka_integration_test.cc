@@ -263,6 +263,51 @@ TEST(KafkaIntegrationTest, LagSecondsMatchesProduceTimes) {
   EXPECT_LT(max_err, 0.15);
 }
 
+// Right after a start there is no end-offset history to interpolate from:
+// only reading the record at the committed offset gives the backlog's age.
+TEST(KafkaIntegrationTest, LagSecondsFromTheRecordAtTheCommittedOffset) {
+  MockCluster mc({"aged:1"});
+  App app(mc.bootstraps());
+  const std::int64_t now_ms = std::chrono::duration_cast<milliseconds>(
+                                  SystemClock::Get().Wall().time_since_epoch())
+                                  .count();
+  // Offsets 0..4 produced 50, 40, 30, 20, 10 s ago.
+  for (int i = 0; i < 5; ++i) {
+    app.ProduceRecord("aged", 0, now_ms - (50 - 10 * i) * 1000);
+  }
+  app.Commit("old", "aged", 0, 1);    // waits on the record from 40 s ago
+  app.Commit("newer", "aged", 0, 3);  // 20 s ago
+  KafkaOptions o = TestOptions();
+  o.lag_timestamp_reads = 10;
+  auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"old", "newer"}), o);
+  auto s = SampleOnce(*c);
+  ASSERT_FALSE(s.out.error.has_value()) << s.out.error->ToString();
+  const WallTime now = s.obs()->at;
+  for (const auto& [group, offset, age] :
+       {std::tuple<const char*, int, double>{"old", 1, 40}, {"newer", 3, 20}}) {
+    const auto* p = s.obs()->FindGroup(group)->Find("aged", 0);
+    ASSERT_NE(p, nullptr) << group;
+    ASSERT_TRUE(p->lag_seconds.has_value()) << group;
+    EXPECT_FALSE(p->lag_seconds_lower_bound) << group;
+    const double truth = ToSeconds(
+        now - WallTime(milliseconds(now_ms - (50 - 10 * offset) * 1000)));
+    std::printf(
+        "[ measure ] lag_seconds from record: group=%s %.3f s, "
+        "true %.3f s\n",
+        group, *p->lag_seconds, truth);
+    EXPECT_NEAR(*p->lag_seconds, truth, 0.01) << group;
+    EXPECT_NEAR(*p->lag_seconds, age, 2.0) << group;
+  }
+  // Off (the default): the first sample has no basis for an exact value.
+  auto off =
+      MakeKafkaCollector(WithGroups(mc.Config(), {"old"}), TestOptions());
+  auto s2 = SampleOnce(*off);
+  const auto* p = s2.obs()->FindGroup("old")->Find("aged", 0);
+  ASSERT_NE(p, nullptr);
+  EXPECT_TRUE(!p->lag_seconds || p->lag_seconds_lower_bound ||
+              *p->lag_seconds < 1.0);
+}
+
 // Counts ListOffsets requests in librdkafka's protocol debug log.
 class CountingSink : public spdlog::sinks::base_sink<std::mutex> {
  public:
