@@ -8,29 +8,12 @@
 #include <fstream>
 #include <random>
 
+#include "../gunzip.h"
+
 namespace failwatch {
 namespace {
 
-// zlib's own gunzip: it checks the trailer's CRC-32 and ISIZE too.
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<init failed>";
-  std::string out;
-  char buf[4096];
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - zs.avail_out);
-  }
-  const bool whole = zs.avail_in == 0;  // one member, nothing after it
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) return "<inflate failed: " + std::to_string(rc) + ">";
-  return whole ? out : "<trailing bytes>";
-}
+using failwatch::test_support::Gunzip;
 
 std::string MetricLines(const std::string& name, int n) {
   std::string s;

@@ -323,22 +323,55 @@ class CountingSink : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override {}
 };
 
+// A data handle whose ListOffsets requests are counted (librdkafka's
+// protocol debug log into a CountingSink) and the cluster's partitions.
+class CountedHandle {
+ public:
+  explicit CountedHandle(const MockCluster& mc) {
+    KafkaClusterConfig cfg = mc.Config();
+    cfg.properties["debug"] = Secret("protocol");
+    logger_ = spdlog::default_logger();
+    old_level_ = logger_->level();
+    logger_->sinks().push_back(sink);
+    logger_->set_level(spdlog::level::debug);
+    auto h = CreateHandle(cfg, HandleRole::kData);
+    EXPECT_TRUE(h.ok());
+    if (!h.ok()) return;
+    rk = std::move(h).value();
+    auto md = ReadMetadata(rk.get(), deadline);
+    EXPECT_TRUE(md.ok());
+    if (!md.ok()) return;
+    brokers = md->brokers.size();
+    for (const auto& p : md->partitions) parts.push_back(p.tp);
+  }
+  ~CountedHandle() { StopCounting(); }
+  void StopCounting() {
+    if (!logger_) return;
+    logger_->sinks().pop_back();
+    logger_->set_level(old_level_);
+    logger_.reset();
+  }
+
+  std::shared_ptr<CountingSink> sink = std::make_shared<CountingSink>();
+  const SteadyTime deadline =
+      std::chrono::steady_clock::now() + milliseconds(5000);
+  RdKafkaPtr rk;
+  std::size_t brokers = 0;
+  std::vector<TopicPartition> parts;
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+  spdlog::level::level_enum old_level_{};
+};
+
 TEST(KafkaIntegrationTest, BatchedWatermarksUseOneRequestPerLeader) {
   MockCluster mc({"wide:24"});
-  KafkaClusterConfig cfg = mc.Config();
-  cfg.properties["debug"] = Secret("protocol");
-  auto sink = std::make_shared<CountingSink>();
-  auto logger = spdlog::default_logger();
-  const auto old_level = logger->level();
-  logger->sinks().push_back(sink);
-  logger->set_level(spdlog::level::debug);
-  auto rk = CreateHandle(cfg, HandleRole::kData);
-  ASSERT_TRUE(rk.ok());
-  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
-  auto md = ReadMetadata(rk->get(), deadline);
-  ASSERT_TRUE(md.ok());
-  std::vector<TopicPartition> parts;
-  for (const auto& p : md->partitions) parts.push_back(p.tp);
+  CountedHandle h(mc);
+  ASSERT_TRUE(h.rk);
+  auto& sink = h.sink;
+  auto& parts = h.parts;
+  const auto deadline = h.deadline;
+  rd_kafka_t* rk = h.rk.get();
   ASSERT_EQ(parts.size(), 24u);
 
   auto timed = [&](auto read) {
@@ -349,17 +382,16 @@ TEST(KafkaIntegrationTest, BatchedWatermarksUseOneRequestPerLeader) {
     EXPECT_TRUE(r.ok());
     return std::make_pair(sink->list_offsets, secs);
   };
-  auto [batched, batched_s] = timed(
-      [&] { return ReadWatermarksBatched(rk->get(), parts, {}, deadline); });
-  auto [single, single_s] = timed(
-      [&] { return ReadWatermarksPerPartition(rk->get(), parts, deadline); });
-  logger->sinks().pop_back();
-  logger->set_level(old_level);
+  auto [batched, batched_s] =
+      timed([&] { return ReadWatermarksBatched(rk, parts, {}, deadline); });
+  auto [single, single_s] =
+      timed([&] { return ReadWatermarksPerPartition(rk, parts, deadline); });
+  h.StopCounting();
   std::printf(
       "[ measure ] watermarks of %zu partitions on %zu brokers: batched %d "
       "ListOffsets requests (%.4f s), per-partition %d (%.4f s)\n",
-      parts.size(), md->brokers.size(), batched, batched_s, single, single_s);
-  EXPECT_LE(batched, 2 * static_cast<int>(md->brokers.size()));
+      parts.size(), h.brokers, batched, batched_s, single, single_s);
+  EXPECT_LE(batched, 2 * static_cast<int>(h.brokers));
   EXPECT_GT(batched, 0);
   EXPECT_GE(single, 2 * static_cast<int>(parts.size()));
 }
@@ -370,26 +402,17 @@ TEST(KafkaIntegrationTest, SlicedParallelWatermarksMatchPerPartitionReads) {
   MockCluster mc({"wide:24"});
   App app(mc.bootstraps());
   for (int p = 0; p < 24; ++p) app.Produce("wide", p, p % 4);
-  KafkaClusterConfig cfg = mc.Config();
-  cfg.properties["debug"] = Secret("protocol");
-  auto sink = std::make_shared<CountingSink>();
-  auto logger = spdlog::default_logger();
-  const auto old_level = logger->level();
-  logger->sinks().push_back(sink);
-  logger->set_level(spdlog::level::debug);
-  auto rk = CreateHandle(cfg, HandleRole::kData);
-  ASSERT_TRUE(rk.ok());
-  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
-  auto md = ReadMetadata(rk->get(), deadline);
-  ASSERT_TRUE(md.ok());
-  std::vector<TopicPartition> parts;
-  for (const auto& p : md->partitions) parts.push_back(p.tp);
+  CountedHandle h(mc);
+  ASSERT_TRUE(h.rk);
+  auto& sink = h.sink;
+  auto& parts = h.parts;
+  const auto deadline = h.deadline;
+  rd_kafka_t* rk = h.rk.get();
   sink->list_offsets = 0;
-  auto sliced = ReadWatermarksBatched(rk->get(), parts, {5, 3}, deadline);
+  auto sliced = ReadWatermarksBatched(rk, parts, {5, 3}, deadline);
   const int sliced_requests = sink->list_offsets;
-  logger->sinks().pop_back();
-  logger->set_level(old_level);
-  auto single = ReadWatermarksPerPartition(rk->get(), parts, deadline);
+  h.StopCounting();
+  auto single = ReadWatermarksPerPartition(rk, parts, deadline);
   ASSERT_TRUE(sliced.ok()) << sliced.error().ToString();
   ASSERT_TRUE(single.ok());
   ASSERT_EQ(sliced->size(), 24u);
