@@ -45,7 +45,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
       libc-ares2 libcivetweb1 libcrypt1 libfmt9 libpq5 \
-      libprometheus-cpp-core1.0 librdkafka1 libspdlog1.10 libyaml-cpp0.7 \
+      librdkafka1 libspdlog1.10 libyaml-cpp0.7 \
       zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home \

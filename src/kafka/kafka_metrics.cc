@@ -407,9 +407,9 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
       "failwatch_kafka_offset_fetch_all_topics",
       "Whether the brokers answer an OffsetFetch for all of a group's topics "
       "(1 for the current state: works, unsupported, unknown).");
-  for (const char* state : {"works", "unsupported", "unknown"}) {
-    all_fetch.Add({{"cluster", cluster}, {"state", state}},
-                  stats.offset_fetch_all == state ? 1 : 0);
+  for (const char* fetch_state : {"works", "unsupported", "unknown"}) {
+    all_fetch.Add({{"cluster", cluster}, {"state", fetch_state}},
+                  stats.offset_fetch_all == fetch_state ? 1 : 0);
   }
   add(std::move(all_fetch));
   auto phases =

@@ -105,8 +105,8 @@ TEST(ValidConfigTest, ExampleLoadsWithEveryKey) {
   ASSERT_EQ(k.groups.size(), 2u);
   EXPECT_EQ(k.groups[0],
             (KafkaGroupConfig{
-                "orders-consumer", {"orders.DLT"}, "orders-dlt-replayer"}));
-  EXPECT_EQ(k.groups[1], (KafkaGroupConfig{"billing-consumer", {}, ""}));
+                "orders-consumer", {"orders.DLT"}, "orders-dlt-replayer", {}}));
+  EXPECT_EQ(k.groups[1], (KafkaGroupConfig{"billing-consumer", {}, "", {}}));
   EXPECT_EQ(k.discover_groups, "^(orders|billing)-.*");
   EXPECT_EQ(k.schedule, (Schedule{milliseconds(5000), milliseconds(4000)}));
 

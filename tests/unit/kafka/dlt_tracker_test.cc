@@ -14,7 +14,7 @@ const WallTime kT0 = WallTime(seconds(1'700'000'000));
 KafkaClusterConfig Cluster(std::string reprocess = "") {
   KafkaClusterConfig c;
   c.name = "lab";
-  c.groups.push_back({"billing", {}, std::move(reprocess)});
+  c.groups.push_back({"billing", {}, std::move(reprocess), {}});
   return c;
 }
 

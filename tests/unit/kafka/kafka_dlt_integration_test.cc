@@ -54,8 +54,8 @@ TEST(KafkaDltIntegrationTest, MissingDltIsReportedAndNeverCreated) {
   app.Commit("billing", "orders", 0, 1);
   app.Commit("billing", "payments", 0, 0);
   KafkaClusterConfig cfg = mc.Config();
-  cfg.groups.push_back({"billing", {}, ""});
-  cfg.groups.push_back({"sink", {"connect-dlq"}, ""});
+  cfg.groups.push_back({"billing", {}, "", {}});
+  cfg.groups.push_back({"sink", {"connect-dlq"}, "", {}});
   const auto before = Topics(cfg);
   auto c = MakeKafkaCollector(cfg, TestOptions());
   Sampled s;
@@ -94,7 +94,7 @@ TEST(KafkaDltIntegrationTest, DepthArrivalsAndOldestAgeMove) {
   app.Produce("orders", 0, 5);
   app.Commit("billing", "orders", 0, 5);
   KafkaClusterConfig cfg = mc.Config();
-  cfg.groups.push_back({"billing", {}, "replay"});
+  cfg.groups.push_back({"billing", {}, "replay", {}});
   if (std::getenv("DLT_DEBUG") != nullptr) {
     cfg.properties["debug"] = Secret(std::getenv("DLT_DEBUG"));
     spdlog::set_level(spdlog::level::debug);

@@ -36,7 +36,7 @@ KafkaOptions TestOptions() {
 
 KafkaClusterConfig WithGroups(KafkaClusterConfig c,
                               const std::vector<std::string>& groups) {
-  for (const auto& g : groups) c.groups.push_back({g, {}, ""});
+  for (const auto& g : groups) c.groups.push_back({g, {}, "", {}});
   return c;
 }
 

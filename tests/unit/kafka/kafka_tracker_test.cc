@@ -25,7 +25,7 @@ KafkaClusterConfig Cluster(std::vector<std::string> groups,
                            std::string discover = "") {
   KafkaClusterConfig c;
   c.name = "lab";
-  for (auto& g : groups) c.groups.push_back({g, {}, ""});
+  for (auto& g : groups) c.groups.push_back({g, {}, "", {}});
   c.discover_groups = std::move(discover);
   return c;
 }
@@ -342,7 +342,7 @@ TEST(KafkaTrackerTest, BadRegexIsAnError) {
 
 TEST(KafkaTrackerTest, DltReprocessGroupIsTracked) {
   KafkaClusterConfig c = Cluster({});
-  c.groups.push_back({"billing", {"orders.DLT"}, "billing-dlt"});
+  c.groups.push_back({"billing", {"orders.DLT"}, "billing-dlt", {}});
   Fixture f(c);
   auto obs = f.Sample(kT0, Meta({{"orders.DLT", 1}}), {{{"orders.DLT", 0}, 7}},
                       {{"billing-dlt", {{{"orders.DLT", 0}, 3}}}});
