@@ -216,7 +216,6 @@ void Scheduler::Supervise() {
           TargetState& s = it->second;
           // No stale data served as current.
           s.rendered = nullptr;
-          s.families = nullptr;
           s.error = MakeError(ErrorKind::kTimeout, "deadline_exceeded",
                               "sample overran its deadline and was abandoned");
           s.sampled = true;

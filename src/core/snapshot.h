@@ -32,10 +32,6 @@ struct TargetState {
   // From the last completed sample (null after an abandoned one), rendered
   // at publish: what /metrics serves.
   std::shared_ptr<const RenderedFamilies> rendered;
-  // Unrendered families, for publishers that bypass the scheduler (tests,
-  // bench/kafka_scale_bench.cc): /metrics renders them on each new snapshot
-  // version, which is slow at scale. The scheduler leaves it null.
-  std::shared_ptr<const std::vector<prometheus::MetricFamily>> families;
   std::shared_ptr<const Observation> observation;
   std::optional<Error> error;  // of the last sample; nullopt = success
   bool sampled = false;        // at least one sample completed or abandoned

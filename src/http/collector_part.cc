@@ -19,11 +19,7 @@ CollectorPart BuildCollectorPart(const Snapshot& snapshot,
                                  std::vector<std::string>* conflicts) {
   CollectorPart part;
   for (const auto& [key, s] : snapshot.targets) {
-    if (s.rendered != nullptr) {
-      part.sources.push_back(s.rendered);
-    } else if (s.families != nullptr) {
-      part.sources.push_back(RenderFamilies(*s.families));
-    }
+    if (s.rendered != nullptr) part.sources.push_back(s.rendered);
   }
   part.sources.push_back(RenderFamilies(FrameworkFamilies(snapshot)));
 

@@ -113,19 +113,6 @@ TEST(CollectorPartTest, LeavesOutReservedNames) {
   EXPECT_THAT(text, HasSubstr("failwatch_kafka_up 1\n"));
 }
 
-// Tests and the Kafka bench publish unrendered families: same output.
-TEST(CollectorPartTest, RendersRawFamiliesOfTargetsThatPublishedThem) {
-  TargetState raw = MakeTarget("dns", "orders", true);
-  raw.rendered = nullptr;
-  raw.families = std::make_shared<const std::vector<prometheus::MetricFamily>>(
-      std::vector<prometheus::MetricFamily>{OneSample(
-          FamilyBuilder::Gauge("failwatch_dns_up", "Target reachable."),
-          {{"target", "orders"}}, 1)});
-  EXPECT_EQ(Text(BuildCollectorPart(SnapshotOf({raw}), {}, nullptr)),
-            Text(BuildCollectorPart(
-                SnapshotOf({MakeTarget("dns", "orders", true)}), {}, nullptr)));
-}
-
 TEST(CollectorPartTest, GzipOfThePartIsItsText) {
   Snapshot s = SnapshotOf(
       {MakeTarget("dns", "orders", true), MakeTarget("dns", "billing", true)});
