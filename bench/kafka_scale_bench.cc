@@ -13,7 +13,7 @@
 // cycle (real time does not), so N cycles cover N*S seconds of history.
 //
 // Measured in one run, in this process only (the mock cluster runs in the
-// kafka_scale_mock tool, the producer/committer in a forked child):
+// kafka_mock_cluster tool, the producer/committer in a forked child):
 // - cycle time: KafkaCollector::Sample, deadline 60 s (--deadline-seconds); the first cycle (every
 //   group asks for its offsets on every topic: the topic probe) apart from
 //   the rest, and the collector's own phase times;
@@ -396,7 +396,7 @@ class Loader {
   std::FILE* from_ = nullptr;
 };
 
-// ---- the mock cluster: the kafka_scale_mock tool in its own process -----
+// ---- the mock cluster: the kafka_mock_cluster tool in its own process -----
 class Mock {
  public:
   Mock(const Args& a) {

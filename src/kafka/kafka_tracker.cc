@@ -114,11 +114,11 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   // Partitions of each allowed topic (metadata is sorted by topic), so a
   // group's request is built from its topics, not from a scan of them all.
   std::map<std::string, std::vector<TopicPartition>> by_topic;
-  std::vector<TopicPartition> all_partitions;
+  all_partitions_.clear();
   for (const auto& p : metadata.partitions) {
     if (!TopicAllowed(p.tp.topic)) continue;
     by_topic[p.tp.topic].push_back(p.tp);
-    all_partitions.push_back(p.tp);
+    all_partitions_.push_back(p.tp);
   }
   bool new_topic = false;
   for (const auto& [topic, parts] : by_topic) {
@@ -184,7 +184,6 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   probe_budget_ = options_.topic_probe_max_partitions;
   explicit_probes_ = 0;
   probes_pending_ = 0;
-  all_partitions_ = all_partitions;
   for (const Due& d : due) {
     if (all_fetch_ != AllFetch::kUnsupported &&
         !d.track->needs_explicit_probe) {
@@ -204,7 +203,7 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
     if (req.kind == FetchKind::kAll) {
       req.partitions.clear();
     } else {
-      req.partitions = all_partitions;
+      req.partitions = all_partitions_;
     }
   }
   return plan;
