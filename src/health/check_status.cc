@@ -14,11 +14,22 @@ const char* CheckStatusName(CheckStatus status) {
   return "down";
 }
 
-std::optional<CheckStatus> ParseCheckStatus(std::string_view name) {
-  for (CheckStatus s : kAllCheckStatuses) {
-    if (name == CheckStatusName(s)) return s;
+const char* CheckTierName(CheckTier tier) {
+  return tier == CheckTier::kRisk ? "risk" : "impact";
+}
+
+const char* VerdictStateName(VerdictState state) {
+  switch (state) {
+    case VerdictState::kOk:
+      return "ok";
+    case VerdictState::kAtRisk:
+      return "at_risk";
+    case VerdictState::kDegraded:
+      return "degraded";
+    case VerdictState::kDown:
+      return "down";
   }
-  return std::nullopt;
+  return "down";
 }
 
 }  // namespace failwatch

@@ -21,11 +21,17 @@ using CheckFn = void (*)(const HealthInputs&, const HealthTuning&,
 struct CheckSpec {
   std::string_view name;  // every Condition it emits carries this name
   CheckFn fn;
+  // What a failure means unless the condition says otherwise.
+  CheckTier tier = CheckTier::kImpact;
 };
+
+// The default tier of `name`; impact for unknown names.
+CheckTier DefaultTier(std::string_view name);
 
 std::span<const CheckSpec> CheckTable();
 
-// Runs every check in the table, in table order.
+// Runs every check in the table, in table order; conditions without a tier
+// get their check's default.
 std::vector<Condition> RunChecks(const HealthInputs& in,
                                  const HealthTuning& tuning);
 

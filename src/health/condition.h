@@ -27,6 +27,15 @@ struct Condition {
   // When the observed problem began, if the data says so (a node's
   // demotion time). Used for `since`; never shortens `for`.
   WallTime onset{};
+  // The evidence proves the status (a backend on a node in recovery whose
+  // last statement was a write has failed with 25006): a worse status is
+  // published at once, without waiting for `for`. Clearing still waits for
+  // `clear_after`.
+  bool conclusive = false;
+  // What a failure means; unset = the check's default tier (check_table).
+  // A check sets it when the meaning depends on the data (the sticky write
+  // probe is impact until every app has converged, risk after).
+  std::optional<CheckTier> tier;
 };
 
 // A pending status change: the raw status differs from the published one
@@ -42,6 +51,9 @@ struct CheckResult {
   std::string target;
   CheckStatus status = CheckStatus::kOk;      // after hysteresis
   CheckStatus raw_status = CheckStatus::kOk;  // of the latest sample
+  CheckTier tier = CheckTier::kImpact;        // of the latest condition
+  // The published status was reached on conclusive evidence (no hold).
+  bool conclusive = false;
   bool unknown = false;                       // latest sample had no data
   // Of the latest condition whose raw status equalled `status`, so an alarm
   // that is clearing still explains itself.

@@ -12,10 +12,19 @@ namespace {
 void LogTransition(const StatusTransition& t) {
   const bool worse = static_cast<int>(t.to) > static_cast<int>(t.from);
   spdlog::log(worse ? spdlog::level::warn : spdlog::level::info,
-              "health check changed check={} target={} from={} to={} "
-              "reason=\"{}\"",
-              t.check, t.target, CheckStatusName(t.from), CheckStatusName(t.to),
-              t.reason);
+              "health check changed check={} target={} tier={} from={} to={} "
+              "conclusive={} reason=\"{}\"",
+              t.check, t.target, CheckTierName(t.tier), CheckStatusName(t.from),
+              CheckStatusName(t.to), t.conclusive, t.reason);
+}
+
+void LogVerdictChange(VerdictState from, const Verdict& v) {
+  if (from == v.status) return;
+  const bool worse = static_cast<int>(v.status) > static_cast<int>(from);
+  spdlog::log(worse ? spdlog::level::warn : spdlog::level::info,
+              "verdict changed from={} to={} headline=\"{}\"",
+              VerdictStateName(from), VerdictStateName(v.status),
+              v.Headline());
 }
 
 void LogFailover(const FailoverTracker::Event& e, WallTime now) {
@@ -63,6 +72,8 @@ SampleOutput HealthEvaluator::Sample(const SampleContext& ctx) {
 
   auto verdict = std::make_shared<Verdict>(
       MakeVerdict(std::move(results), failovers_.Timelines(), now));
+  LogVerdictChange(last_state_, *verdict);
+  last_state_ = verdict->status;
   SampleOutput out;
   out.families = BuildHealthFamilies(*verdict, failovers_);
   out.observation = std::move(verdict);

@@ -44,6 +44,7 @@ class HealthEvaluator final : public Collector {
   ObservationCache cache_;
   Hysteresis hysteresis_;
   FailoverTracker failovers_;
+  VerdictState last_state_ = VerdictState::kOk;
 };
 
 std::shared_ptr<Collector> MakeHealthEvaluator(const Config& config);

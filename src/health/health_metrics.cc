@@ -26,17 +26,31 @@ void AddCheckFamilies(const Verdict& v,
   std::move(status).MoveTo(out);
   std::move(since).MoveTo(out);
 
+  auto tier = FamilyBuilder::Gauge(
+      "failwatch_check_tier",
+      "Info: what the check's failure means, impact (applications hurt "
+      "now) or risk (it will hurt at the next failover); always 1.");
+  for (const auto& c : v.checks) {
+    tier.Add({{"check", c.check},
+              {"target", c.target},
+              {"tier", CheckTierName(c.tier)}},
+             1);
+  }
+  std::move(tier).MoveTo(out);
+
   auto degraded = FamilyBuilder::Gauge(
       "failwatch_degraded",
-      "1 when any check is degraded or down (the verdict is not ok), else 0.");
+      "1 when an impact check is degraded or down (applications are hurt "
+      "now: the verdict is degraded or down), else 0. Risk checks never "
+      "set it.");
   degraded.Add({}, v.degraded ? 1 : 0);
   std::move(degraded).MoveTo(out);
   auto overall = FamilyBuilder::Gauge(
       "failwatch_status",
-      "State set of the verdict, the worst check status: 1 for the current "
-      "one of ok/degraded/down.");
-  for (CheckStatus s : kAllCheckStatuses) {
-    overall.Add({{"status", CheckStatusName(s)}}, s == v.status ? 1 : 0);
+      "State set of the verdict: 1 for the current one of "
+      "ok/at_risk/degraded/down (at_risk: only risk checks fail).");
+  for (VerdictState s : kAllVerdictStates) {
+    overall.Add({{"status", VerdictStateName(s)}}, s == v.status ? 1 : 0);
   }
   std::move(overall).MoveTo(out);
 }

@@ -27,7 +27,8 @@ std::vector<CheckResult> Hysteresis::Apply(
     const CheckStatus before = track.status;
     CheckResult r = Step(track, c, now, policy_(c.check));
     if (r.status != before && transitions != nullptr) {
-      transitions->push_back({c.check, c.target, before, r.status, r.reason});
+      transitions->push_back({c.check, c.target, before, r.status, r.tier,
+                              r.conclusive, r.reason});
     }
     next[std::move(key)] = std::move(track);
     out.push_back(std::move(r));
@@ -62,10 +63,12 @@ CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
     bool changed = false;
     for (int l = 2; l > current && !changed; --l) {
       const auto& run = t.at_least[static_cast<std::size_t>(l)];
-      if (run && now - *run >= policy.for_duration) {
+      const bool proven = c.conclusive && raw >= l;
+      if (run && (proven || now - *run >= policy.for_duration)) {
         t.status = FromLevel(l);
         t.since = *run;
         if (c.onset != WallTime{} && c.onset < t.since) t.since = c.onset;
+        t.conclusive = proven;
         changed = true;
       }
     }
@@ -74,6 +77,7 @@ CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
       if (run && now - *run >= policy.clear_after) {
         t.status = FromLevel(l);
         t.since = *run;
+        t.conclusive = false;
         changed = true;
       }
     }
@@ -84,6 +88,8 @@ CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
   r.target = c.target;
   r.status = t.status;
   r.raw_status = t.raw;
+  r.tier = c.tier.value_or(CheckTier::kImpact);
+  r.conclusive = t.conclusive;
   r.unknown = c.unknown;
   r.since = t.since;
   const auto& shown = t.last[static_cast<std::size_t>(Level(t.status))];
@@ -98,7 +104,7 @@ CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
     const auto l = static_cast<std::size_t>(Level(t.raw));
     const bool worse = Level(t.raw) > Level(t.status);
     const auto& run = worse ? t.at_least[l] : t.at_most[l];
-    if (run) {
+    if (run && !(worse && c.conclusive)) {
       r.pending = PendingChange{
           t.raw, *run,
           *run + (worse ? policy.for_duration : policy.clear_after)};

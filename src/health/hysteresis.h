@@ -37,7 +37,9 @@ struct StatusTransition {
   std::string target;
   CheckStatus from = CheckStatus::kOk;
   CheckStatus to = CheckStatus::kOk;
-  std::string reason;  // of the new status
+  CheckTier tier = CheckTier::kImpact;
+  bool conclusive = false;  // reached without waiting for `for`
+  std::string reason;       // of the new status
 };
 
 class Hysteresis {
@@ -63,6 +65,7 @@ class Hysteresis {
   struct Track {
     CheckStatus status = CheckStatus::kOk;
     CheckStatus raw = CheckStatus::kOk;
+    bool conclusive = false;  // the current status was reached without `for`
     WallTime since{};
     // Indexed by level (0 ok, 1 degraded, 2 down).
     std::array<std::optional<WallTime>, 3> at_least;  // [1], [2] used

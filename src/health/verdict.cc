@@ -36,9 +36,12 @@ std::shared_ptr<const Verdict> FindVerdict(const Snapshot& snapshot) {
 std::string Verdict::Headline() const {
   std::vector<std::string> parts;
   std::size_t bad = 0;
+  // checks are sorted impact before risk (MakeVerdict).
   for (const auto& c : checks) {
     if (c.status == CheckStatus::kOk) continue;
-    if (++bad <= kHeadlineReasons) parts.push_back(c.reason);
+    if (++bad > kHeadlineReasons) continue;
+    parts.push_back(c.tier == CheckTier::kRisk ? "risk: " + c.reason
+                                               : c.reason);
   }
   if (bad > kHeadlineReasons) {
     parts.push_back(fmt::format("and {} more", bad - kHeadlineReasons));
@@ -47,7 +50,7 @@ std::string Verdict::Headline() const {
     std::string p = FailoverPhrase(f, evaluated_at);
     if (!p.empty()) parts.push_back(std::move(p));
   }
-  std::string out = CheckStatusName(status);
+  std::string out = VerdictStateName(status);
   if (parts.empty()) return out + ": all checks ok";
   return out + ": " + Join(parts, "; ");
 }
@@ -56,14 +59,21 @@ Verdict MakeVerdict(std::vector<CheckResult> checks,
                     std::vector<FailoverTimeline> failovers, WallTime now) {
   Verdict v;
   v.evaluated_at = now;
-  std::stable_sort(
-      checks.begin(), checks.end(),
-      [](const CheckResult& a, const CheckResult& b) {
-        return std::tuple(-static_cast<int>(a.status), a.check, a.target) <
-               std::tuple(-static_cast<int>(b.status), b.check, b.target);
-      });
-  for (const auto& c : checks) v.status = Worse(v.status, c.status);
-  v.degraded = v.status != CheckStatus::kOk;
+  auto weight = [](const CheckResult& c) {
+    return -static_cast<int>(VerdictContribution(c.status, c.tier));
+  };
+  std::stable_sort(checks.begin(), checks.end(),
+                   [&](const CheckResult& a, const CheckResult& b) {
+                     return std::tuple(weight(a), -static_cast<int>(a.status),
+                                       a.check, a.target) <
+                            std::tuple(weight(b), -static_cast<int>(b.status),
+                                       b.check, b.target);
+                   });
+  for (const auto& c : checks) {
+    v.status = Worse(v.status, VerdictContribution(c.status, c.tier));
+  }
+  v.degraded = static_cast<int>(v.status) >=
+               static_cast<int>(VerdictState::kDegraded);
   v.checks = std::move(checks);
   v.failovers = std::move(failovers);
   return v;
@@ -74,6 +84,8 @@ nlohmann::json CheckResultToJson(const CheckResult& c) {
                       {"target", c.target},
                       {"status", CheckStatusName(c.status)},
                       {"raw_status", CheckStatusName(c.raw_status)},
+                      {"tier", CheckTierName(c.tier)},
+                      {"conclusive", c.conclusive},
                       {"unknown", c.unknown},
                       {"since", TimeJson(c.since)},
                       {"reason", c.reason},
@@ -113,11 +125,19 @@ nlohmann::json VerdictToJson(const Verdict& v) {
   nlohmann::json failovers = nlohmann::json::array();
   for (const auto& f : v.failovers) failovers.push_back(FailoverToJson(f));
   nlohmann::json counts = {{"ok", 0}, {"degraded", 0}, {"down", 0}};
-  for (const auto& c : v.checks)
+  nlohmann::json by_tier = {{"impact", 0}, {"risk", 0}};
+  for (const auto& c : v.checks) {
     counts[CheckStatusName(c.status)] =
         counts[CheckStatusName(c.status)].get<int>() + 1;
-  return {{"status", CheckStatusName(v.status)},
+    if (c.status != CheckStatus::kOk) {
+      by_tier[CheckTierName(c.tier)] =
+          by_tier[CheckTierName(c.tier)].get<int>() + 1;
+    }
+  }
+  return {{"status", VerdictStateName(v.status)},
           {"degraded", v.degraded},
+          {"at_risk", v.status == VerdictState::kAtRisk},
+          {"failing_by_tier", std::move(by_tier)},
           {"headline", v.Headline()},
           {"evaluated_at", TimeJson(v.evaluated_at)},
           {"counts", std::move(counts)},
@@ -130,8 +150,9 @@ std::optional<std::string> ReadinessFailure(
   using F = HealthConfig::ReadinessFailsOn;
   if (fails_on == F::kNever) return std::nullopt;
   if (verdict == nullptr) return "health not evaluated yet";
-  const CheckStatus threshold =
-      fails_on == F::kDown ? CheckStatus::kDown : CheckStatus::kDegraded;
+  // Impact only: at_risk never fails readiness.
+  const VerdictState threshold =
+      fails_on == F::kDown ? VerdictState::kDown : VerdictState::kDegraded;
   if (static_cast<int>(verdict->status) < static_cast<int>(threshold)) {
     return std::nullopt;
   }

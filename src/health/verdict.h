@@ -19,8 +19,11 @@ namespace failwatch {
 class Verdict final : public Observation {
  public:
   WallTime evaluated_at{};
-  CheckStatus status = CheckStatus::kOk;  // the worst published status
-  bool degraded = false;                  // status != ok
+  // The worst contribution of the published checks: impact checks make it
+  // degraded or down, risk checks at most at_risk.
+  VerdictState status = VerdictState::kOk;
+  // Applications are hurt now: status is degraded or down (impact only).
+  bool degraded = false;
   // Worst first, then by check and target.
   std::vector<CheckResult> checks;
   // The current or last failover per database that had one.
@@ -29,6 +32,7 @@ class Verdict final : public Observation {
   // The 3 a.m. answer in one line: "degraded: orders-api holds 12
   // connections on 127.0.0.3:5432 (standby since 03:12:04Z, pool kept
   // them); orders: writer endpoint moved to 127.0.0.2:5432 41 s ago".
+  // Impact reasons come first; risk reasons follow, marked "risk:".
   std::string Headline() const;
 };
 

@@ -47,7 +47,8 @@ std::string RenderStatusPage(const Snapshot& snapshot,
       "table{border-collapse:collapse}\n"
       "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\n"
       ".ok{background:#c8f7c5}.fail{background:#f7c5c5}"
-      ".pending{background:#eee}.degraded{background:#f7e3a1}\n"
+      ".pending{background:#eee}.degraded{background:#f7e3a1}"
+      ".risk{background:#c5dcf7}\n"
       ".banner{font-size:1.2em;padding:.6em;border:1px solid #999}\n"
       "</style></head><body>\n<h1>failwatch " +
       HtmlEscape(kVersion) + "</h1>\n<p><a href=\"" + metrics +

@@ -8,16 +8,22 @@
 namespace failwatch::http {
 namespace {
 
-const char* RowClass(CheckStatus s) {
+const char* RowClass(VerdictState s) {
   switch (s) {
-    case CheckStatus::kOk:
+    case VerdictState::kOk:
       return "ok";
-    case CheckStatus::kDegraded:
+    case VerdictState::kAtRisk:
+      return "risk";
+    case VerdictState::kDegraded:
       return "degraded";
-    case CheckStatus::kDown:
+    case VerdictState::kDown:
       return "fail";
   }
   return "pending";
+}
+
+const char* RowClass(const CheckResult& c) {
+  return RowClass(VerdictContribution(c.status, c.tier));
 }
 
 }  // namespace
@@ -33,8 +39,9 @@ Response RenderVerdictResponse(const Snapshot& snapshot) {
             {"headline", "not evaluated yet"}};
     r.status = 503;
   } else {
-    body["status"] = CheckStatusName(verdict->status);
+    body["status"] = VerdictStateName(verdict->status);
     body["degraded"] = verdict->degraded;
+    body["at_risk"] = verdict->status == VerdictState::kAtRisk;
     body["headline"] = verdict->Headline();
     body["evaluated_at"] = TimeJson(verdict->evaluated_at);
     nlohmann::json failing = nlohmann::json::array();
@@ -66,7 +73,10 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
       continue;
     }
     std::string status = CheckStatusName(c.status);
-    const char* cls = RowClass(c.status);
+    if (c.status != CheckStatus::kOk) {
+      status += std::string(" (") + CheckTierName(c.tier) + ")";
+    }
+    const char* cls = RowClass(c);
     if (c.pending) {
       // Hysteresis: the condition holds but not yet for long enough.
       status += std::string(" \u2192 ") + CheckStatusName(c.pending->status);

@@ -98,7 +98,7 @@ TEST_F(EvaluatorTest, EndpointStuckOnTheStandbyIsDownAfterFor) {
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->status, CheckStatus::kDown);
   EXPECT_EQ(r->since, At(0));  // the node's demotion
-  EXPECT_EQ(v->status, CheckStatus::kDown);
+  EXPECT_EQ(v->status, VerdictState::kDown);
   EXPECT_TRUE(v->degraded);
 }
 
@@ -179,7 +179,7 @@ TEST_F(EvaluatorTest, DoesNotJudgeItself) {
                     Error{ErrorKind::kInternal, "x", "y"});
   auto v = Evaluate(MakeSnapshot({self}));
   EXPECT_TRUE(v->checks.empty());
-  EXPECT_EQ(v->status, CheckStatus::kOk);
+  EXPECT_EQ(v->status, VerdictState::kOk);
 }
 
 TEST_F(EvaluatorTest, NullSnapshotIsAnEmptyVerdict) {

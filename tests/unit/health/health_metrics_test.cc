@@ -80,7 +80,7 @@ TEST(HealthMetricsTest, StateSetHasExactlyOneOnePerCheck) {
 
 TEST(HealthMetricsTest, OverallStatusDegradedAndSince) {
   Verdict v = RealVerdict();
-  ASSERT_EQ(v.status, CheckStatus::kDown);
+  ASSERT_EQ(v.status, VerdictState::kDown);
   FailoverTracker tracker(std::chrono::minutes(5));
   auto fs = BuildHealthFamilies(v, tracker);
   const auto* degraded = Family(fs, "failwatch_degraded");
@@ -90,7 +90,7 @@ TEST(HealthMetricsTest, OverallStatusDegradedAndSince) {
 
   const auto* overall = Family(fs, "failwatch_status");
   ASSERT_NE(overall, nullptr);
-  ASSERT_EQ(overall->metric.size(), 3u);
+  ASSERT_EQ(overall->metric.size(), 4u);
   for (const auto& m : overall->metric) {
     EXPECT_EQ(m.gauge.value, Label(m, "status") == "down" ? 1 : 0);
   }

@@ -62,6 +62,36 @@ TEST(HysteresisTest, EscalatesOnlyAfterForHolds) {
            {11, Cond(kDeg), kDeg}});   // exactly `for`
 }
 
+Condition Proven(CheckStatus s) {
+  Condition c = Cond(s, "proven");
+  c.conclusive = true;
+  return c;
+}
+
+TEST(HysteresisTest, ConclusiveEvidenceSkipsForButNotClearAfter) {
+  auto h = Make();
+  Play(h, {{0, Cond(kOk), kOk},
+           {1, Proven(kDeg), kDeg},     // no hold
+           {2, Cond(kDeg), kDeg},       // evidence turns ambiguous: stays
+           {3, Cond(kOk), kDeg},        // clearing waits clear_after (20 s)
+           {22.9, Cond(kOk), kDeg},
+           {23, Cond(kOk), kOk},
+           {24, Cond(kDeg), kOk},       // ambiguous again: waits for `for`
+           {33.9, Cond(kDeg), kOk},
+           {34, Cond(kDeg), kDeg}});
+}
+
+TEST(HysteresisTest, ConclusiveResultIsMarkedAndHasNoPending) {
+  auto h = Make();
+  auto out = h.Apply({Proven(kDeg)}, At(0), nullptr);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].conclusive);
+  EXPECT_FALSE(out[0].pending.has_value());
+  out = h.Apply({Cond(kDown)}, At(1), nullptr);
+  EXPECT_EQ(out[0].status, kDeg);  // down is not proven: `for` applies
+  EXPECT_TRUE(out[0].pending.has_value());
+}
+
 TEST(HysteresisTest, InterruptedRunRestartsFor) {
   auto h = Make();
   Play(h, {{0, Cond(kDeg), kOk},

@@ -45,7 +45,7 @@ Verdict Degraded() {
 
 TEST(VerdictTest, WorstStatusFirstAndHeadline) {
   Verdict v = Degraded();
-  EXPECT_EQ(v.status, CheckStatus::kDegraded);
+  EXPECT_EQ(v.status, VerdictState::kDegraded);
   EXPECT_TRUE(v.degraded);
   EXPECT_EQ(v.checks[0].check, "stale_app_connections");
   EXPECT_EQ(v.Headline(),
@@ -54,12 +54,66 @@ TEST(VerdictTest, WorstStatusFirstAndHeadline) {
             "endpoint moved to 127.0.0.2:5432 41 s ago");
 }
 
+CheckResult Risk(std::string check, std::string target, CheckStatus s,
+                 std::string reason) {
+  CheckResult r = Result(std::move(check), std::move(target), s,
+                         std::move(reason));
+  r.tier = CheckTier::kRisk;
+  return r;
+}
+
+struct TierCase {
+  const char* name;
+  std::vector<CheckResult> checks;
+  VerdictState state;
+  bool degraded;
+  const char* headline;
+};
+
+class VerdictTierTest : public ::testing::TestWithParam<TierCase> {};
+
+TEST_P(VerdictTierTest, CombinesTiers) {
+  const auto& c = GetParam();
+  Verdict v = MakeVerdict(c.checks, {}, At(0));
+  EXPECT_EQ(v.status, c.state) << c.name;
+  EXPECT_EQ(v.degraded, c.degraded) << c.name;
+  EXPECT_EQ(v.Headline(), c.headline) << c.name;
+  EXPECT_EQ(VerdictToJson(v)["status"], VerdictStateName(c.state)) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, VerdictTierTest,
+    ::testing::Values(
+        TierCase{"all_ok",
+                 {Result("no_primary", "o", CheckStatus::kOk, "p"),
+                  Risk("dlt_missing", "l/g/t", CheckStatus::kOk, "exists")},
+                 VerdictState::kOk, false, "ok: all checks ok"},
+        TierCase{"risk_only_is_at_risk",
+                 {Result("no_primary", "o", CheckStatus::kOk, "p"),
+                  Risk("dlt_missing", "l/g/t", CheckStatus::kDegraded,
+                       "no DLT")},
+                 VerdictState::kAtRisk, false, "at_risk: risk: no DLT"},
+        TierCase{"risk_down_is_still_at_risk",
+                 {Risk("replication_lag", "o/n", CheckStatus::kDown, "lag")},
+                 VerdictState::kAtRisk, false, "at_risk: risk: lag"},
+        TierCase{"impact_before_risk",
+                 {Risk("dlt_missing", "a", CheckStatus::kDegraded, "no DLT"),
+                  Result("stale_app_connections", "o/api",
+                         CheckStatus::kDegraded, "api stale")},
+                 VerdictState::kDegraded, true,
+                 "degraded: api stale; risk: no DLT"},
+        TierCase{"impact_down",
+                 {Result("no_primary", "o", CheckStatus::kDown, "none"),
+                  Risk("dlt_missing", "a", CheckStatus::kDegraded, "no DLT")},
+                 VerdictState::kDown, true, "down: none; risk: no DLT"}),
+    [](const auto& p) { return std::string(p.param.name); });
+
 TEST(VerdictTest, AllOkHeadlineAndEmptyVerdict) {
   Verdict v = MakeVerdict(
       {Result("no_primary", "orders", CheckStatus::kOk, "primary")}, {}, At(0));
   EXPECT_FALSE(v.degraded);
   EXPECT_EQ(v.Headline(), "ok: all checks ok");
-  EXPECT_EQ(MakeVerdict({}, {}, At(0)).status, CheckStatus::kOk);
+  EXPECT_EQ(MakeVerdict({}, {}, At(0)).status, VerdictState::kOk);
 }
 
 TEST(VerdictTest, HeadlineNamesAtMostThreeReasons) {
@@ -115,6 +169,7 @@ struct ReadinessCase {
   F fails_on;
   std::optional<CheckStatus> status;  // nullopt = no verdict yet
   bool fails;
+  CheckTier tier = CheckTier::kImpact;
 };
 
 class ReadinessTest : public ::testing::TestWithParam<ReadinessCase> {};
@@ -123,8 +178,9 @@ TEST_P(ReadinessTest, Decides) {
   const auto& c = GetParam();
   std::optional<Verdict> v;
   if (c.status) {
-    v = MakeVerdict({Result("no_primary", "orders", *c.status, "why")}, {},
-                    At(0));
+    CheckResult one = Result("no_primary", "orders", *c.status, "why");
+    one.tier = c.tier;
+    v = MakeVerdict({one}, {}, At(0));
   }
   auto r = ReadinessFailure(v ? &*v : nullptr, c.fails_on);
   EXPECT_EQ(r.has_value(), c.fails) << c.name;
@@ -144,7 +200,11 @@ INSTANTIATE_TEST_SUITE_P(
         ReadinessCase{"degraded_down", F::kDegraded, CheckStatus::kDown, true},
         ReadinessCase{"down_degraded", F::kDown, CheckStatus::kDegraded, false},
         ReadinessCase{"down_down", F::kDown, CheckStatus::kDown, true},
-        ReadinessCase{"down_no_verdict", F::kDown, std::nullopt, true}),
+        ReadinessCase{"down_no_verdict", F::kDown, std::nullopt, true},
+        ReadinessCase{"degraded_risk_only", F::kDegraded, CheckStatus::kDegraded,
+                      false, CheckTier::kRisk},
+        ReadinessCase{"down_risk_down", F::kDown, CheckStatus::kDown, false,
+                      CheckTier::kRisk}),
     [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace
