@@ -1,3 +1,4 @@
+#include "config/check_names.h"
 #include "config/config_loader.h"
 #include "core/duration.h"
 
@@ -134,11 +135,24 @@ nlohmann::json ConfigSummary(const Config& config) {
     json c = json::object();
     if (o.for_duration) c["for"] = FormatDuration(*o.for_duration);
     if (o.clear_after) c["clear_after"] = FormatDuration(*o.clear_after);
+    for (const auto& [key, value] : o.thresholds) {
+      const ThresholdKey* t = FindThresholdKey(name, key);
+      if (t != nullptr && t->kind == ThresholdKind::kDuration) {
+        c[key] = FormatDuration(
+            Millis(static_cast<Millis::rep>(value * 1000.0)));
+      } else {
+        c[key] = static_cast<std::int64_t>(value);
+      }
+    }
     checks[name] = std::move(c);
   }
   out["health"] = {
       {"readiness_fails_on", ReadinessName(config.health.readiness_fails_on)},
       {"checks", std::move(checks)}};
+  if (config.health.failover_timeout) {
+    out["health"]["failover_timeout"] =
+        FormatDuration(*config.health.failover_timeout);
+  }
   return out;
 }
 

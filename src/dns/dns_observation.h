@@ -22,6 +22,7 @@ struct DnsAnswerRecord {
   // nullopt when the lookup failed at that time.
   std::optional<AddressSet> addresses;
   std::string error_code;  // c-ares status name when failed
+  std::uint32_t ttl_seconds = 0;  // min TTL of the answer; 0 when failed
 };
 
 struct EndpointDnsState {

@@ -43,6 +43,7 @@ EndpointTracker::Outcome EndpointTracker::Record(
     ever_answered_ = true;
     out.became_ok = !was_ok;
     rec.addresses = result->addresses;
+    rec.ttl_seconds = result->ttl_seconds;
   } else {
     const Error& err = result.error();
     out.became_failed =

@@ -54,6 +54,29 @@ nlohmann::json ProbeEvidence(const WriteProbePath& p) {
           {"failures_total", p.failures_total}};
 }
 
+// The sticky path stays pinned to the old node until its lifetime ends.
+// Once no application holds a connection on a wrong node, its failure
+// hurts nobody now: it says what a pool that keeps connections would see.
+bool AppsConverged(const PgObservation& pg) {
+  for (const auto& s : pg.stale_app_connections) {
+    if (s.count > 0) return false;
+  }
+  return true;
+}
+
+void MarkStickyRisk(const PgObservation& pg, WallTime now, Condition& c) {
+  c.tier = CheckTier::kRisk;
+  c.evidence["apps_converged"] = true;
+  if (pg.last_promotion == WallTime{}) {
+    c.reason = "every app converged, but " + c.reason;
+    return;
+  }
+  c.reason = fmt::format(
+      "a pool that keeps its connections would still fail writes, {} after "
+      "the promotion ({})",
+      FormatAgo(pg.last_promotion, now), c.reason);
+}
+
 Condition JudgeProbe(const std::string& database, const WriteProbePath& p) {
   Condition c;
   c.check = "write_probe";
@@ -109,8 +132,13 @@ void CheckWriteProbe(const HealthInputs& in, const HealthTuning&,
       }
       continue;
     }
+    const bool converged = AppsConverged(*db.pg);
     for (const auto& p : db.pg->write_probes) {
-      out.push_back(JudgeProbe(db.name, p));
+      Condition c = JudgeProbe(db.name, p);
+      if (p.path == "sticky" && c.status != CheckStatus::kOk && converged) {
+        MarkStickyRisk(*db.pg, in.now, c);
+      }
+      out.push_back(std::move(c));
     }
   }
 }

@@ -27,12 +27,18 @@ CheckPolicy DefaultPolicy(std::string_view name);
 // The default overlaid with health.checks.<name>.
 CheckPolicy ResolvePolicy(const HealthConfig& config, std::string_view name);
 
-// Thresholds the checks and the failover tracker use. Not in the config yet
-// (see the report); the evaluator takes them as a parameter.
+// Thresholds the checks and the failover tracker use. Each is a key under
+// health.checks.<check> (config/check_names.h kThresholdKeys; the failover
+// timeout is health.failover_timeout); ResolveTuning applies them.
 struct HealthTuning {
   // dns_flapping: an old answer must come back within this window. With a
   // 5 s TTL, A -> B -> A shows within ~10-15 s; 30 s catches slower flips.
   Millis dns_flap_window{30'000};
+  // dns_ttl (max_ttl): a writer endpoint whose records live longer than
+  // this is cached by clients for longer than a managed failover takes
+  // (RDS Multi-AZ 60-120 s, Aurora's TTL is 5 s): after the promotion they
+  // keep connecting to the old node until the TTL runs out.
+  double dns_max_ttl_seconds = 60;
   // replication_lag: degraded above either. 30 s of replay lag is 30 s of
   // writes lost if this standby were promoted now; 512 MiB of unreplayed
   // WAL is several seconds of replay before a promotion can finish.
@@ -47,6 +53,17 @@ struct HealthTuning {
   // database after a failover passes this while the failover is still
   // being worked on.
   double consumer_lag_seconds = 300;
+  // consumer_lag (window, stopped_after): rates over this window tell a
+  // consumer falling behind from a burst that drains; no progress for
+  // stopped_after while lag > 0 is a stopped consumer.
+  Millis consumer_lag_window{60'000};
+  Millis consumer_lag_stopped_after{30'000};
+  // pgbouncer_waiting (max_wait, max_waiting): any pool's oldest waiting
+  // client waited longer than max_wait, or more than max_waiting clients
+  // wait in total. A healthy pool hands out a server in milliseconds; a
+  // second of waiting is a request timing out somewhere.
+  double pgbouncer_max_wait_seconds = 1.0;
+  std::int64_t pgbouncer_max_waiting = 19;
   // dlt_receiving: records entered a DLT within this window. The policy's
   // clear_after (300 s) then keeps it reported for 5 min after the last.
   Millis dlt_receiving_window{60'000};
@@ -60,5 +77,8 @@ struct HealthTuning {
   // (RDS Multi-AZ 60-120 s) yet early enough to act on.
   Millis failover_timeout{300'000};
 };
+
+// The defaults overlaid with the health config's thresholds.
+HealthTuning ResolveTuning(const HealthConfig& config);
 
 }  // namespace failwatch

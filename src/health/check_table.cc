@@ -18,9 +18,11 @@ constexpr CheckTier kRisk = CheckTier::kRisk;
 // Tiers: impact = applications fail or fall behind now; risk = it will
 // hurt at the next failover, or failwatch itself is blind (its own
 // trouble never holds impact). Reasons per check: docs/reference/health.md.
-constexpr std::array<CheckSpec, 15> kTable = {{
+constexpr std::array<CheckSpec, 16> kTable = {{
     {"dns_resolution", &CheckDnsResolution, kImpact},
     {"dns_flapping", &CheckDnsFlapping, kImpact},
+    // Clients will cache the old address at the next failover.
+    {"dns_ttl", &CheckDnsTtl, kRisk},
     {"endpoint_not_primary", &CheckEndpointNotPrimary, kImpact},
     {"no_primary", &CheckNoPrimary, kImpact},
     {"multiple_primaries", &CheckMultiplePrimaries, kImpact},

@@ -2,6 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
+
 #include "dns/dns_history.h"
 #include "health/health_format.h"
 
@@ -113,6 +115,45 @@ void CheckDnsFlapping(const HealthInputs& in, const HealthTuning& tuning,
       } else {
         c.reason = fmt::format("{} endpoint {} answer stable for {} s", e.role,
                                e.host, window_s);
+      }
+      out.push_back(std::move(c));
+    }
+  }
+}
+
+void CheckDnsTtl(const HealthInputs& in, const HealthTuning& tuning,
+                 std::vector<Condition>& out) {
+  for (const auto& db : in.databases) {
+    if (!db.dns) continue;
+    for (const auto& e : db.dns->endpoints) {
+      if (e.role != "writer") continue;
+      Condition c;
+      c.check = "dns_ttl";
+      c.target = db.name + "/writer";
+      c.evidence = EndpointEvidence(e);
+      std::uint32_t max_ttl = 0;
+      bool answered = false;
+      for (const auto& r : e.history) {
+        if (!r.addresses) continue;
+        answered = true;
+        max_ttl = std::max(max_ttl, r.ttl_seconds);
+      }
+      if (!answered) {
+        c.unknown = true;
+        c.reason = fmt::format("writer endpoint {} has no answer yet", e.host);
+        out.push_back(std::move(c));
+        continue;
+      }
+      c.evidence["ttl_seconds"] = max_ttl;
+      c.evidence["max_ttl_seconds"] = tuning.dns_max_ttl_seconds;
+      if (max_ttl > tuning.dns_max_ttl_seconds) {
+        c.status = CheckStatus::kDegraded;
+        c.reason = fmt::format(
+            "writer endpoint {} has a TTL of {} s (over {:.0f} s): clients "
+            "cache the old address longer than a failover takes",
+            e.host, max_ttl, tuning.dns_max_ttl_seconds);
+      } else {
+        c.reason = fmt::format("writer endpoint {} TTL {} s", e.host, max_ttl);
       }
       out.push_back(std::move(c));
     }

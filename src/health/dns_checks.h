@@ -1,4 +1,4 @@
-// dns_resolution and dns_flapping: per endpoint of each database, target
+// dns_resolution, dns_flapping and dns_ttl: per endpoint of each database, target
 // "<database>/<role>" ("orders/writer").
 #pragma once
 
@@ -20,5 +20,12 @@ void CheckDnsResolution(const HealthInputs& in, const HealthTuning& tuning,
 // flap.
 void CheckDnsFlapping(const HealthInputs& in, const HealthTuning& tuning,
                       std::vector<Condition>& out);
+
+// Risk, target "<database>/writer": the writer endpoint's TTL exceeds
+// tuning.dns_max_ttl_seconds, so clients cache the old address longer than
+// a failover takes. Judged by the largest TTL in the answer history: a
+// caching resolver counts the TTL down between refreshes.
+void CheckDnsTtl(const HealthInputs& in, const HealthTuning& tuning,
+                 std::vector<Condition>& out);
 
 }  // namespace failwatch

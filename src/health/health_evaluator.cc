@@ -81,7 +81,8 @@ SampleOutput HealthEvaluator::Sample(const SampleContext& ctx) {
 }
 
 std::shared_ptr<Collector> MakeHealthEvaluator(const Config& config) {
-  return std::make_shared<HealthEvaluator>(config.health, config.databases);
+  return std::make_shared<HealthEvaluator>(config.health, config.databases,
+                                           ResolveTuning(config.health));
 }
 
 }  // namespace failwatch

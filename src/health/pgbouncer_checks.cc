@@ -7,7 +7,7 @@
 
 namespace failwatch {
 
-void CheckPgBouncerWaiting(const HealthInputs& in, const HealthTuning&,
+void CheckPgBouncerWaiting(const HealthInputs& in, const HealthTuning& tuning,
                            std::vector<Condition>& out) {
   for (const auto& db : in.databases) {
     for (const auto& pgb : db.pgbouncers) {
@@ -33,11 +33,11 @@ void CheckPgBouncerWaiting(const HealthInputs& in, const HealthTuning&,
       c.evidence = {{"pgbouncer", pgb->address},
                     {"waiting_clients", waiting},
                     {"maxwait_seconds", maxwait},
-                    {"threshold_maxwait_seconds", kPgBouncerMaxWaitSeconds},
-                    {"threshold_waiting_clients", kPgBouncerWaitingClients},
+                    {"threshold_maxwait_seconds", tuning.pgbouncer_max_wait_seconds},
+                    {"threshold_waiting_clients", tuning.pgbouncer_max_waiting + 1},
                     {"pools", std::move(pools)}};
-      if (maxwait > kPgBouncerMaxWaitSeconds ||
-          waiting >= kPgBouncerWaitingClients) {
+      if (maxwait > tuning.pgbouncer_max_wait_seconds ||
+          waiting > tuning.pgbouncer_max_waiting) {
         c.status = CheckStatus::kDegraded;
         c.reason = fmt::format(
             "PgBouncer {}: {} clients wait for a server connection ({})",

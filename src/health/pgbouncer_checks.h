@@ -13,16 +13,12 @@
 
 namespace failwatch {
 
-// pgbouncer_waiting thresholds. Not in HealthTuning yet (see the report):
-// a client queued a whole second is latency every user notices; 20 queued
-// clients is a saturated pool even while each waits briefly. Brief queues
-// are normal; the check's `for` (15 s) keeps only sustained ones.
-inline constexpr double kPgBouncerMaxWaitSeconds = 1.0;
-inline constexpr std::int64_t kPgBouncerWaitingClients = 20;
-
 // Target "<database>/<pgbouncer address>". Degraded when any pool's oldest
-// waiting client waited over kPgBouncerMaxWaitSeconds, or the PgBouncer has
-// kPgBouncerWaitingClients or more waiting clients.
+// waiting client waited over tuning.pgbouncer_max_wait_seconds, or more than
+// tuning.pgbouncer_max_waiting clients wait. A client queued a whole second
+// is latency every user notices; 20 queued clients is a saturated pool even
+// while each waits briefly. Brief queues are normal; the check's `for`
+// (15 s) keeps only sustained ones.
 void CheckPgBouncerWaiting(const HealthInputs& in, const HealthTuning& tuning,
                            std::vector<Condition>& out);
 

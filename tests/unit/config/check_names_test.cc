@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <utility>
 #include <string_view>
 
 namespace failwatch {
@@ -16,6 +17,19 @@ TEST(CheckNamesTest, KnownNamesAreUniqueAndRecognised) {
   EXPECT_TRUE(IsKnownCheckName("collector_failing"));
   EXPECT_FALSE(IsKnownCheckName("endpoint_is_primary"));
   EXPECT_FALSE(IsKnownCheckName(""));
+}
+
+TEST(CheckNamesTest, ThresholdKeysBelongToKnownChecksAndAreUnique) {
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const ThresholdKey& k : kThresholdKeys) {
+    EXPECT_TRUE(IsKnownCheckName(k.check)) << k.check;
+    EXPECT_NE(k.key, "for");
+    EXPECT_NE(k.key, "clear_after");
+    EXPECT_TRUE(seen.insert({k.check, k.key}).second) << k.check << "." << k.key;
+  }
+  EXPECT_NE(FindThresholdKey("consumer_lag", "window"), nullptr);
+  EXPECT_EQ(FindThresholdKey("consumer_lag", "max_ttl"), nullptr);
+  EXPECT_EQ(FindThresholdKey("no_primary", "window"), nullptr);
 }
 
 }  // namespace

@@ -149,7 +149,18 @@ const std::vector<InvalidCase>& Cases() {
        {"invalid-unknown-check.yml:6:5: health.checks.endpoint_is_primary: "
         "unknown check name",
         "invalid-unknown-check.yml:7:28: health.checks.no_primary.after: "
-        "unknown key"}},
+        "unknown key (expected one of: for, clear_after)"}},
+      {"invalid-check-thresholds.yml",
+       {"invalid-check-thresholds.yml:6:33: "
+        "health.checks.consumer_lag.windoww: unknown key (expected one of: "
+        "for, clear_after, max_lag, window, stopped_after)",
+        "invalid-check-thresholds.yml:7:38: "
+        "health.checks.replication_lag.max_lag_bytes: invalid value \"-1\" "
+        "(expected a non-negative integer up to 2^53)",
+        "invalid-check-thresholds.yml:8:24: health.checks.dns_ttl.max_ttl: "
+        "must be greater than 0",
+        "invalid-check-thresholds.yml:9:21: health.failover_timeout: invalid "
+        "duration \"soon\": expected a number (e.g. 250ms, 5s, 1m30s)"}},
       {"invalid-readiness.yml",
        {"invalid-readiness.yml:5:23: health.readiness_fails_on: invalid "
         "value \"critical\" (expected never, degraded or down)"}},

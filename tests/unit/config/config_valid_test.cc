@@ -113,9 +113,9 @@ TEST(ValidConfigTest, ExampleLoadsWithEveryKey) {
   EXPECT_EQ(c.health.readiness_fails_on, HealthConfig::ReadinessFailsOn::kDown);
   ASSERT_EQ(c.health.checks.size(), 2u);
   EXPECT_EQ(c.health.checks.at("endpoint_not_primary"),
-            (CheckOverride{milliseconds(30000), milliseconds(10000)}));
+            (CheckOverride{milliseconds(30000), milliseconds(10000), {}}));
   EXPECT_EQ(c.health.checks.at("consumer_lag"),
-            (CheckOverride{milliseconds(120000), std::nullopt}));
+            (CheckOverride{milliseconds(120000), std::nullopt, {}}));
 }
 
 TEST(ValidConfigTest, MinimalGetsDefaults) {
@@ -293,6 +293,37 @@ health:
   ASSERT_EQ(c.databases.size(), 1u);
   EXPECT_EQ(c.databases[0].user, "failwatch");
   EXPECT_EQ(c.health.checks.at("no_primary"), CheckOverride{});
+}
+
+TEST(ValidConfigTest, CheckThresholdsAndFailoverTimeout) {
+  ConfigLoadResult r = Parse(R"(
+databases:
+  - name: orders
+    endpoint: db.test
+health:
+  failover_timeout: 2m
+  checks:
+    consumer_lag: {for: 30s, clear_after: 60s, max_lag: 5m, window: 90s}
+    replication_lag: {max_lag: 30s, max_lag_bytes: 536870912}
+    dns_ttl: {max_ttl: 1m}
+    pgbouncer_waiting: {max_waiting: 0, max_wait: 500ms}
+    collector_failing: {stale_intervals: 3}
+)");
+  const Config& c = MustLoad(r);
+  EXPECT_EQ(c.health.failover_timeout, milliseconds(120000));
+  const CheckOverride& lag = c.health.checks.at("consumer_lag");
+  EXPECT_EQ(lag.for_duration, milliseconds(30000));
+  EXPECT_EQ(lag.thresholds,
+            (std::map<std::string, double>{{"max_lag", 300}, {"window", 90}}));
+  EXPECT_EQ(c.health.checks.at("replication_lag").thresholds.at("max_lag_bytes"),
+            536870912.0);
+  EXPECT_EQ(c.health.checks.at("dns_ttl").thresholds.at("max_ttl"), 60.0);
+  EXPECT_EQ(c.health.checks.at("pgbouncer_waiting").thresholds,
+            (std::map<std::string, double>{{"max_wait", 0.5},
+                                           {"max_waiting", 0}}));
+  EXPECT_EQ(c.health.checks.at("collector_failing").thresholds.at(
+                "stale_intervals"),
+            3.0);
 }
 
 TEST(LoadConfigFileTest, MissingFileIsOneErrorWithoutPosition) {

@@ -111,6 +111,50 @@ TEST(StaleAppConnectionsTest, HealthyAppsAreOkAndAnyAppsAreNotJudged) {
   EXPECT_EQ(out[0].evidence["connections"], 0);
 }
 
+// The sticky path is pinned to the old node until its lifetime ends: it
+// pages only while some app still sits on a wrong node.
+struct StickyTierCase {
+  const char* name;
+  std::int64_t stale;  // connections of an app on a wrong node
+  bool probe_ok;
+  CheckTier tier;
+  const char* reason_has;
+};
+
+class StickyTierTest : public ::testing::TestWithParam<StickyTierCase> {};
+
+TEST_P(StickyTierTest, RiskOnceAppsConverged) {
+  const auto& c = GetParam();
+  auto pg = HealthyPg();
+  pg->last_promotion = At(10);
+  pg->write_probes = {
+      Probe("sticky", c.probe_ok, c.probe_ok ? "127.0.0.2:5432" : "127.0.0.3:5432",
+            c.probe_ok ? "" : "25006")};
+  if (c.stale > 0) {
+    pg->stale_app_connections = {Stale("orders-api", "127.0.0.3:5432",
+                                       StaleCause::kKeptFromBeforePromotion,
+                                       c.stale, -600)};
+  }
+  std::vector<Condition> out;
+  CheckWriteProbe(Inputs(100, {DbInputs(nullptr, pg)}), HealthTuning{}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].tier.value_or(CheckTier::kImpact), c.tier) << c.name;
+  EXPECT_NE(out[0].reason.find(c.reason_has), std::string::npos)
+      << c.name << ": " << out[0].reason;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, StickyTierTest,
+    ::testing::Values(
+        StickyTierCase{"apps_still_stale_is_impact", 3, false,
+                       CheckTier::kImpact, "gets 25006"},
+        StickyTierCase{"apps_converged_is_risk", 0, false, CheckTier::kRisk,
+                       "a pool that keeps its connections would still fail "
+                       "writes, 90 s after the promotion"},
+        StickyTierCase{"ok_probe_keeps_default", 0, true, CheckTier::kImpact,
+                       "ok in 3 ms"}),
+    [](const auto& p) { return std::string(p.param.name); });
+
 TEST(StaleAppConnectionsTest, PoolKeptConnectionsReadLikeTheAnswer) {
   auto pg = HealthyPg();
   // 127.0.0.2 was the primary until 22:13:24Z (kT0 + 4 s).

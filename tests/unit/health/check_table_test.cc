@@ -57,8 +57,63 @@ TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
   // One row per implemented check and target: the standby's lag, the fresh
   // probe, the one app, the one collector, the PgBouncer (twice), the
   // Kafka group and its DLT (consumer_lag, dlt_missing, dlt_receiving,
-  // dlt_unhandled_age).
-  EXPECT_EQ(RunChecks(in, HealthTuning{}).size(), 15u);
+  // dlt_unhandled_age), and the writer's TTL.
+  const auto all = RunChecks(in, HealthTuning{});
+  EXPECT_EQ(all.size(), 16u);
+  for (const auto& c : all) {
+    ASSERT_TRUE(c.tier.has_value()) << c.check;
+    EXPECT_EQ(*c.tier, DefaultTier(c.check)) << c.check;
+  }
+}
+
+struct TierRow {
+  const char* check;
+  CheckTier tier;
+};
+
+TEST(CheckTableTest, TiersSayWhatAFailureMeans) {
+  // Risk: will hurt at the next failover, or failwatch's own blind spot.
+  const TierRow rows[] = {
+      {"dns_resolution", CheckTier::kImpact},
+      {"endpoint_not_primary", CheckTier::kImpact},
+      {"stale_app_connections", CheckTier::kImpact},
+      {"consumer_lag", CheckTier::kImpact},
+      {"dlt_receiving", CheckTier::kImpact},
+      {"write_probe", CheckTier::kImpact},
+      {"dns_ttl", CheckTier::kRisk},
+      {"replication_lag", CheckTier::kRisk},
+      {"dlt_missing", CheckTier::kRisk},
+      {"dlt_unhandled_age", CheckTier::kRisk},
+      {"collector_failing", CheckTier::kRisk},
+  };
+  for (const auto& r : rows) EXPECT_EQ(DefaultTier(r.check), r.tier) << r.check;
+}
+
+TEST(CheckPolicyTest, TuningComesFromTheConfigKeys) {
+  HealthConfig config;
+  config.checks["consumer_lag"].thresholds = {
+      {"max_lag", 120}, {"window", 90}, {"stopped_after", 20}};
+  config.checks["replication_lag"].thresholds = {{"max_lag_bytes", 1024}};
+  config.checks["dns_ttl"].thresholds = {{"max_ttl", 30}};
+  config.checks["pgbouncer_waiting"].thresholds = {{"max_waiting", 0},
+                                                   {"max_wait", 0.25}};
+  config.checks["collector_failing"].thresholds = {{"stale_intervals", 2}};
+  config.failover_timeout = Millis(60'000);
+  const HealthTuning t = ResolveTuning(config);
+  const HealthTuning d;
+  EXPECT_EQ(t.consumer_lag_seconds, 120);
+  EXPECT_EQ(t.consumer_lag_window, Millis(90'000));
+  EXPECT_EQ(t.consumer_lag_stopped_after, Millis(20'000));
+  EXPECT_EQ(t.replication_lag_bytes, 1024);
+  EXPECT_EQ(t.replication_lag_seconds, d.replication_lag_seconds);
+  EXPECT_EQ(t.dns_max_ttl_seconds, 30);
+  EXPECT_EQ(t.pgbouncer_max_waiting, 0);
+  EXPECT_EQ(t.pgbouncer_max_wait_seconds, 0.25);
+  EXPECT_EQ(t.collector_stale_intervals, 2);
+  EXPECT_EQ(t.failover_timeout, Millis(60'000));
+  EXPECT_EQ(t.dns_flap_window, d.dns_flap_window);
+  EXPECT_EQ(ResolveTuning(HealthConfig{}).dlt_unhandled_age_seconds,
+            d.dlt_unhandled_age_seconds);
 }
 
 TEST(CheckPolicyTest, EveryKnownCheckHasADocumentedDefault) {
@@ -74,8 +129,8 @@ TEST(CheckPolicyTest, EveryKnownCheckHasADocumentedDefault) {
 
 TEST(CheckPolicyTest, OverridesReplaceOnlyWhatTheySet) {
   HealthConfig config;
-  config.checks["endpoint_not_primary"] = CheckOverride{Millis(2000), {}};
-  config.checks["no_primary"] = CheckOverride{{}, Millis(1)};
+  config.checks["endpoint_not_primary"] = CheckOverride{Millis(2000), {}, {}};
+  config.checks["no_primary"] = CheckOverride{{}, Millis(1), {}};
   EXPECT_EQ(ResolvePolicy(config, "endpoint_not_primary"),
             (CheckPolicy{seconds(2), seconds(10)}));
   EXPECT_EQ(ResolvePolicy(config, "no_primary"),

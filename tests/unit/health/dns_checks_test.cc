@@ -143,5 +143,56 @@ TEST(DnsFlappingTest2, EvidenceNamesTheAnswers) {
             "answers in 30 s (127.0.0.2, 127.0.0.3)");
 }
 
+DnsAnswerRecord TtlRec(double t, std::uint32_t ttl) {
+  DnsAnswerRecord r = Rec(t, kA);
+  r.ttl_seconds = ttl;
+  return r;
+}
+
+struct TtlCase {
+  const char* name;
+  std::vector<DnsAnswerRecord> history;
+  CheckStatus want;
+  bool unknown;
+  const char* reason_has;
+};
+
+class DnsTtlTest : public ::testing::TestWithParam<TtlCase> {};
+
+TEST_P(DnsTtlTest, Judges) {
+  const auto& c = GetParam();
+  auto out = RunCheck(&CheckDnsTtl, 10,
+                      {Endpoint("writer", c.history),
+                       Endpoint("reader", {TtlRec(1, 3600)})});
+  ASSERT_EQ(out.size(), 1u) << "the reader endpoint is not judged";
+  EXPECT_EQ(out[0].target, "orders/writer");
+  EXPECT_EQ(out[0].status, c.want) << c.name << ": " << out[0].reason;
+  EXPECT_EQ(out[0].unknown, c.unknown) << c.name;
+  EXPECT_NE(out[0].reason.find(c.reason_has), std::string::npos)
+      << c.name << ": " << out[0].reason;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, DnsTtlTest,
+    ::testing::Values(
+        TtlCase{"short_ttl_ok", {TtlRec(1, 5), TtlRec(2, 5)}, CheckStatus::kOk,
+                false, "TTL 5 s"},
+        TtlCase{"at_threshold_ok", {TtlRec(1, 60)}, CheckStatus::kOk, false,
+                "TTL 60 s"},
+        TtlCase{"long_ttl_degraded", {TtlRec(1, 300)}, CheckStatus::kDegraded,
+                false,
+                "has a TTL of 300 s (over 60 s): clients cache the old "
+                "address longer than a failover takes"},
+        // A caching resolver counts down: the largest value seen counts.
+        TtlCase{"counting_down_uses_the_max",
+                {TtlRec(1, 300), TtlRec(2, 12), TtlRec(3, 11)},
+                CheckStatus::kDegraded, false, "TTL of 300 s"},
+        TtlCase{"failed_lookups_are_ignored",
+                {Rec(1, std::nullopt), TtlRec(2, 5)}, CheckStatus::kOk, false,
+                "TTL 5 s"},
+        TtlCase{"no_answer_is_unknown", {Rec(1, std::nullopt)},
+                CheckStatus::kOk, true, "no answer yet"}),
+    [](const auto& p) { return std::string(p.param.name); });
+
 }  // namespace
 }  // namespace failwatch
