@@ -2,6 +2,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
 #include <set>
 
 #include "health/health_format.h"
@@ -62,6 +63,45 @@ std::optional<WallTime> DnsRunStart(const DnsObservation* dns,
   return start;
 }
 
+// Every PgBouncer of the database reports its writer pools' servers, none
+// of them on a node that is not the writable primary. Servers behind a
+// proxy (role unknown) never block: failwatch cannot judge them.
+bool PgBouncerMoved(const PgBouncerObservation* pgb) {
+  return pgb != nullptr && pgb->roles_known && pgb->StaleTotal() == 0;
+}
+
+bool PgBouncersMoved(const DatabaseInputs& db) {
+  if (db.pgbouncers.empty()) return false;
+  for (const auto& pgb : db.pgbouncers) {
+    if (!PgBouncerMoved(pgb.get())) return false;
+  }
+  return true;
+}
+
+// The latest PgBouncer sample: the step is reached when the last of them
+// showed its servers moved.
+WallTime PgBouncersSampled(const DatabaseInputs& db, WallTime fallback) {
+  WallTime at{};
+  for (const auto& pgb : db.pgbouncers) at = std::max(at, pgb->sampled_at);
+  return at == WallTime{} ? fallback : at;
+}
+
+void PgBouncerWaits(const DatabaseInputs& db, std::vector<std::string>& out) {
+  for (const auto& pgb : db.pgbouncers) {
+    if (pgb == nullptr) continue;
+    if (!pgb->roles_known) {
+      out.push_back(fmt::format("PgBouncer {}: server roles unknown",
+                                pgb->address));
+      continue;
+    }
+    for (const auto& s : pgb->stale_servers) {
+      out.push_back(fmt::format(
+          "PgBouncer {} holds {} writer-pool servers on {} ({})",
+          pgb->address, s.count, s.address, ServerRoleName(s.role)));
+    }
+  }
+}
+
 std::vector<std::string> WaitingFor(
     const DatabaseInputs& db, const FailoverTimeline& t,
     const std::map<std::string, WallTime>& down_since, WallTime now) {
@@ -90,6 +130,7 @@ std::vector<std::string> WaitingFor(
     out.push_back(fmt::format("writer endpoint resolves to {}",
                               addrs.empty() ? "nothing" : Join(addrs)));
   }
+  PgBouncerWaits(db, out);
   for (const auto& s : pg.stale_app_connections) {
     out.push_back(fmt::format("{} holds {} connections on {} ({})", s.app,
                               s.count, s.node, StaleCauseName(s.cause)));
@@ -147,13 +188,15 @@ const char* FailoverStateName(FailoverTimeline::State state) {
 std::string FormatTimelineLog(const FailoverTimeline& t, WallTime now) {
   return fmt::format(
       "database={} state={} old_primary={} new_primary={} promoted_at={} "
-      "dns_switched_at={} dns_switched_after_s={} apps_converged_at={} "
+      "dns_switched_at={} dns_switched_after_s={} pgbouncer_moved_at={} "
+      "pgbouncer_moved_after_s={} apps_converged_at={} "
       "convergence_s={} elapsed_s={:.1f} waiting_for=\"{}\"",
       t.database, FailoverStateName(t.state),
       t.old_primary.empty() ? "unknown" : t.old_primary,
       t.new_primary.empty() ? "unknown" : t.new_primary,
       FormatUtc(t.promoted_at), StepValue(t, kStepDnsSwitched),
-      StepAfter(t, kStepDnsSwitched), StepValue(t, kStepAppsConverged),
+      StepAfter(t, kStepDnsSwitched), StepValue(t, kStepPgBouncerMoved),
+      StepAfter(t, kStepPgBouncerMoved), StepValue(t, kStepAppsConverged),
       StepAfter(t, kStepAppsConverged), ToSeconds(now - t.promoted_at),
       Join(t.waiting_for, "; "));
 }
@@ -233,6 +276,10 @@ void FailoverTracker::Advance(const DatabaseInputs& db, WallTime now,
       at = *run < t.promoted_at ? t.promoted_at : *run;
     }
     t.steps.push_back({kStepDnsSwitched, at});
+  }
+  if (t.Find(kStepPgBouncerMoved) == nullptr && PgBouncersMoved(db)) {
+    const WallTime at = PgBouncersSampled(db, sampled);
+    t.steps.push_back({kStepPgBouncerMoved, std::max(at, t.promoted_at)});
   }
   t.waiting_for = WaitingFor(db, t, track.down_since, now);
   if (t.Find(kStepDnsSwitched) != nullptr && t.waiting_for.empty()) {

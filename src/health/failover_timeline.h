@@ -1,7 +1,7 @@
 // The failover timeline of each database: promotion -> the writer endpoint
-// resolves to the promoted node -> (PgBouncer servers moved: when the
-// PgBouncer observation exists) -> apps converged (no stale app
-// connections, fresh write probe ok). Built from the observations over
+// resolves to the promoted node -> PgBouncer servers moved (databases with
+// PgBouncers) -> apps converged (no stale app connections, no PgBouncer
+// server on a wrong node, fresh write probe ok). Built from the observations over
 // time; one structured log line per failover when it converges or when it
 // has not after a timeout.
 #pragma once
@@ -22,7 +22,8 @@ namespace failwatch {
 inline constexpr char kStepPromoted[] = "promoted";
 inline constexpr char kStepDnsSwitched[] = "dns_switched";
 inline constexpr char kStepAppsConverged[] = "apps_converged";
-// Reserved for the PgBouncer observation (servers on the promoted node).
+// Every PgBouncer of the database has no writer-pool server left on a node
+// that is not the writable primary (only for databases with PgBouncers).
 inline constexpr char kStepPgBouncerMoved[] = "pgbouncer_moved";
 
 struct FailoverStep {

@@ -60,7 +60,8 @@ void AddFailoverFamilies(const Verdict& v, const FailoverTracker& tracker,
   auto steps = FamilyBuilder::Gauge(
       "failwatch_failover_step_timestamp_seconds",
       "Unix time each step of the current or last failover was reached "
-      "(promoted, dns_switched, apps_converged); no series until reached.");
+      "(promoted, dns_switched, pgbouncer_moved, apps_converged); no series "
+      "until reached.");
   auto in_progress = FamilyBuilder::Gauge(
       "failwatch_failover_in_progress",
       "1 while the database's last failover has not converged (apps still "

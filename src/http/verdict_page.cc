@@ -2,6 +2,7 @@
 
 #include "health/verdict.h"
 #include "health/health_format.h"
+#include "http/inline_svg.h"
 #include "http/status_json.h"
 #include "http/status_page.h"
 
@@ -24,6 +25,13 @@ const char* RowClass(VerdictState s) {
 
 const char* RowClass(const CheckResult& c) {
   return RowClass(VerdictContribution(c.status, c.tier));
+}
+
+// Per check: what to do about it, in the runbook that ships with the
+// release (an anchor link: the page itself loads nothing external).
+std::string RunbookLink(const std::string& check) {
+  return "<a href=\"" + std::string(kRunbookUrl) + "#" + HtmlEscape(check) +
+         "\">runbook</a>";
 }
 
 }  // namespace
@@ -65,7 +73,7 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
                      HtmlEscape(verdict->Headline()) + "</p>\n";
   html +=
       "<h2>Checks</h2>\n<table>\n<tr><th>Check</th><th>Target</th>"
-      "<th>Status</th><th>Since</th><th>Reason</th></tr>\n";
+      "<th>Status</th><th>Since</th><th>Reason</th><th></th></tr>\n";
   std::size_t ok_count = 0;
   for (const auto& c : verdict->checks) {
     if (c.status == CheckStatus::kOk && !c.pending) {
@@ -91,9 +99,10 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
             HtmlEscape(c.since == WallTime{} ? "" : FormatUtc(c.since) + " (" +
                                                         FormatAgo(c.since, now) +
                                                         " ago)") +
-            "</td><td>" + HtmlEscape(c.reason) + "</td></tr>\n";
+            "</td><td>" + HtmlEscape(c.reason) + "</td><td>" +
+            RunbookLink(c.check) + "</td></tr>\n";
   }
-  html += "<tr class=\"ok\"><td colspan=\"5\">" + std::to_string(ok_count) +
+  html += "<tr class=\"ok\"><td colspan=\"6\">" + std::to_string(ok_count) +
           " checks ok</td></tr>\n</table>\n";
   if (!verdict->failovers.empty()) {
     html +=
@@ -110,6 +119,7 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
               HtmlEscape(f.new_primary) + "</td><td>" +
               HtmlEscape(FailoverStateName(f.state)) + "</td><td>" + steps +
               "</td><td>" + HtmlEscape(Join(f.waiting_for, "; ")) +
+              "</td></tr>\n<tr><td colspan=\"6\">" + TimelineSvg(f, now) +
               "</td></tr>\n";
     }
     html += "</table>\n";

@@ -12,6 +12,9 @@
 namespace failwatch::http {
 
 inline constexpr const char* kVerdictPath = "/verdict";
+// Where the per-check runbook sections live (docs/runbook.md, "Checks").
+inline constexpr const char* kRunbookUrl =
+    "https://github.com/failwatch/failwatch/blob/main/docs/runbook.md";
 
 // 200 {"status":"ok",...}; 503 when degraded/down or not evaluated yet.
 Response RenderVerdictResponse(const Snapshot& snapshot);

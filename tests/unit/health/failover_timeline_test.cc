@@ -118,8 +118,68 @@ TEST(FailoverTrackerTest, BuildsTheTimelineFromAScriptedFailover) {
       "new_primary=127.0.0.3:5432 "
       "promoted_at=2023-11-14T22:13:34.000Z "
       "dns_switched_at=2023-11-14T22:14:01.000Z dns_switched_after_s=27.0 "
+      "pgbouncer_moved_at=none pgbouncer_moved_after_s=none "
       "apps_converged_at=2023-11-14T22:14:50.000Z convergence_s=76.0 "
       "elapsed_s=76.0 waiting_for=\"\"");
+}
+
+// A PgBouncer keeps its writer pool's servers on the old node until it
+// re-resolves (dns_max_ttl) and the servers are recycled: that is its own
+// step, and it blocks convergence.
+std::shared_ptr<PgBouncerObservation> PgbAt(double t, bool moved) {
+  auto pgb = std::make_shared<PgBouncerObservation>();
+  pgb->database = "orders";
+  pgb->address = "127.0.0.5:6432";
+  pgb->sampled_at = At(t);
+  pgb->roles_known = true;
+  if (!moved) {
+    pgb->stale_servers = {
+        {"orders", "app", "127.0.0.2:5432", ServerRole::kStandby, 3}};
+  }
+  return pgb;
+}
+
+TEST(FailoverTrackerTest, PgBouncerMovedIsAStepThatBlocksConvergence) {
+  Script s;
+  FailoverTracker tracker(std::chrono::minutes(5));
+  auto at = [&](double t, bool moved) {
+    DatabaseInputs db = DbInputs(s.DnsAt(t), s.PgAt(t));
+    db.pgbouncers = {PgbAt(t, moved)};
+    return tracker.Update(Inputs(t, {db}));
+  };
+  for (double t : {0.0, 15.0, 42.0}) EXPECT_TRUE(at(t, false).empty());
+  // The apps let go at 90 s but PgBouncer still holds the old node.
+  EXPECT_TRUE(at(90, false).empty());
+  auto tl = tracker.Timelines();
+  EXPECT_EQ(tl[0].Find(kStepPgBouncerMoved), nullptr);
+  ASSERT_EQ(tl[0].waiting_for.size(), 1u);
+  EXPECT_EQ(tl[0].waiting_for[0],
+            "PgBouncer 127.0.0.5:6432 holds 3 writer-pool servers on "
+            "127.0.0.2:5432 (standby)");
+  auto events = at(95, true);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, Kind::kConverged);
+  tl = tracker.Timelines();
+  ASSERT_NE(tl[0].Find(kStepPgBouncerMoved), nullptr);
+  EXPECT_EQ(tl[0].Find(kStepPgBouncerMoved)->at, At(95));
+  EXPECT_EQ(tl[0].steps[2].step, kStepPgBouncerMoved);
+  EXPECT_EQ(tl[0].steps[3].step, kStepAppsConverged);
+  EXPECT_DOUBLE_EQ(*tl[0].ConvergenceSeconds(), 81.0);
+}
+
+TEST(FailoverTrackerTest, PgBouncerWithUnknownRolesNeverCountsAsMoved) {
+  Script s;
+  FailoverTracker tracker(std::chrono::minutes(5));
+  DatabaseInputs db = DbInputs(s.DnsAt(95), s.PgAt(95));
+  auto pgb = PgbAt(95, true);
+  pgb->roles_known = false;
+  db.pgbouncers = {pgb};
+  (void)tracker.Update(Inputs(15, {DbInputs(s.DnsAt(15), s.PgAt(15))}));
+  EXPECT_TRUE(tracker.Update(Inputs(95, {db})).empty());
+  auto tl = tracker.Timelines();
+  EXPECT_EQ(tl[0].Find(kStepPgBouncerMoved), nullptr);
+  EXPECT_EQ(tl[0].waiting_for.back(),
+            "PgBouncer 127.0.0.5:6432: server roles unknown");
 }
 
 // The old primary restarting for a rewind is unreachable for a moment: its
