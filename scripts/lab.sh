@@ -74,6 +74,17 @@ if [ "${LAB_PGBOUNCER:-1}" = 1 ] && [ -f "$ROOT/scripts/lab/pgbouncer.sh" ]; the
   declare -F pgb_lab_init >/dev/null && PGB_AVAILABLE=1
 fi
 
+# A second writer from Debian's packages (SQLAlchemy's QueuePool over
+# psycopg2): a real pool nobody here wrote, which keeps its connections on
+# 25006. Off with LAB_SQLA_APP=0 or when the modules are missing.
+# Debian's interpreter, not whatever python3 is first on PATH (pyenv shims
+# do not see Debian's modules).
+LAB_PYTHON="${LAB_PYTHON:-/usr/bin/python3}"
+SQLA_AVAILABLE=0
+if [ "${LAB_SQLA_APP:-1}" = 1 ] && "$LAB_PYTHON" -c 'import sqlalchemy, psycopg2' 2>/dev/null; then
+  SQLA_AVAILABLE=1
+fi
+
 PG_DIR="$LAB_DIR/pg"
 RUN="$LAB_DIR/run"
 LOGS="${LAB_LOG_DIR:-$LAB_DIR/logs}"
@@ -289,6 +300,8 @@ databases:
     apps:
       - application_name: orders-api
         expects: primary
+      - application_name: billing-sqla
+        expects: primary
     write_probe:
       enabled: true
       table: failwatch_heartbeat
@@ -337,6 +350,7 @@ start_apps() {
   proc_start demo-producer "$LAB_TOOLS_DIR/demo_producer" \
     --bootstrap-file="$LAB_DIR/kafka/bootstrap" --topic=orders --rate="$PRODUCE_RATE"
   start_demo_app
+  start_sqla_app
   # A second consumer (its own group) writes through PgBouncer, so PgBouncer
   # has clients and server connections to show. It keeps its failures in a
   # dead-letter topic: the contrast with orders-api, which drops them.
@@ -347,6 +361,20 @@ start_apps() {
       --dlt-topic=orders-audit.DLT --application-name=orders-audit --user=app \
       --password=app-pw --dbname=orders
   fi
+}
+
+# The address is resolved once, here, like a service that caches the
+# endpoint's IP for its lifetime.
+start_sqla_app() {
+  [ "$SQLA_AVAILABLE" = 1 ] || return 0
+  local ip
+  ip=$(dns_record db.lab.test)
+  [ -n "$ip" ] || die "db.lab.test has no record"
+  (umask 077 && printf 'app-pw\n' >"$LAB_DIR/sqla-app.pw")
+  proc_start sqla-app "$LAB_PYTHON" "$ROOT/scripts/lab/sqla_app.py" --host="$ip" --port="$PG_PORT" \
+    --password-file="$LAB_DIR/sqla-app.pw" --application-name=billing-sqla \
+    --status-file="$LAB_DIR/sqla-app.status"
+  echo "$ip" >"$LAB_DIR/sqla-app.addr"
 }
 
 start_demo_app() {
@@ -489,6 +517,11 @@ recover() {
   say "recover: restarting the demo app (it resolves $APP_ENDPOINT again)"
   proc_stop demo-app
   start_demo_app
+  if [ "$SQLA_AVAILABLE" = 1 ]; then
+    say "recover: restarting billing-sqla (it resolves db.lab.test again)"
+    proc_stop sqla-app
+    start_sqla_app
+  fi
   echo "recovered_at=$(now_s)" >>"$LAB_DIR/drill.env"
   say "recover: demo app now pinned to $(curl -s "http://127.0.0.1:$APP_METRICS_PORT/metrics" |
     sed -n 's/.*pinned_node="\([^"]*\)".*/\1/p')"
@@ -539,7 +572,7 @@ status() {
 }
 
 down() {
-  proc_stop_all prometheus alertmanager demo-app demo-app-pgbouncer demo-producer failwatch
+  proc_stop_all prometheus alertmanager demo-app demo-app-pgbouncer sqla-app demo-producer failwatch
   proc_stop kafka
   if [ "$PGB_AVAILABLE" = 1 ] && [ -d "$LAB_DIR/pgbouncer" ]; then
     pgb_lab_stop "$LAB_DIR/pgbouncer"

@@ -25,6 +25,14 @@ done
 for b in prometheus promtool amtool /usr/bin/prometheus-alertmanager dnsmasq jq; do
   command -v "$b" >/dev/null || fail "missing $b (scripts/install-deps.sh)"
 done
+# The second writer is a real pool nobody here wrote (SQLAlchemy QueuePool).
+/usr/bin/python3 -c 'import sqlalchemy, psycopg2' ||
+  fail "missing python3-sqlalchemy / python3-psycopg2 (scripts/install-deps.sh)"
+# Goals, from the first 25006 an application saw (issue 13).
+DETECT_GOAL=${E2E_DETECT_GOAL:-10}     # billing-sqla named by stale_app_connections
+AM_GOAL=${E2E_AM_GOAL:-30}             # the alert active in Alertmanager (goal 20 s)
+LAG_GOAL=${E2E_LAG_GOAL:-90}           # consumer_lag degraded
+RECOVER_GOAL=${E2E_RECOVER_GOAL:-60}   # verdict ok or at_risk after `recover`
 for ip in 127.0.0.2 127.0.0.3; do
   if ss -Htln "sport = :55432" | awk '{ print $4 }' | grep -qx "$ip:55432"; then
     fail "$ip:55432 is in use: another lab is running (scripts/lab.sh down)"
@@ -136,11 +144,35 @@ poll() {
   AM_ACTIVE=$(curl -sf --max-time 2 "$AM/api/v2/alerts?active=true&silenced=false&inhibited=false" |
     jq -r '.[]? | select(.status.state == "active") | .labels.alertname' | sort -u || true)
   APP_METRICS=$(curl -sf --max-time 2 "$APP/metrics" || true)
+  STATUS=$(curl -sf --max-time 2 "$FW/status" || echo '{}')
 }
+sqla() { sed -n "s/^$1=//p" "$LAB_DIR/sqla-app.status" 2>/dev/null; }
+check_reason() {  # check_reason CHECK TARGET
+  jq -r --arg c "$1" --arg t "$2" \
+    '.verdict.checks[]? | select(.check == $c and .target == $t) | .reason' <<< "$STATUS"
+}
+verdict_state() { jq -r '.verdict.status // empty' <<< "$STATUS"; }
+# "keeps up" said while the lag piles up is the lie issue 13 is about.
+KEEPS_UP_LIES=()
+PREV_LAG=0
 app_counter_gt0() {
   awk -v s="$1" 'BEGIN { r = 1 } index($0, s" ") == 1 && $2 > 0 { r = 0 } END { exit r }' <<< "$APP_METRICS"
 }
 m() { awk -v s="$1" 'index($0, s" ") == 1 { print $2; exit }' <<< "$METRICS"; }
+
+DRILL_EXPECT=("failwatch: orders-api stale connections > 0" "failwatch: sticky write probe gets 25006"
+  "failwatch: check stale_app_connections degraded" "demo app: messages dropped (no DLT)"
+  "billing-sqla (SQLAlchemy QueuePool): first 25006"
+  "failwatch: check stale_app_connections degraded (billing-sqla)"
+  "failwatch: check consumer_lag degraded")
+# Seconds from event $2 to event $1 ("" when either is missing).
+between() {
+  [ -n "${SEEN[$1]:-}" ] && [ -n "${SEEN[$2]:-}" ] || return 0
+  awk -v a="${SEEN[$1]}" -v b="${SEEN[$2]}" 'BEGIN { printf "%.1f", (a - b) / 1000 }'
+}
+within() {  # within SECONDS GOAL: both numbers, the first no larger
+  [ -n "$1" ] && awk -v v="$1" -v g="$2" 'BEGIN { exit !(v <= g) }'
+}
 
 # ---- the drill ----
 log "drill: promote node2, DNS moves after ${DRILL_DNS_DELAY}s, rewind node1"
@@ -179,13 +211,24 @@ while [ "$(now_ms)" -lt "$deadline" ]; do
     record "demo app: messages dropped (no DLT)"
   lag=$(m 'failwatch_kafka_group_lag{cluster="lab",group="orders-consumer"}')
   awk -v v="${lag:-0}" 'BEGIN { exit !(v > 100) }' && record "failwatch: orders-consumer lag > 100"
+  reason=$(check_reason consumer_lag lab/orders-consumer)
+  if [[ "$reason" == *"keeps up"* ]] &&
+    awk -v v="${lag:-0}" -v p="$PREV_LAG" 'BEGIN { exit !(v > 200 && v > p) }'; then
+    KEEPS_UP_LIES+=("lag ${lag} (was ${PREV_LAG}): $reason")
+  fi
+  PREV_LAG=${lag:-0}
+  [ "$(m 'failwatch_check_status{check="consumer_lag",target="lab/orders-consumer",status="degraded"}')" = 1 ] &&
+    record "failwatch: check consumer_lag degraded" && log "  consumer_lag: $reason"
+  t=$(sqla first_25006_at)
+  [ -n "$t" ] && record "billing-sqla (SQLAlchemy QueuePool): first 25006" "$t"
+  [ "$(m 'failwatch_check_status{check="stale_app_connections",target="orders/billing-sqla",status="degraded"}')" = 1 ] &&
+    record "failwatch: check stale_app_connections degraded (billing-sqla)"
   for a in "${EXPECT_FIRING[@]}"; do
     prom_firing "$a" && record "Prometheus: $a firing"
     am_active "$a" && record "Alertmanager: $a active"
   done
   done_all=1
-  for e in "failwatch: orders-api stale connections > 0" "failwatch: sticky write probe gets 25006" \
-    "failwatch: check stale_app_connections degraded" "demo app: messages dropped (no DLT)"; do
+  for e in "${DRILL_EXPECT[@]}"; do
     [ -n "${SEEN[$e]:-}" ] || done_all=0
   done
   for a in "${EXPECT_FIRING[@]}"; do
@@ -196,8 +239,7 @@ while [ "$(now_ms)" -lt "$deadline" ]; do
 done
 [ $drill_done = 1 ] || fail "scripts/lab.sh drill did not finish in ${FIRE_TIMEOUT}s"
 missing=()
-for e in "failwatch: orders-api stale connections > 0" "failwatch: sticky write probe gets 25006" \
-  "failwatch: check stale_app_connections degraded" "demo app: messages dropped (no DLT)"; do
+for e in "${DRILL_EXPECT[@]}"; do
   [ -n "${SEEN[$e]:-}" ] || missing+=("$e")
 done
 for a in "${EXPECT_FIRING[@]}"; do
@@ -208,6 +250,23 @@ done
 curl -sf "$FW/status" | jq '.verdict | {status, headline, failovers}' > "$WORK/status-after-drill.json" || true
 [ ${#missing[@]} -eq 0 ] || fail "not seen within ${FIRE_TIMEOUT}s of the promotion: $(printf '[%s] ' "${missing[@]}")"
 log "failwatch after the drill: $(jq -r .headline "$WORK/status-after-drill.json")"
+[ ${#KEEPS_UP_LIES[@]} -eq 0 ] ||
+  fail "consumer_lag said \"keeps up\" while the lag grew: $(printf '[%s] ' "${KEEPS_UP_LIES[@]}")"
+FIRST_25006="demo app: INSERT fails with 25006"
+SQLA_25006="billing-sqla (SQLAlchemy QueuePool): first 25006"
+D_SQLA=$(between "failwatch: check stale_app_connections degraded (billing-sqla)" "$SQLA_25006")
+D_DEGRADED=$(between "failwatch: verdict degraded" "$FIRST_25006")
+D_AM=$(between "Alertmanager: FailwatchStaleAppConnections active" "$FIRST_25006")
+D_LAG=$(between "failwatch: check consumer_lag degraded" "$FIRST_25006")
+log "from the first 25006: billing-sqla named after ${D_SQLA:-?} s (its own first 25006), verdict degraded ${D_DEGRADED:-?} s, Alertmanager ${D_AM:-?} s, consumer_lag degraded ${D_LAG:-?} s"
+within "$D_SQLA" "$DETECT_GOAL" ||
+  fail "billing-sqla named ${D_SQLA:-never} s after its first 25006 (goal ${DETECT_GOAL} s)"
+if grep -q "alert: FailwatchStaleAppConnections\$" "$RULES" 2>/dev/null; then
+  within "$D_AM" "$AM_GOAL" ||
+    fail "FailwatchStaleAppConnections reached Alertmanager ${D_AM:-never} s after the first 25006 (limit ${AM_GOAL} s)"
+fi
+within "$D_LAG" "$LAG_GOAL" ||
+  fail "consumer_lag degraded ${D_LAG:-never} s after the first 25006 (goal ${LAG_GOAL} s)"
 # Every collector with live data (PgBouncer servers, DLTs, stale
 # connections) in one exposition: lint it.
 curl -sf "$FW/metrics" > "$WORK/metrics-after-drill.txt" || fail "scrape after the drill"
@@ -227,8 +286,16 @@ while [ "$(now_ms)" -lt "$deadline" ]; do
     record "failwatch: orders-api stale connections = 0"
   [ "$(m 'failwatch_check_status{check="stale_app_connections",target="orders/orders-api",status="ok"}')" = 1 ] &&
     record "failwatch: check stale_app_connections ok"
+  if [ -z "${RECOVERED_VERDICT:-}" ]; then
+    case "$(verdict_state)" in
+      ok | at_risk)
+        RECOVERED_VERDICT="failwatch: verdict $(verdict_state) after recover (impact gone)"
+        record "$RECOVERED_VERDICT" ;;
+    esac
+  fi
   done_all=1
   [ -n "${SEEN["failwatch: check stale_app_connections ok"]:-}" ] || done_all=0
+  [ -n "${RECOVERED_VERDICT:-}" ] || done_all=0
   for a in "${EXPECT_FIRING[@]}"; do
     prom_active "$a" || record "Prometheus: $a resolved"
     am_active "$a" || record "Alertmanager: $a resolved"
@@ -247,7 +314,12 @@ for a in "${EXPECT_RESOLVED[@]}"; do
     [ -n "${SEEN[$w]:-}" ] || missing+=("$w")
   done
 done
+[ -n "${RECOVERED_VERDICT:-}" ] || missing+=("verdict ok or at_risk")
 [ ${#missing[@]} -eq 0 ] || fail "not resolved within ${RESOLVE_TIMEOUT}s of the recovery: $(printf '[%s] ' "${missing[@]}")"
+D_RECOVER=$(between "$RECOVERED_VERDICT" "demo app restarted (recover)")
+log "verdict back to ok/at_risk ${D_RECOVER} s after recover: $(jq -r '.verdict.headline' <<< "$STATUS")"
+within "$D_RECOVER" "$RECOVER_GOAL" ||
+  fail "verdict ok or at_risk only ${D_RECOVER} s after recover (goal ${RECOVER_GOAL} s)"
 still=$(firing_now | tr '\n' ' ')
 curl -sf "$FW/status" | jq '.verdict | {status, headline, failovers}' > "$WORK/status-after-recover.json" || true
 
@@ -317,6 +389,9 @@ record "lab down, $(wc -w <<< "$pids") processes gone"
   for e in "${EVENTS[@]}"; do
     printf '%-62s %10.1f\n' "$e" "$(ms_to_s "${SEEN[$e]}")"
   done
+  echo "# from the first 25006 (demo app; billing-sqla from its own): billing-sqla named ${D_SQLA:-?} s," \
+    "verdict degraded ${D_DEGRADED:-?} s, FailwatchStaleAppConnections in Alertmanager ${D_AM:-?} s," \
+    "consumer_lag degraded ${D_LAG:-?} s; verdict ok/at_risk ${D_RECOVER:-?} s after recover"
   echo "# still firing after recovery: ${still:-none}"
   [ ${#DASHBOARD_NOTES[@]} -eq 0 ] || printf '# dashboard %s\n' "${DASHBOARD_NOTES[@]}"
 } > "$WORK/timings.txt"

@@ -122,7 +122,9 @@ try {
   const settled = (p) =>
     p.banner !== null &&
     /^(down|degraded):/.test(p.banner) &&
-    (p.checks ?? []).some((r) => r[0] === 'no_primary' && r[2] === 'down');
+    (p.checks ?? []).some(
+      (r) => r[0] === 'no_primary' && r[2] === 'down (impact)',
+    );
 
   // The checks need a few samples to settle: reload until they have.
   const deadline = Date.now() + settleMs;
@@ -156,14 +158,24 @@ try {
   check(
     checkRows.length > 0 &&
       JSON.stringify(checkRows[0]) ===
-        JSON.stringify(['Check', 'Target', 'Status', 'Since', 'Reason']),
+        JSON.stringify(['Check', 'Target', 'Status', 'Since', 'Reason', '']),
     'checks table has its header row',
   );
   const np = checkRows.find((r) => r[0] === 'no_primary');
   check(
-    np && np[1] === 'orders' && np[2] === 'down',
-    `checks table: no_primary / orders / down (${JSON.stringify(np)})`,
+    np && np[1] === 'orders' && np[2] === 'down (impact)',
+    `checks table: no_primary / orders / down (impact) (${JSON.stringify(np)})`,
   );
+  check(
+    np && np[5] === 'runbook' &&
+      p.links.some((h) => /docs\/runbook\.md#no_primary$/.test(h)),
+    'the failing no_primary row links its runbook section',
+  );
+  // failwatch's own blind spot (the broken Kafka cluster) is a risk: a
+  // ticket, styled apart from the impact rows.
+  const cf = checkRows.find((r) => r[0] === 'collector_failing' && / \(risk\)/.test(r[2]));
+  check(cf !== undefined || checkRows.every((r) => r[0] !== 'collector_failing'),
+    `collector_failing rows say (risk) (${JSON.stringify(cf)})`);
   check(
     np && /no primary/.test(np[4]) && /ago\)$/.test(np[3]),
     'no_primary row has a reason and a since time',
