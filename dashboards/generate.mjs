@@ -154,9 +154,13 @@ const alertsAnnotation = {
 // Numeric encodings of state sets (state-timeline panels with value mappings).
 const verdictExpr = (sel) => `max by (job, instance) (
   (failwatch_status{${sel}, status="ok"} == 1) * 0
-  or (failwatch_status{${sel}, status="degraded"} == 1) * 1
-  or (failwatch_status{${sel}, status="down"} == 1) * 2
+  or (failwatch_status{${sel}, status="at_risk"} == 1) * 1
+  or (failwatch_status{${sel}, status="degraded"} == 1) * 2
+  or (failwatch_status{${sel}, status="down"} == 1) * 3
 )`;
+// The verdict (failwatch_status): at_risk = only risk checks fail.
+const verdictStateMappings = valueMappings([[0, 'ok', 'green'], [1, 'at_risk', 'yellow'], [2, 'degraded', 'orange'], [3, 'down', 'red']]);
+// A check's status (failwatch_check_status).
 const verdictMappings = valueMappings([[0, 'ok', 'green'], [1, 'degraded', 'orange'], [2, 'down', 'red']]);
 const checkLevelExpr = (sel, by) => `max by (${by}) (
   (failwatch_check_status{${sel}, status="ok"} == 1) * 0
@@ -168,8 +172,8 @@ const checkLevelExpr = (sel, by) => `max by (${by}) (
 function overview() {
   const panels = [
     row('Verdict'),
-    stat('Verdict', 'Worst published check status (failwatch_status).', [target(verdictExpr(SEL), '{{instance}}')], 'none',
-      { mappings: verdictMappings, w: 6, h: 5 }),
+    stat('Verdict', 'The verdict (failwatch_status): ok, at_risk (only risk checks fail: the next failover would hurt), degraded or down (the worst impact check).', [target(verdictExpr(SEL), '{{instance}}')], 'none',
+      { mappings: verdictStateMappings, w: 6, h: 5 }),
     stat('Checks by status', 'Number of checks per published status.', [target(`sum by (status) (failwatch_check_status{${SEL}} == 1)`, '{{status}}')], 'none',
       { w: 6, h: 5, options: { colorMode: 'value' } }),
     stat('Failovers in progress', 'Databases whose last failover has not converged (failwatch_failover_in_progress).',
