@@ -46,7 +46,8 @@ constexpr std::array<PolicyRow, 16> kDefaults = {{
     {"pgbouncer_waiting", {seconds(15), seconds(15)}},
     // PgBouncer re-resolves every dns_max_ttl (15 s default).
     {"pgbouncer_stale_servers", {seconds(30), seconds(15)}},
-    {"consumer_lag", {seconds(120), seconds(60)}},
+    // The rate window (60 s) already smooths bursts: 30 s more is enough.
+    {"consumer_lag", {seconds(30), seconds(60)}},
     {"dlt_missing", {seconds(60), seconds(60)}},
     {"dlt_receiving", {seconds(0), seconds(300)}},
     {"dlt_unhandled_age", {seconds(60), seconds(60)}},

@@ -26,59 +26,150 @@ nlohmann::json SourcesJson(const DltState& d) {
   return out;
 }
 
+double ToSecondsD(Millis m) { return std::chrono::duration<double>(m).count(); }
+
+// "8", "0.5", "19.5", "1250": one decimal below 100 unless it is ".0".
+std::string Rate(double r) {
+  std::string s = fmt::format("{:.1f}", r);
+  if (r >= 100 || s.ends_with(".0")) s = fmt::format("{:.0f}", r);
+  return s;
+}
+
+std::string LagText(const GroupState& g) {
+  return fmt::format(
+      "lag {} messages{}", g.lag_sum,
+      g.lag_seconds_max ? ", " + Seconds(*g.lag_seconds_max) + " behind" : "");
+}
+
+void RatesEvidence(const GroupRates& r, nlohmann::json& e) {
+  e["window_seconds"] = r.window_seconds;
+  e["window_covered"] = r.window_covered;
+  e["covered_seconds"] = r.covered_seconds;
+  e["consume_rate"] = r.consume_rate;
+  e["produce_rate"] = r.produce_rate;
+  e["lag_growth"] = r.lag_growth;
+  e["lag_growing"] = r.lag_growing;
+  e["no_progress_seconds"] = r.no_progress_seconds;
+  if (r.last_progress) e["last_progress"] = TimeJson(*r.last_progress);
+  if (r.drain_seconds) e["drain_seconds"] = *r.drain_seconds;
+}
+
+// The rates' verdict once the window is covered: stopped or falling
+// behind degrade; otherwise a reason that says "keeps up" only when the
+// lag is flat or falling.
+void JudgeByRates(const std::string& who, const GroupState& g,
+                  const GroupRates& r, const HealthTuning& tuning, WallTime now,
+                  Condition& c) {
+  const bool stopped =
+      g.lag_sum > 0 &&
+      r.no_progress_seconds >= ToSecondsD(tuning.consumer_lag_stopped_after);
+  if (stopped) {
+    c.status = CheckStatus::kDegraded;
+    c.onset = now - std::chrono::duration_cast<WallTime::duration>(
+                        std::chrono::duration<double>(r.no_progress_seconds));
+    c.reason = fmt::format("{} stopped: no progress for {}, {} messages behind",
+                           who, Seconds(r.no_progress_seconds), g.lag_sum);
+  } else if (r.lag_growing) {
+    c.status = CheckStatus::kDegraded;
+    const double gap = r.produce_rate > r.consume_rate
+                           ? r.produce_rate - r.consume_rate
+                           : r.lag_slope;
+    c.reason = fmt::format(
+        "{} is falling behind by {} msg/s (consuming {}/s of {}/s), {}", who,
+        Rate(gap), Rate(r.consume_rate), Rate(r.produce_rate), LagText(g));
+  } else if (r.drain_seconds) {
+    c.reason =
+        fmt::format("{} is draining ({}, consuming {}/s of {}/s), done in ~{}",
+                    who, LagText(g), Rate(r.consume_rate), Rate(r.produce_rate),
+                    Seconds(*r.drain_seconds));
+  } else if (r.lag_growth <= 0) {
+    c.reason = fmt::format("{} keeps up ({}, {})", who, LagText(g),
+                           r.lag_growth < 0 ? "falling" : "flat");
+  } else {
+    c.reason = fmt::format(
+        "{}: {}, up {} in {} but not steadily (consuming {}/s of {}/s)", who,
+        LagText(g), r.lag_growth, Seconds(r.covered_seconds),
+        Rate(r.consume_rate), Rate(r.produce_rate));
+  }
+}
+
+// The rules that need no rates: Burrow-style status and lag in seconds.
+// Without covered rates nothing says whether the lag is flat, so the
+// reason never claims the group keeps up.
+void JudgeByStatus(const std::string& who, const GroupState& g,
+                   const HealthTuning& tuning, bool rates_known, Condition& c) {
+  if (Lagging(g.status)) {
+    c.status = CheckStatus::kDegraded;
+    c.reason = fmt::format("{} is {} ({})", who, ConsumerStatusName(g.status),
+                           LagText(g));
+    return;
+  }
+  if (g.lag_seconds_max && *g.lag_seconds_max > tuning.consumer_lag_seconds) {
+    c.status = CheckStatus::kDegraded;
+    c.reason = fmt::format("{} is {} behind (over {})", who,
+                           Seconds(*g.lag_seconds_max),
+                           Seconds(tuning.consumer_lag_seconds));
+    return;
+  }
+  if (rates_known) return;
+  const GroupRates* r = g.rates ? &*g.rates : nullptr;
+  c.reason = fmt::format(
+      "{}: {}; rates not known yet ({} of {} sampled), judged by status and "
+      "lag age only",
+      who, LagText(g), Seconds(r ? r->covered_seconds : 0),
+      Seconds(r ? r->window_seconds : ToSecondsD(tuning.consumer_lag_window)));
+}
+
+Condition LagCondition(const KafkaObservation& k, const std::string& name,
+                       const GroupState& g) {
+  Condition c;
+  c.check = "consumer_lag";
+  c.target = k.cluster + "/" + name;
+  c.evidence = {{"status", std::string(ConsumerStatusName(g.status))},
+                {"lag_sum", g.lag_sum},
+                {"lag_max", g.lag_max},
+                {"topics", g.topics}};
+  if (g.lag_seconds_max) c.evidence["lag_seconds_max"] = *g.lag_seconds_max;
+  if (g.state) c.evidence["state"] = *g.state;
+  if (g.members) c.evidence["members"] = *g.members;
+  nlohmann::json bad = nlohmann::json::array();
+  for (const auto& p : g.partitions) {
+    if (!Lagging(p.status) || bad.size() >= 5) continue;
+    bad.push_back({{"topic", p.topic},
+                   {"partition", p.partition},
+                   {"status", std::string(ConsumerStatusName(p.status))},
+                   {"lag", p.lag}});
+  }
+  if (!bad.empty()) c.evidence["partitions"] = std::move(bad);
+  if (g.rates) RatesEvidence(*g.rates, c.evidence);
+  return c;
+}
+
 }  // namespace
 
+// Rates first: they explain a consumer falling behind minutes before the
+// status rules (10-minute window) or the lag age (300 s) notice; those
+// stay as triggers of their own.
 void CheckConsumerLag(const HealthInputs& in, const HealthTuning& tuning,
                       std::vector<Condition>& out) {
   for (const auto& k : in.kafka) {
     for (const auto& [name, g] : k->groups) {
       if (!g.configured || g.reprocess_only) continue;
-      Condition c;
-      c.check = "consumer_lag";
-      c.target = k->cluster + "/" + name;
-      c.evidence = {{"status", std::string(ConsumerStatusName(g.status))},
-                    {"lag_sum", g.lag_sum},
-                    {"lag_max", g.lag_max},
-                    {"topics", g.topics}};
-      if (g.lag_seconds_max) c.evidence["lag_seconds_max"] = *g.lag_seconds_max;
-      if (g.state) c.evidence["state"] = *g.state;
-      if (g.members) c.evidence["members"] = *g.members;
+      Condition c = LagCondition(*k, name, g);
+      const std::string who = fmt::format("group {} on {}", name, k->cluster);
       if (g.status == ConsumerStatus::kErr) {
         c.unknown = true;
         const Error* e =
             g.error ? &*g.error : (k->error ? &*k->error : nullptr);
-        c.reason = fmt::format("offsets of group {} on {} unreadable{}", name,
-                               k->cluster, e ? ": " + e->code : "");
+        c.reason = fmt::format("offsets of {} unreadable{}", who,
+                               e ? ": " + e->code : "");
         out.push_back(std::move(c));
         continue;
       }
-      nlohmann::json bad = nlohmann::json::array();
-      for (const auto& p : g.partitions) {
-        if (!Lagging(p.status) || bad.size() >= 5) continue;
-        bad.push_back({{"topic", p.topic},
-                       {"partition", p.partition},
-                       {"status", std::string(ConsumerStatusName(p.status))},
-                       {"lag", p.lag}});
-      }
-      if (!bad.empty()) c.evidence["partitions"] = std::move(bad);
-      const std::string lag_text = fmt::format(
-          "lag {} messages{}", g.lag_sum,
-          g.lag_seconds_max ? ", " + Seconds(*g.lag_seconds_max) + " behind"
-                            : "");
-      const bool too_old =
-          g.lag_seconds_max && *g.lag_seconds_max > tuning.consumer_lag_seconds;
-      if (Lagging(g.status)) {
-        c.status = CheckStatus::kDegraded;
-        c.reason = fmt::format("group {} on {} is {} ({})", name, k->cluster,
-                               ConsumerStatusName(g.status), lag_text);
-      } else if (too_old) {
-        c.status = CheckStatus::kDegraded;
-        c.reason = fmt::format("group {} on {} is {} behind (over {})", name,
-                               k->cluster, Seconds(*g.lag_seconds_max),
-                               Seconds(tuning.consumer_lag_seconds));
-      } else {
-        c.reason = fmt::format("group {} on {} keeps up ({})", name, k->cluster,
-                               lag_text);
+      const bool rates_known = g.rates && g.rates->window_covered;
+      if (rates_known) JudgeByRates(who, g, *g.rates, tuning, in.now, c);
+      if (c.status != CheckStatus::kDegraded) {
+        JudgeByStatus(who, g, tuning, rates_known, c);
       }
       out.push_back(std::move(c));
     }

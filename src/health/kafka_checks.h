@@ -13,8 +13,12 @@ namespace failwatch {
 
 // Target "<cluster>/<group>", for the groups named in groups[] (discovered
 // groups and reprocess-only groups are in the metrics, not the verdict).
-// Degraded on status WARN/STALL/STOP/REWIND or lag above
-// tuning.consumer_lag_seconds. ERR (offsets unreadable) is unknown, not
+// Once the group's rate window is covered: degraded when lag grows steadily
+// (GroupRates::lag_growing) or lag > 0 without committed-offset progress
+// for tuning.consumer_lag_stopped_after. Always: degraded on status
+// WARN/STALL/STOP/REWIND or lag above tuning.consumer_lag_seconds. A
+// reason says "keeps up" only when the lag is flat or falling, and says
+// when the rates are not known yet. ERR (offsets unreadable) is unknown, not
 // down: failwatch being unable to read a group says nothing about the
 // consumer, and collector_failing already reports the blind spot.
 void CheckConsumerLag(const HealthInputs& in, const HealthTuning& tuning,

@@ -38,6 +38,21 @@ struct TopicAggregate {
   std::optional<double> lag_seconds_max;
 };
 
+// Rates only once the window is covered: a rate over the first seconds
+// after a start or a reset says little.
+void AddRates(const GroupRates& r, const Labels& gl, Budget& budget,
+              FamilyBuilder& consumed, FamilyBuilder& produced,
+              FamilyBuilder& drain, FamilyBuilder& last_progress) {
+  if (r.window_covered) {
+    budget.Add(consumed, gl, r.consume_rate);
+    budget.Add(produced, gl, r.produce_rate);
+    if (r.drain_seconds) budget.Add(drain, gl, *r.drain_seconds);
+  }
+  if (r.last_progress) {
+    budget.Add(last_progress, gl, ToUnixSeconds(*r.last_progress));
+  }
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
@@ -71,6 +86,22 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
       "failwatch_kafka_group_lag_seconds_max",
       "Age in seconds of the oldest unconsumed message over the group's "
       "partitions (interpolated; may be a lower bound).");
+  auto consumed = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_consumed_messages_per_second",
+      "Committed offsets per second, summed over the group's partitions, "
+      "over the rate window; absent until the window is covered.");
+  auto produced = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_produced_messages_per_second",
+      "End offsets per second over the group's partitions (what it has to "
+      "keep up with), over the rate window; absent until it is covered.");
+  auto drain = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_drain_seconds",
+      "Estimated seconds until the group's lag is consumed at the current "
+      "rates; absent when lag is 0 or consumption is not ahead.");
+  auto last_progress = FamilyBuilder::Gauge(
+      "failwatch_kafka_group_last_progress_timestamp_seconds",
+      "When failwatch last saw the group's committed offsets advance (Unix "
+      "seconds); absent until it has.");
   auto readable = FamilyBuilder::Gauge(
       "failwatch_kafka_group_offsets_readable",
       "1 if the group's committed offsets were read in the last sample.");
@@ -108,6 +139,8 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
     budget.Add(lag_sum, gl, static_cast<double>(g.lag_sum));
     budget.Add(lag_max, gl, static_cast<double>(g.lag_max));
     if (g.lag_seconds_max) budget.Add(lag_seconds_max, gl, *g.lag_seconds_max);
+    if (g.rates)
+      AddRates(*g.rates, gl, budget, consumed, produced, drain, last_progress);
 
     std::map<std::string, TopicAggregate> topics;
     for (const auto& p : g.partitions) {
@@ -302,6 +335,10 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
                            &lag_sum,
                            &lag_max,
                            &lag_seconds_max,
+                           &consumed,
+                           &produced,
+                           &drain,
+                           &last_progress,
                            &readable,
                            &topic_lag_sum,
                            &topic_lag_max,

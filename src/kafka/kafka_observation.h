@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/collector.h"
 #include "core/result.h"
+#include "kafka/group_rates.h"
 #include "kafka/partition_status.h"
 
 namespace failwatch {
@@ -55,6 +56,9 @@ struct GroupState {
   std::vector<std::string> topics;  // consumed, sorted
   // Sorted by (topic, partition).
   std::vector<GroupPartitionState> partitions;
+  // Consumption/production over the rate window; unset while the group's
+  // offsets are unreadable (window_covered says whether to judge them).
+  std::optional<GroupRates> rates;
 
   const GroupPartitionState* Find(const std::string& topic,
                                   int partition) const;

@@ -22,6 +22,15 @@ struct KafkaOptions {
   // the sample rate.
   std::size_t status_points = 20;
 
+  // Consumption/production rates per group (group_rates.h): measured over
+  // rate_window; no committed-offset progress for stopped_after with lag
+  // > 0 is a stopped consumer. The ring keeps at most rate_points points
+  // covering rate_history (the lag sparkline), thinning the older ones.
+  Millis rate_window = std::chrono::seconds(60);
+  Millis stopped_after = std::chrono::seconds(30);
+  Millis rate_history = std::chrono::minutes(10);
+  std::size_t rate_points = 120;
+
   // Per-partition (time, high watermark) points for lag in seconds.
   std::size_t offset_history_points = 64;
 

@@ -1,6 +1,7 @@
 #include "kafka/kafka_tracker.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace failwatch {
 namespace {
@@ -295,6 +296,37 @@ bool KafkaTracker::NoteProbe(GroupTrack& track, const CommittedOffsets& offsets,
   return true;
 }
 
+void KafkaTracker::RateSums::Add(const GroupPartitionState& p,
+                                 bool comparable) {
+  if (p.committed) point.committed_sum += *p.committed;
+  point.end_sum += p.high;
+  point.lag_sum += p.lag;
+  if (!comparable) point.reset = true;
+  // FNV-1a over (topic, partition, has commit): only equality matters.
+  auto mix = [this](std::uint64_t v) {
+    signature = (signature ^ v) * 1099511628211ULL;
+  };
+  mix(std::hash<std::string>{}(p.topic));
+  mix(static_cast<std::uint64_t>(p.partition));
+  mix(p.committed ? 1 : 0);
+}
+
+void KafkaTracker::RecordRates(GroupTrack& track, RateSums sums,
+                               GroupState& g) const {
+  if (!track.rates) {
+    track.rates.emplace(options_.rate_window,
+                        std::max({options_.rate_history, options_.rate_window,
+                                  options_.stopped_after}),
+                        options_.rate_points);
+  }
+  if (sums.signature != track.rate_signature) sums.point.reset = true;
+  track.rate_signature = sums.signature;
+  track.rates->Record(sums.point);
+  g.rates =
+      ComputeGroupRates({track.rates->points(), options_.rate_window,
+                         options_.stopped_after, track.rates->last_progress()});
+}
+
 void KafkaTracker::Describe(GroupState& g, const DiscoveryView& discovery) {
   auto d = discovery.described.find(g.name);
   if (d == discovery.described.end()) return;
@@ -419,6 +451,8 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
 
     std::map<TopicPartition, PartitionTrack> kept;
     bool moved = false;
+    RateSums sums;
+    sums.point.at = in.now;
     for (const auto& topic : consumed) {
       auto parts = by_topic.find(topic);
       if (parts == by_topic.end()) continue;  // deleted or filtered out
@@ -459,10 +493,15 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
             }
           }
           auto points = pt.history.WindowPoints(in.now);
-          if (!points.empty() && points.back().committed != p.committed) {
-            moved = true;
-          }
-          pt.history.Record({in.now, p.committed, p.high, p.lag});
+          const StatusPoint* prev = points.empty() ? nullptr : &points.back();
+          if (prev != nullptr && prev->committed != p.committed) moved = true;
+          const bool rewound =
+              pt.history.Record({in.now, p.committed, p.high, p.lag});
+          // Summable with the previous sample only if both offsets moved
+          // forward and the commit neither appeared nor vanished.
+          sums.Add(p,
+                   prev != nullptr && !rewound && prev->high <= p.high &&
+                       prev->committed.has_value() == p.committed.has_value());
           std::optional<bool> has_members;
           if (g.members) has_members = *g.members > 0;
           p.status = EvaluatePartitionStatus(
@@ -481,6 +520,7 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
       }
     }
     track.partitions = std::move(kept);
+    RecordRates(track, std::move(sums), g);
     if (moved || (g.members && *g.members > 0)) track.last_active = in.now;
     g.topics.assign(track.topics.begin(), track.topics.end());
     obs->groups[name] = std::move(g);

@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "kafka/group_discovery.h"
+#include "kafka/group_rates.h"
 #include "kafka/kafka_observation.h"
 #include "kafka/kafka_options.h"
 #include "kafka/kafka_types.h"
@@ -99,6 +100,17 @@ class KafkaTracker {
     std::set<std::string> topics;  // consumed
     WallTime last_active{};
     std::map<TopicPartition, PartitionTrack> partitions;
+    // Created at the group's first readable sample.
+    std::optional<GroupRateRing> rates;
+    // Which partitions (and which with a commit) the last point summed:
+    // a different set makes the next point a reset.
+    std::uint64_t rate_signature = 0;
+  };
+  // One sample's sums over a group's readable partitions.
+  struct RateSums {
+    GroupRatePoint point;
+    std::uint64_t signature = 14695981039346656037ULL;  // FNV offset basis
+    void Add(const GroupPartitionState& p, bool comparable);
   };
 
   KafkaTracker(std::string cluster, KafkaOptions options);
@@ -110,6 +122,8 @@ class KafkaTracker {
   // about the brokers' handling of NULL lists; true = a probe completed.
   bool NoteProbe(GroupTrack& track, const CommittedOffsets& offsets,
                  WallTime now);
+  // Adds this sample's point to the group's ring and publishes the rates.
+  void RecordRates(GroupTrack& track, RateSums sums, GroupState& g) const;
 
   std::string cluster_;
   KafkaOptions options_;

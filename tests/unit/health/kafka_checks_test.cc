@@ -96,7 +96,13 @@ TEST(KafkaChecksTest, ConsumerLag) {
   };
   RunCases(&CheckConsumerLag,
            {
-               {"ok", nullptr, {{"lab/billing", kOk, false}}, "keeps up"},
+               // No rates yet: judged by the old rules, and says so.
+               {"ok",
+                nullptr,
+                {{"lab/billing", kOk, false}},
+                "group billing on lab: lag 0 messages, 0 s behind; rates not "
+                "known yet (0 s of 60 s sampled), judged by status and lag "
+                "age only"},
                {"warn",
                 status(ConsumerStatus::kWarn),
                 {{"lab/billing", kDegraded, false}},
@@ -130,6 +136,162 @@ TEST(KafkaChecksTest, ConsumerLag) {
                 {{"lab/billing", kOk, false}},
                 ""},
            });
+}
+
+// A group with covered rates over a 60 s window; each case edits them.
+Mutate WithRates(std::int64_t lag, std::optional<double> lag_seconds,
+                 const std::function<void(GroupRates&)>& edit) {
+  return [=](KafkaObservation& o) {
+    GroupState& g = o.groups["billing"];
+    g.lag_sum = lag;
+    g.lag_seconds_max = lag_seconds;
+    GroupRates r;
+    r.window_seconds = 60;
+    r.covered_seconds = 60;
+    r.window_covered = true;
+    r.consume_rate = 20;
+    r.produce_rate = 20;
+    r.last_progress = At(100);
+    edit(r);
+    g.rates = r;
+  };
+}
+
+TEST(KafkaChecksTest, ConsumerLagRates) {
+  RunCases(
+      &CheckConsumerLag,
+      {
+          // The lab drill: 1722 messages behind and growing by 12/s.
+          {"falling behind",
+           WithRates(1869, 94,
+                     [](GroupRates& r) {
+                       r.consume_rate = 8;
+                       r.lag_growth = 720;
+                       r.lag_slope = 12;
+                       r.lag_growing = true;
+                     }),
+           {{"lab/billing", kDegraded, false}},
+           "group billing on lab is falling behind by 12 msg/s (consuming "
+           "8/s of 20/s), lag 1869 messages, 94 s behind"},
+          {"stopped while producing",
+           WithRates(1869, 94,
+                     [](GroupRates& r) {
+                       r.consume_rate = 0;
+                       r.lag_growth = 1200;
+                       r.lag_growing = true;
+                       r.no_progress_seconds = 45;
+                       r.last_progress = At(55);
+                     }),
+           {{"lab/billing", kDegraded, false}},
+           "group billing on lab stopped: no progress for 45 s, 1869 "
+           "messages behind"},
+          {"stopped with a backlog on an idle topic",
+           WithRates(500, std::nullopt,
+                     [](GroupRates& r) {
+                       r.consume_rate = r.produce_rate = 0;
+                       r.no_progress_seconds = 600;
+                       r.last_progress.reset();
+                     }),
+           {{"lab/billing", kDegraded, false}},
+           "group billing on lab stopped: no progress for 600 s, 500 "
+           "messages behind"},
+          {"no progress, but not for stopped_after yet",
+           WithRates(500, std::nullopt,
+                     [](GroupRates& r) { r.no_progress_seconds = 29; }),
+           {{"lab/billing", kOk, false}},
+           "group billing on lab keeps up (lag 500 messages, flat)"},
+          {"idle topic, caught up",
+           WithRates(0, 0,
+                     [](GroupRates& r) {
+                       r.consume_rate = r.produce_rate = 0;
+                       r.no_progress_seconds = 600;
+                     }),
+           {{"lab/billing", kOk, false}},
+           "group billing on lab keeps up (lag 0 messages, 0 s behind, "
+           "flat)"},
+          {"burst drained within the window",
+           WithRates(3, 1, [](GroupRates& r) { r.lag_growth = -2; }),
+           {{"lab/billing", kOk, false}},
+           "group billing on lab keeps up (lag 3 messages, 1 s behind, "
+           "falling)"},
+          {"burst still draining",
+           WithRates(270, 12,
+                     [](GroupRates& r) {
+                       r.consume_rate = 31;
+                       r.produce_rate = 40;
+                       r.lag_growth = 270;
+                       r.drain_seconds = 9;
+                     }),
+           {{"lab/billing", kOk, false}},
+           "group billing on lab is draining (lag 270 messages, 12 s behind, "
+           "consuming 31/s of 40/s), done in ~9 s"},
+          {"rising, not steadily",
+           WithRates(60, std::nullopt,
+                     [](GroupRates& r) {
+                       r.consume_rate = 19.5;
+                       r.lag_growth = 30;
+                     }),
+           {{"lab/billing", kOk, false}},
+           "group billing on lab: lag 60 messages, up 30 in 60 s but not "
+           "steadily (consuming 19.5/s of 20/s)"},
+          // After an offset reset the rates restart: not covered yet.
+          {"offset reset restarts the window",
+           WithRates(2000, std::nullopt,
+                     [](GroupRates& r) {
+                       r.window_covered = false;
+                       r.covered_seconds = 20;
+                       r.consume_rate = 0;
+                     }),
+           {{"lab/billing", kOk, false}},
+           "group billing on lab: lag 2000 messages; rates not known yet (20 "
+           "s of 60 s sampled), judged by status and lag age only"},
+          {"status still triggers",
+           [](KafkaObservation& o) {
+             WithRates(7, std::nullopt, [](GroupRates&) {})(o);
+             o.groups["billing"].status = ConsumerStatus::kStall;
+           },
+           {{"lab/billing", kDegraded, false}},
+           "group billing on lab is STALL (lag 7 messages)"},
+          {"lag age still triggers",
+           WithRates(7, 301, [](GroupRates&) {}),
+           {{"lab/billing", kDegraded, false}},
+           "group billing on lab is 301 s behind (over 300 s)"},
+      });
+}
+
+TEST(KafkaChecksTest, ConsumerLagEvidenceHasTheRates) {
+  HealthInputs in;
+  in.now = At(100);
+  in.kafka.push_back(
+      Obs(WithRates(270, 12, [](GroupRates& r) { r.drain_seconds = 9; })));
+  std::vector<Condition> out;
+  CheckConsumerLag(in, HealthTuning{}, out);
+  ASSERT_EQ(out.size(), 1u);
+  const auto& e = out[0].evidence;
+  EXPECT_EQ(e.at("consume_rate"), 20);
+  EXPECT_EQ(e.at("produce_rate"), 20);
+  EXPECT_EQ(e.at("drain_seconds"), 9);
+  EXPECT_EQ(e.at("window_seconds"), 60);
+  EXPECT_EQ(e.at("window_covered"), true);
+}
+
+// The stopped threshold is the check's, not the collector's.
+TEST(KafkaChecksTest, ConsumerLagStoppedAfterFromTuning) {
+  HealthInputs in;
+  in.now = At(100);
+  in.kafka.push_back(Obs(WithRates(
+      500, std::nullopt, [](GroupRates& r) { r.no_progress_seconds = 45; })));
+  HealthTuning t;
+  t.consumer_lag_stopped_after = std::chrono::seconds(60);
+  std::vector<Condition> out;
+  CheckConsumerLag(in, t, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status, kOk) << out[0].reason;
+  t.consumer_lag_stopped_after = std::chrono::seconds(40);
+  out.clear();
+  CheckConsumerLag(in, t, out);
+  EXPECT_EQ(out[0].status, kDegraded) << out[0].reason;
+  EXPECT_EQ(out[0].onset, At(55));
 }
 
 TEST(KafkaChecksTest, DltMissing) {

@@ -159,6 +159,70 @@ TEST(KafkaIntegrationTest, GroupWithoutMembersKeepsItsLag) {
   }
 }
 
+// A producer keeps writing 10 messages per partition per step while the
+// group's commits advance by 3: the published rates show production ahead
+// of consumption and the lag growing steadily. Then production stops and
+// the commits catch up: consumption ahead, a drain estimate, not growing.
+// The rates are compared with each other, never with a speed: no
+// assertion depends on how long a step takes.
+TEST(KafkaIntegrationTest, RatesShowAConsumerFallingBehindThenDraining) {
+  MockCluster mc({"rates:2"});
+  App app(mc.bootstraps());
+  std::int64_t produced = 0, committed = 0;
+  for (int p = 0; p < 2; ++p) app.Commit("slow", "rates", p, 0);
+  KafkaOptions o = TestOptions();
+  o.rate_window = milliseconds(1500);
+  o.stopped_after = milliseconds(1000);
+  auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"slow"}), o);
+  auto step = [&](int produce, int commit) {
+    produced += produce;
+    committed = std::min(produced, committed + commit);
+    for (int p = 0; p < 2; ++p) {
+      if (produce > 0) app.Produce("rates", p, produce);
+      app.Commit("slow", "rates", p, committed);
+    }
+    auto s = SampleOnce(*c);
+    EXPECT_FALSE(s.out.error.has_value());
+    std::this_thread::sleep_for(milliseconds(100));
+    return s;
+  };
+  Sampled s;
+  const auto until = std::chrono::steady_clock::now() + milliseconds(3000);
+  while (std::chrono::steady_clock::now() < until) s = step(10, 3);
+  const GroupState* g = s.obs()->FindGroup("slow");
+  ASSERT_TRUE(g && g->rates);
+  const GroupRates& r = *g->rates;
+  ASSERT_TRUE(r.window_covered);
+  EXPECT_GT(r.produce_rate, r.consume_rate);
+  EXPECT_GT(r.consume_rate, 0);
+  EXPECT_TRUE(r.lag_growing);
+  EXPECT_FALSE(r.stopped);
+  EXPECT_FALSE(r.drain_seconds.has_value());
+  EXPECT_GT(*s.Value("failwatch_kafka_group_produced_messages_per_second",
+                     {{"group", "slow"}}),
+            *s.Value("failwatch_kafka_group_consumed_messages_per_second",
+                     {{"group", "slow"}}));
+  EXPECT_FALSE(
+      s.Value("failwatch_kafka_group_drain_seconds", {{"group", "slow"}}));
+  EXPECT_TRUE(s.Value("failwatch_kafka_group_last_progress_timestamp_seconds",
+                      {{"group", "slow"}}));
+
+  // Production stops; the consumer reads 20 a step until caught up.
+  bool drain_seen = false;
+  for (int i = 0; i < 40 && committed < produced; ++i) {
+    s = step(0, 20);
+    const GroupRates& d = *s.obs()->FindGroup("slow")->rates;
+    if (d.drain_seconds && s.obs()->FindGroup("slow")->lag_sum > 0) {
+      drain_seen = true;
+      EXPECT_TRUE(
+          s.Value("failwatch_kafka_group_drain_seconds", {{"group", "slow"}}));
+    }
+  }
+  EXPECT_TRUE(drain_seen);
+  EXPECT_EQ(s.obs()->FindGroup("slow")->lag_sum, 0);
+  EXPECT_FALSE(s.obs()->FindGroup("slow")->rates->lag_growing);
+}
+
 TEST(KafkaIntegrationTest, WedgingDescribeIsSurvived) {
   MockCluster mc({"w:2"});
   App app(mc.bootstraps());

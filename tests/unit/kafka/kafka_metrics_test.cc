@@ -122,5 +122,45 @@ TEST(KafkaMetricsTest, CapDropsPartitionSeriesFirstAndCounts) {
   EXPECT_EQ(stats.series_dropped_total, 2 * first);
 }
 
+// Rates are exported once the window is covered; the drain estimate only
+// where it is finite; the last progress as soon as it is known.
+TEST(KafkaMetricsTest, GroupRates) {
+  KafkaObservation obs = Observation(3, 1);
+  GroupRates covered;
+  covered.window_covered = true;
+  covered.consume_rate = 8;
+  covered.produce_rate = 20;
+  covered.last_progress = WallTime(std::chrono::seconds(1'700'000'000));
+  obs.groups["g0"].rates = covered;
+  GroupRates draining = covered;
+  draining.consume_rate = 30;
+  draining.drain_seconds = 40;
+  obs.groups["g1"].rates = draining;
+  GroupRates early;  // window not covered yet, no progress seen
+  early.consume_rate = 3;
+  obs.groups["g2"].rates = early;
+  KafkaCollectorStats stats;
+  auto fams = BuildKafkaFamilies(obs, KafkaOptions{}, stats);
+  const auto* consumed =
+      Find(fams, "failwatch_kafka_group_consumed_messages_per_second");
+  const auto* produced =
+      Find(fams, "failwatch_kafka_group_produced_messages_per_second");
+  const auto* drain = Find(fams, "failwatch_kafka_group_drain_seconds");
+  const auto* progress =
+      Find(fams, "failwatch_kafka_group_last_progress_timestamp_seconds");
+  ASSERT_TRUE(consumed && produced && drain && progress);
+  ASSERT_EQ(consumed->metric.size(), 2u);
+  EXPECT_EQ(Label(consumed->metric[0], "group"), "g0");
+  EXPECT_EQ(consumed->metric[0].gauge.value, 8);
+  EXPECT_EQ(consumed->metric[1].gauge.value, 30);
+  ASSERT_EQ(produced->metric.size(), 2u);
+  EXPECT_EQ(produced->metric[0].gauge.value, 20);
+  ASSERT_EQ(drain->metric.size(), 1u);
+  EXPECT_EQ(Label(drain->metric[0], "group"), "g1");
+  EXPECT_EQ(drain->metric[0].gauge.value, 40);
+  ASSERT_EQ(progress->metric.size(), 2u);
+  EXPECT_EQ(progress->metric[0].gauge.value, 1'700'000'000);
+}
+
 }  // namespace
 }  // namespace failwatch

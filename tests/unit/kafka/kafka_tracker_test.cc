@@ -352,3 +352,65 @@ TEST(KafkaTrackerTest, DltReprocessGroupIsTracked) {
 
 }  // namespace
 }  // namespace failwatch
+
+namespace failwatch {
+namespace {
+
+// Rates from the tracker's own samples: every 5 s, 20/s produced and 8/s
+// committed on each of two partitions.
+TEST(KafkaTrackerTest, RatesFromOwnSamples) {
+  Fixture f(Cluster({"billing"}));
+  auto md = Meta({{"orders", 2}});
+  std::shared_ptr<const KafkaObservation> obs;
+  for (int t = 0; t <= 90; t += 5) {
+    obs = f.Sample(
+        kT0 + seconds(t), md,
+        {{{"orders", 0}, 20 * t}, {{"orders", 1}, 20 * t}},
+        {{"billing", {{{"orders", 0}, 8 * t}, {{"orders", 1}, 8 * t}}}});
+    const GroupState* g = obs->FindGroup("billing");
+    ASSERT_TRUE(g && g->rates);
+    EXPECT_EQ(g->rates->window_covered, t >= 60) << t;
+  }
+  const GroupRates& r = *obs->FindGroup("billing")->rates;
+  EXPECT_NEAR(r.consume_rate, 16, 1e-9);
+  EXPECT_NEAR(r.produce_rate, 40, 1e-9);
+  EXPECT_TRUE(r.lag_growing);
+  EXPECT_FALSE(r.stopped);
+  EXPECT_EQ(r.last_progress, kT0 + seconds(90));
+  EXPECT_EQ(r.lag_history.back().lag, 2 * 12 * 90);
+}
+
+// A partition appearing, and a commit going backwards on one partition
+// while another moves forward by more (the sum still grows): both restart
+// the rates instead of counting the jump.
+TEST(KafkaTrackerTest, RatesRestartOnPartitionChangesAndRewinds) {
+  Fixture f(Cluster({"billing"}));
+  std::shared_ptr<const KafkaObservation> obs;
+  auto sample = [&](int t, const ClusterMetadata& md,
+                    std::map<TopicPartition, std::int64_t> commits) {
+    std::map<TopicPartition, std::int64_t> high;
+    for (const auto& p : md.partitions) high[p.tp] = 100'000 + 10 * t;
+    obs = f.Sample(kT0 + seconds(t), md, high, {{"billing", commits}});
+    return *obs->FindGroup("billing")->rates;
+  };
+  auto one = Meta({{"orders", 1}});
+  auto two = Meta({{"orders", 2}});
+  for (int t = 0; t <= 60; t += 5) sample(t, one, {{{"orders", 0}, 10 * t}});
+  EXPECT_TRUE(sample(65, one, {{{"orders", 0}, 650}}).window_covered);
+  GroupRates r = sample(70, two, {{{"orders", 0}, 700}, {{"orders", 1}, 0}});
+  EXPECT_FALSE(r.window_covered);
+  EXPECT_DOUBLE_EQ(r.covered_seconds, 0);
+  for (int t = 75; t <= 130; t += 5) {
+    r = sample(t, two,
+               {{{"orders", 0}, 10 * t}, {{"orders", 1}, 10 * (t - 70)}});
+  }
+  EXPECT_TRUE(r.window_covered);
+  EXPECT_NEAR(r.consume_rate, 20, 1e-9);
+  // Partition 0 rewound by 100, partition 1 jumps 5000 ahead.
+  r = sample(135, two, {{{"orders", 0}, 1200}, {{"orders", 1}, 6350}});
+  EXPECT_FALSE(r.window_covered);
+  EXPECT_EQ(r.consume_rate, 0);
+}
+
+}  // namespace
+}  // namespace failwatch
