@@ -3,6 +3,7 @@
 #include <map>
 
 #include "dns/dns_collector.h"
+#include "health/check_policy.h"
 #include "health/health_evaluator.h"
 #include "kafka/kafka_collector.h"
 #include "pgbouncer/pgbouncer_collector.h"
@@ -71,12 +72,27 @@ std::vector<ScheduledTarget> BuildTargets(
     }
     out.back().phase = kPhaseReadsDns;
   }
+  // consumer_lag's window and stopped_after are health keys, but the
+  // rates are measured by the Kafka collector from its own samples: the
+  // app hands them over (collectors do not read the health config).
+  const HealthTuning tuning = ResolveTuning(next.health);
+  const bool rates_unchanged =
+      previous != nullptr && [&] {
+        const HealthTuning before = ResolveTuning(previous->health);
+        return before.consumer_lag_window == tuning.consumer_lag_window &&
+               before.consumer_lag_stopped_after ==
+                   tuning.consumer_lag_stopped_after;
+      }();
   for (const auto& cluster : next.kafka) {
     const KafkaClusterConfig* old =
         previous ? FindByName(previous->kafka, cluster.name) : nullptr;
-    const bool unchanged = old != nullptr && *old == cluster;
-    add(unchanged, "kafka", cluster.name, cluster.schedule,
-        [&] { return MakeKafkaCollector(cluster); });
+    const bool unchanged = old != nullptr && *old == cluster && rates_unchanged;
+    add(unchanged, "kafka", cluster.name, cluster.schedule, [&] {
+      KafkaOptions options = KafkaOptionsFromConfig(cluster);
+      options.rate_window = tuning.consumer_lag_window;
+      options.stopped_after = tuning.consumer_lag_stopped_after;
+      return MakeKafkaCollector(cluster, options);
+    });
   }
   // The evaluator keeps hysteresis state and failover timelines: rebuild it
   // only when what it judges by changed.

@@ -47,7 +47,7 @@ constexpr std::array<PolicyRow, 16> kDefaults = {{
     // PgBouncer re-resolves every dns_max_ttl (15 s default).
     {"pgbouncer_stale_servers", {seconds(30), seconds(15)}},
     // The rate window (60 s) already smooths bursts: 30 s more is enough.
-    {"consumer_lag", {seconds(30), seconds(60)}},
+    {"consumer_lag", {seconds(30), seconds(30)}},
     {"dlt_missing", {seconds(60), seconds(60)}},
     {"dlt_receiving", {seconds(0), seconds(300)}},
     {"dlt_unhandled_age", {seconds(60), seconds(60)}},

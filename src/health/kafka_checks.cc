@@ -52,6 +52,12 @@ void RatesEvidence(const GroupRates& r, nlohmann::json& e) {
   e["no_progress_seconds"] = r.no_progress_seconds;
   if (r.last_progress) e["last_progress"] = TimeJson(*r.last_progress);
   if (r.drain_seconds) e["drain_seconds"] = *r.drain_seconds;
+  // [unix seconds, lag] pairs, oldest first: the status page's sparkline.
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& p : r.lag_history) {
+    history.push_back({ToUnixSeconds(p.at), p.lag});
+  }
+  e["lag_history"] = std::move(history);
 }
 
 // The rates' verdict once the window is covered: stopped or falling

@@ -34,6 +34,40 @@ std::string RunbookLink(const std::string& check) {
          "\">runbook</a>";
 }
 
+std::vector<std::pair<WallTime, double>> LagHistory(const nlohmann::json& e) {
+  std::vector<std::pair<WallTime, double>> out;
+  auto it = e.find("lag_history");
+  if (it == e.end() || !it->is_array()) return out;
+  for (const auto& p : *it) {
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() ||
+        !p[1].is_number()) {
+      continue;
+    }
+    const auto at = std::chrono::duration_cast<WallTime::duration>(
+        std::chrono::duration<double>(p[0].get<double>()));
+    out.emplace_back(WallTime(at), p[1].get<double>());
+  }
+  return out;
+}
+
+// One row per consumer group the consumer_lag check judges, ok or not,
+// with its lag over failwatch's own recent samples.
+std::string ConsumerGroupsSection(const Verdict& v) {
+  std::string rows;
+  for (const auto& c : v.checks) {
+    if (c.check != "consumer_lag") continue;
+    const auto history = LagHistory(c.evidence);
+    rows += "<tr class=\"" + std::string(RowClass(c)) + "\"><td>" +
+            HtmlEscape(c.target) + "</td><td>" +
+            SparklineSvg(history, "lag of " + c.target + ", messages") +
+            "</td><td>" + HtmlEscape(c.reason) + "</td></tr>\n";
+  }
+  if (rows.empty()) return "";
+  return "<h2>Consumer groups</h2>\n<table>\n<tr><th>Group</th>"
+         "<th>Lag (recent)</th><th>Verdict</th></tr>\n" +
+         rows + "</table>\n";
+}
+
 }  // namespace
 
 Response RenderVerdictResponse(const Snapshot& snapshot) {
@@ -104,6 +138,7 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
   }
   html += "<tr class=\"ok\"><td colspan=\"6\">" + std::to_string(ok_count) +
           " checks ok</td></tr>\n</table>\n";
+  html += ConsumerGroupsSection(*verdict);
   if (!verdict->failovers.empty()) {
     html +=
         "<h2>Failovers</h2>\n<table>\n<tr><th>Database</th><th>From</th>"

@@ -105,7 +105,7 @@ TEST_F(EvaluatorTest, EndpointStuckOnTheStandbyIsDownAfterFor) {
 TEST_F(EvaluatorTest, RecoveryClearsAfterClearAfter) {
   HealthConfig health;
   health.checks["endpoint_not_primary"] =
-      CheckOverride{Millis(0), Millis(3000)};
+      CheckOverride{Millis(0), Millis(3000), {}};
   Make(health);
   auto snap = [&](bool old) {
     return MakeSnapshot(
@@ -161,7 +161,7 @@ TEST_F(EvaluatorTest, ChecksOfAVanishedTargetAreDropped) {
 
 TEST_F(EvaluatorTest, AbandonedSampleKeepsTheLastObservationAndReportsIt) {
   HealthConfig health;
-  health.checks["collector_failing"] = CheckOverride{Millis(0), Millis(0)};
+  health.checks["collector_failing"] = CheckOverride{Millis(0), Millis(0), {}};
   Make(health);
   (void)Evaluate(MakeSnapshot({State("postgres", "orders", HealthyPg(), 0)}));
   clock_.Advance(Millis(1000));
