@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <charconv>
-#include <regex>
 
 #include "config/config_sections.h"
+#include "core/regex.h"
 
 namespace failwatch::config_internal {
 namespace {
@@ -129,14 +129,21 @@ bool ReadInt(const Fields& f, std::string_view key, std::int64_t min,
   return true;
 }
 
+// Compiled here so --check-config and a reload refuse what the Kafka
+// tracker could not compile; long patterns are not echoed.
+void CheckRegex(ParseContext& ctx, const YAML::Node& node,
+                const std::string& path, const std::string& pattern) {
+  Result<Regex> re = Regex::Compile(pattern);
+  if (re.ok()) return;
+  constexpr std::size_t kMaxEcho = 80;
+  std::string shown =
+      pattern.size() <= kMaxEcho ? " \"" + pattern + "\"" : std::string();
+  ctx.Error(node, path, "invalid regex" + shown + ": " + re.error().message);
+}
+
 void ReadRegex(const Fields& f, std::string_view key, std::string* out) {
   if (!f.String(key, out)) return;
-  try {
-    std::regex re(*out, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    f.ctx().Error(f.Find(key)->value, f.PathOf(key),
-                  "invalid regex \"" + *out + "\": " + e.what());
-  }
+  CheckRegex(f.ctx(), f.Find(key)->value, f.PathOf(key), *out);
 }
 
 // A duration that must be positive (zero would mean "every sample" for the
@@ -260,14 +267,7 @@ KafkaClusterConfig ParseCluster(
           ctx, groups[i], IndexPath(f.PathOf("groups"), i), &group_names));
     }
   }
-  if (f.String("discover_groups", &c.discover_groups)) {
-    try {
-      std::regex re(c.discover_groups, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      ctx.Error(f.Find("discover_groups")->value, f.PathOf("discover_groups"),
-                "invalid regex \"" + c.discover_groups + "\": " + e.what());
-    }
-  }
+  ReadRegex(f, "discover_groups", &c.discover_groups);
   ParseTuning(f, &c);
   c.schedule = ReadSchedule(f, defaults, "inherited");
   return c;

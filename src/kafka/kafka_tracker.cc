@@ -5,19 +5,20 @@
 namespace failwatch {
 namespace {
 
-Result<std::optional<std::regex>> Compile(const std::string& pattern,
-                                          const std::string& what) {
-  if (pattern.empty()) return std::optional<std::regex>();
-  try {
-    return std::optional<std::regex>(std::regex(pattern));
-  } catch (const std::regex_error&) {
+Result<std::optional<Regex>> Compile(const std::string& pattern,
+                                     const std::string& what) {
+  if (pattern.empty()) return std::optional<Regex>();
+  Result<Regex> re = Regex::Compile(pattern);
+  if (!re.ok()) {
     return MakeError(ErrorKind::kInvalid, "bad_regex",
-                     what + ": invalid regular expression");
+                     what + ": invalid regular expression: " +
+                         re.error().message);
   }
+  return std::optional<Regex>(std::move(re).value());
 }
 
-bool Matches(const std::optional<std::regex>& re, const std::string& s) {
-  return re && std::regex_match(s, *re);
+bool Matches(const std::optional<Regex>& re, const std::string& s) {
+  return re && re->FullMatch(s);
 }
 
 }  // namespace
@@ -31,7 +32,7 @@ Result<std::unique_ptr<KafkaTracker>> KafkaTracker::Create(
   struct {
     const std::string& pattern;
     const char* what;
-    std::optional<std::regex>& out;
+    std::optional<Regex>& out;
   } regexes[] = {
       {cluster.discover_groups, "discover_groups", t->discover_},
       {options.group_allow, "group_allow", t->group_allow_},

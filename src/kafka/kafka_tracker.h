@@ -8,13 +8,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/regex.h"
 #include "core/result.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_observation.h"
@@ -117,7 +117,7 @@ class KafkaTracker {
   std::map<std::string, std::set<std::string>> configured_topics_;
   std::set<std::string> reprocess_only_;
   std::set<std::string> dlt_topics_;
-  std::optional<std::regex> discover_, group_allow_, group_deny_, topic_allow_,
+  std::optional<Regex> discover_, group_allow_, group_deny_, topic_allow_,
       topic_deny_;
   std::map<std::string, GroupTrack> groups_;
   std::map<TopicPartition, OffsetHistory> offsets_;
