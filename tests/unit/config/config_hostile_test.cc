@@ -3,7 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -62,6 +66,124 @@ INSTANTIATE_TEST_SUITE_P(AllKeys, RegexKeyTest,
                          ::testing::Values("discover_groups", "group_allow",
                                            "group_deny", "topic_allow",
                                            "topic_deny"));
+
+// --- Files: bounded, regular files only (rows 3, 6, 7) ---------------------
+
+class HostileFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("hostile-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string p = (dir_ / name).string();
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  // Real files, real reader.
+  ConfigLoadResult ParseReal(const std::string& yaml) {
+    return ParseConfig(yaml, "test.yml", FakeEnv({}), RealFileReader());
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(HostileFilesTest, ConfigOnDevZeroIsRefused) {
+  auto r = LoadConfigFile("/dev/zero", FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre("/dev/zero: cannot read config file: is "
+                                     "not a regular file (a character "
+                                     "device)"));
+}
+
+TEST_F(HostileFilesTest, ConfigSymlinkedToDevZeroIsRefused) {
+  std::string link = (dir_ / "failwatch.yml").string();
+  std::filesystem::create_symlink("/dev/zero", link);
+  auto r = LoadConfigFile(link, FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("is not a regular file")));
+}
+
+TEST_F(HostileFilesTest, ConfigDirectoryIsRefused) {
+  auto r = LoadConfigFile(dir_.string(), FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre(dir_.string() +
+                                     ": cannot read config file: is a "
+                                     "directory"));
+}
+
+TEST_F(HostileFilesTest, OversizedConfigIsRefused) {
+  std::string p = Write("big.yml", "# " + std::string(4 << 20, 'x') + "\n");
+  auto r = LoadConfigFile(p, FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre(p + ": cannot read config file: exceeds "
+                                         "4194304 bytes"));
+}
+
+const char kDb[] =
+    "databases:\n  - name: orders\n    endpoint: db.lab.test\n"
+    "    user: u\n";
+
+TEST_F(HostileFilesTest, PasswordFileOnDevZeroIsRefused) {
+  auto r = ParseReal(std::string(kDb) + "    password_file: /dev/zero\n");
+  EXPECT_THAT(Errors(r),
+              ElementsAre("test.yml:5:20: databases[0].password_file: cannot "
+                          "read \"/dev/zero\": is not a regular file (a "
+                          "character device)"));
+}
+
+TEST_F(HostileFilesTest, PasswordFileDirectoryIsRefused) {
+  auto r = ParseReal(std::string(kDb) + "    password_file: " +
+                     dir_.string() + "\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("databases[0].password_file: "
+                                               "cannot read \"" +
+                                               dir_.string() +
+                                               "\": is a directory")));
+}
+
+TEST_F(HostileFilesTest, OversizedPasswordFileIsRefused) {
+  std::string p = Write("pw", std::string((1 << 20) + 1, 'x'));
+  auto r = ParseReal(std::string(kDb) + "    password_file: " + p + "\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("exceeds 1048576 bytes")));
+}
+
+TEST_F(HostileFilesTest, PropertiesFileOnDevZeroOrDirectoryIsRefused) {
+  auto r = ParseReal(
+      "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n"
+      "    properties_files:\n      sasl.password: /dev/zero\n"
+      "      ssl.key.password: " +
+      dir_.string() + "\n");
+  EXPECT_THAT(
+      Errors(r),
+      ElementsAre("test.yml:5:22: kafka[0].properties_files.sasl.password: "
+                  "cannot read \"/dev/zero\": is not a regular file (a "
+                  "character device)",
+                  HasSubstr("kafka[0].properties_files.ssl.key.password: "
+                            "cannot read \"" +
+                            dir_.string() + "\": is a directory")));
+}
+
+TEST_F(HostileFilesTest, SecretFileIsStillRead) {
+  std::string p = Write("pw", "s3cret\n");
+  auto r = ParseReal(std::string(kDb) + "    password_file: " + p + "\n");
+  ASSERT_TRUE(r.config.has_value()) << Errors(r)[0];
+  EXPECT_EQ(r.config->databases[0].password.Reveal(), "s3cret");
+}
+
+// --- Non-string keys (row 2) -------------------------------------------------
+
+TEST(HostileKeysTest, MappingKeyIsAPositionedError) {
+  auto r = Parse("? {a: 1}\n: 2\n");
+  EXPECT_THAT(Errors(r),
+              ::testing::Contains(HasSubstr("test.yml:1:3: keys must be "
+                                            "strings, got a mapping")));
+}
+
+TEST(HostileKeysTest, ListKeyInPropertiesIsAPositionedError) {
+  auto r = Parse(
+      "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n"
+      "    properties:\n      ? [a, b]\n      : x\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("kafka[0].properties: keys "
+                                               "must be strings, got a "
+                                               "sequence")));
+}
 
 }  // namespace
 }  // namespace failwatch
