@@ -3,6 +3,7 @@
 
 #include "config/config_sections.h"
 #include "core/regex.h"
+#include "core/utf8.h"
 
 namespace failwatch::config_internal {
 namespace {
@@ -72,6 +73,11 @@ void ReadTopicList(ParseContext& ctx, const Fields& f, const std::string& key,
   }
 }
 
+// Group ids become label values, which must be valid UTF-8.
+constexpr char kBadGroupName[] =
+    "group name must be valid UTF-8 without control characters (NUL, "
+    "newline, ...)";
+
 KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
                             const std::string& path,
                             std::vector<std::pair<std::string, int>>* names) {
@@ -88,6 +94,9 @@ KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
                               [&](const auto& p) { return p.first == g.name; });
     if (g.name.empty()) {
       ctx.Error(n, f.PathOf("name"), "must not be empty");
+    } else if (!IsPrintableUtf8(g.name)) {
+      // Not echoed: the bytes are what is wrong with it.
+      ctx.Error(n, f.PathOf("name"), kBadGroupName);
     } else if (first != names->end()) {
       ctx.Error(n, f.PathOf("name"),
                 "duplicate group \"" + g.name + "\" (first at line " +
@@ -98,7 +107,11 @@ KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
   }
   ReadTopicList(ctx, f, "dead_letter_topics", &g.dead_letter_topics);
   ReadTopicList(ctx, f, "topics", &g.topics);
-  f.String("dlt_reprocess_group", &g.dlt_reprocess_group);
+  if (f.String("dlt_reprocess_group", &g.dlt_reprocess_group) &&
+      !IsPrintableUtf8(g.dlt_reprocess_group)) {
+    ctx.Error(f.Find("dlt_reprocess_group")->value,
+              f.PathOf("dlt_reprocess_group"), kBadGroupName);
+  }
   return g;
 }
 

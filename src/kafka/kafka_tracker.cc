@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/utf8.h"
+
 namespace failwatch {
 namespace {
 
@@ -91,6 +93,11 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   std::set<std::string> wanted = configured_;
   if (discover_ && discovery.listed) {
     for (const auto& g : *discovery.listed) {
+      // Any bytes can come from a broker; a label value must be UTF-8.
+      if (!IsPrintableUtf8(g)) {
+        ++invalid_group_names_total_;
+        continue;
+      }
       if (Matches(discover_, g) && GroupAllowed(g)) wanted.insert(g);
     }
   } else if (discover_) {
@@ -330,6 +337,7 @@ std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
   obs->at = now;
   obs->error = error;
   obs->group_listing_supported = discovery.listing_supported;
+  obs->groups_invalid_name_total = invalid_group_names_total_;
   obs->group_describe_supported = discovery.describe_supported;
   if (groups_.empty()) {
     for (const auto& name : configured_) {
@@ -349,6 +357,7 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
   obs->cluster = cluster_;
   obs->at = in.now;
   obs->group_listing_supported = in.discovery.listing_supported;
+  obs->groups_invalid_name_total = invalid_group_names_total_;
   obs->group_describe_supported = in.discovery.describe_supported;
 
   // End-offset histories: forget partitions that no longer exist.

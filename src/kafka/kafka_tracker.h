@@ -120,6 +120,7 @@ class KafkaTracker {
   std::optional<Regex> discover_, group_allow_, group_deny_, topic_allow_,
       topic_deny_;
   std::map<std::string, GroupTrack> groups_;
+  std::uint64_t invalid_group_names_total_ = 0;  // listed, not valid UTF-8
   std::map<TopicPartition, OffsetHistory> offsets_;
 
   // Whether the brokers answer a NULL OffsetFetch list (FetchKind::kAll):

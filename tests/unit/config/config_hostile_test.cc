@@ -185,5 +185,27 @@ TEST(HostileKeysTest, ListKeyInPropertiesIsAPositionedError) {
                                                "sequence")));
 }
 
+// --- Group names become label values (row 4) -------------------------------
+
+TEST(HostileNamesTest, GroupNameWithNulOrBadBytesIsAPositionedError) {
+  const std::string head = "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n";
+  auto r = Parse(head + "    groups:\n      - name: \"a\\0b\"\n");
+  EXPECT_THAT(Errors(r),
+              ElementsAre("test.yml:5:15: kafka[0].groups[0].name: group name "
+                          "must be valid UTF-8 without control characters "
+                          "(NUL, newline, ...)"));
+  r = Parse(head + "    groups:\n      - name: a\xff\xfe" "b\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("groups[0].name: group name "
+                                               "must be valid UTF-8")));
+  r = Parse(head +
+            "    groups:\n      - name: a\n        dlt_reprocess_group: "
+            "\"x\\ny\"\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("groups[0].dlt_reprocess_group: "
+                                               "group name must be valid")));
+  // Non-ASCII names are fine.
+  r = Parse(head + "    groups:\n      - name: gr\xC3\xBCn\n");
+  EXPECT_TRUE(r.config.has_value());
+}
+
 }  // namespace
 }  // namespace failwatch
