@@ -80,7 +80,7 @@ constexpr char kBadGroupName[] =
 
 KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
                             const std::string& path,
-                            std::vector<std::pair<std::string, int>>* names) {
+                            SeenNames* names) {
   KafkaGroupConfig g;
   Fields f = Fields::Open(
       ctx, node, path,
@@ -90,8 +90,7 @@ KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
   // checked, not the label charset.
   if (f.Require("name") && f.String("name", &g.name)) {
     const YAML::Node& n = f.Find("name")->value;
-    auto first = std::find_if(names->begin(), names->end(),
-                              [&](const auto& p) { return p.first == g.name; });
+    auto first = names->find(g.name);
     if (g.name.empty()) {
       ctx.Error(n, f.PathOf("name"), "must not be empty");
     } else if (!IsPrintableUtf8(g.name)) {
@@ -102,7 +101,7 @@ KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
                 "duplicate group \"" + g.name + "\" (first at line " +
                     std::to_string(first->second) + ")");
     } else {
-      names->emplace_back(g.name, n.Mark().line + 1);
+      names->emplace(g.name, n.Mark().line + 1);
     }
   }
   ReadTopicList(ctx, f, "dead_letter_topics", &g.dead_letter_topics);
@@ -228,7 +227,7 @@ void ParseTuning(const Fields& f, KafkaClusterConfig* c) {
 
 KafkaClusterConfig ParseCluster(
     ParseContext& ctx, const YAML::Node& node, const std::string& path,
-    const Schedule& defaults, std::vector<std::pair<std::string, int>>* names) {
+    const Schedule& defaults, SeenNames* names) {
   KafkaClusterConfig c;
   Fields f = Fields::Open(ctx, node, path,
                           {"name",
@@ -274,7 +273,7 @@ KafkaClusterConfig ParseCluster(
   ParseProperties(f, &c);
   std::vector<YAML::Node> groups;
   if (f.Sequence("groups", &groups)) {
-    std::vector<std::pair<std::string, int>> group_names;
+    SeenNames group_names;
     for (std::size_t i = 0; i < groups.size(); ++i) {
       c.groups.push_back(ParseGroup(
           ctx, groups[i], IndexPath(f.PathOf("groups"), i), &group_names));
@@ -296,7 +295,7 @@ std::vector<KafkaClusterConfig> ParseKafka(ParseContext& ctx,
     ctx.Error(node, "kafka", "expected a sequence, got " + KindName(node));
     return out;
   }
-  std::vector<std::pair<std::string, int>> names;
+  SeenNames names;
   std::size_t i = 0;
   for (YAML::Node item : node) {
     out.push_back(

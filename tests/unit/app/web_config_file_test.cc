@@ -80,12 +80,12 @@ TEST(WebConfigFileTest, OversizedFileIsRefused) {
                      std::to_string(::getpid()) + ".yml";
   {
     std::ofstream out(path);
-    out << "# " << std::string(5 << 20, 'x') << "\n";
+    out << "# " << std::string(17 << 20, 'x') << "\n";
   }
   auto r = LoadWebConfigFile(path);
   std::filesystem::remove(path);
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(r.error().message, HasSubstr("exceeds 4194304 bytes"));
+  EXPECT_THAT(r.error().message, HasSubstr("exceeds 16777216 bytes"));
 }
 
 }  // namespace

@@ -111,10 +111,10 @@ TEST_F(HostileFilesTest, ConfigDirectoryIsRefused) {
 }
 
 TEST_F(HostileFilesTest, OversizedConfigIsRefused) {
-  std::string p = Write("big.yml", "# " + std::string(4 << 20, 'x') + "\n");
+  std::string p = Write("big.yml", "# " + std::string(16 << 20, 'x') + "\n");
   auto r = LoadConfigFile(p, FakeEnv({}), FakeFiles({}));
   EXPECT_THAT(Errors(r), ElementsAre(p + ": cannot read config file: exceeds "
-                                         "4194304 bytes"));
+                                         "16777216 bytes"));
 }
 
 const char kDb[] =
@@ -205,6 +205,39 @@ TEST(HostileNamesTest, GroupNameWithNulOrBadBytesIsAPositionedError) {
   // Non-ASCII names are fine.
   r = Parse(head + "    groups:\n      - name: gr\xC3\xBCn\n");
   EXPECT_TRUE(r.config.has_value());
+}
+
+}  // namespace
+}  // namespace failwatch
+
+namespace failwatch {
+namespace {
+
+// --- Alias expansion is bounded (row 5) --------------------------------------
+
+TEST(HostileAliasesTest, AliasBombIsRefused) {
+  std::string yaml = "x: &g\n";
+  for (int i = 0; i < 2000; ++i) yaml += "  - name: g" + std::to_string(i) + "\n";
+  yaml += "kafka:\n";
+  for (int i = 0; i < 20000; ++i) {
+    yaml += "  - {name: k" + std::to_string(i) + ", brokers: [h], groups: *g}\n";
+  }
+  auto r = ParseConfig(yaml, "test.yml", config_test::FakeEnv({}),
+                       config_test::FakeFiles({}));
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].ToString(),
+              ::testing::HasSubstr("the config expands to more than 2000000 "
+                                   "YAML nodes"));
+  EXPECT_GT(r.errors[0].line, 0);
+}
+
+TEST(HostileAliasesTest, ModestAliasesStillWork) {
+  auto r = ParseConfig(
+      "kafka:\n  - name: a\n    brokers: [h]\n    groups: &g [{name: x}, "
+      "{name: y}]\n  - name: b\n    brokers: [h]\n    groups: *g\n",
+      "test.yml", config_test::FakeEnv({}), config_test::FakeFiles({}));
+  ASSERT_TRUE(r.config.has_value());
+  EXPECT_EQ(r.config->kafka[1].groups.size(), 2u);
 }
 
 }  // namespace
