@@ -24,7 +24,7 @@ RUN apt-get update \
       build-essential cmake pkg-config ca-certificates \
       prometheus-cpp-dev libpq-dev librdkafka-dev libc-ares-dev \
       libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev \
-      libcivetweb-dev zlib1g-dev libcrypt-dev \
+      libcivetweb-dev libre2-dev zlib1g-dev libcrypt-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -45,7 +45,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
       libc-ares2 libcivetweb1 libcrypt1 libfmt9 libpq5 \
-      librdkafka1 libspdlog1.10 libyaml-cpp0.7 \
+      librdkafka1 libre2-9 libspdlog1.10 libyaml-cpp0.7 \
       zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home \

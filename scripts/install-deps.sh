@@ -8,7 +8,7 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libpq-dev librdkafka-dev libc-ares-dev libspdlog-dev
-  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libcivetweb-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libcivetweb-dev libre2-dev
   zlib1g-dev libcrypt-dev
 )
 # Real servers the tests and the lab start on loopback.

@@ -8,8 +8,25 @@
 #include "app/logging.h"
 #include "app/probe_client.h"
 #include "core/version.h"
+#include "http/listen_address.h"
+#include "http/router.h"
 
 namespace failwatch {
+
+Status ValidateServeFlags(const CliOptions& opts) {
+  if (auto ports = http::ToCivetwebPorts(opts.listen_address,
+                                         /*ipv6_supported=*/true,
+                                         /*tls=*/false);
+      !ports.ok()) {
+    return MakeError(ErrorKind::kInvalid, "bad_flag",
+                     "--web.listen-address: " + ports.error().message);
+  }
+  if (Status s = http::ValidateTelemetryPath(opts.telemetry_path); !s.ok()) {
+    return MakeError(ErrorKind::kInvalid, "bad_flag",
+                     "--web.telemetry-path: " + s.error().message);
+  }
+  return Status::Ok();
+}
 
 int RunCli(int argc, char** argv) {
   CliOptions opts;
@@ -50,6 +67,13 @@ int RunCli(int argc, char** argv) {
   if (!opts.probe_url.empty()) return RunProbe(opts.probe_url);
   if (opts.config_file.empty()) {
     std::cerr << "failwatch: --config FILE is required\n";
+    return 2;
+  }
+  // Bad flag values are usage errors (exit 2), found before anything
+  // starts; whether this build can listen on IPv6 is a runtime matter
+  // (exit 1 from the HTTP server).
+  if (Status s = ValidateServeFlags(opts); !s.ok()) {
+    std::cerr << "failwatch: " << s.error().message << "\n";
     return 2;
   }
   if (Status s = ConfigureLogging(opts.log_level, opts.log_format); !s.ok()) {

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "core/result.h"
+
 namespace failwatch {
 
 // Not in the 9100-9999 range: that range of the Prometheus default-port
@@ -20,6 +22,10 @@ struct CliOptions {
   bool once = false;
   std::string probe_url;  // --probe: HTTP GET client mode for HEALTHCHECK
 };
+
+// --web.listen-address and --web.telemetry-path: syntax only. An error
+// here is a bad flag (exit 2).
+Status ValidateServeFlags(const CliOptions& opts);
 
 int RunCli(int argc, char** argv);
 

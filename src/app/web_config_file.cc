@@ -2,8 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
+#include "core/bounded_file.h"
 
 namespace failwatch {
 namespace {
@@ -20,31 +19,41 @@ Error Bad(const std::string& source, const YAML::Mark& mark,
 
 }  // namespace
 
-Result<http::WebConfig> ParseWebConfig(const std::string& yaml_text,
-                                       const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return Bad(source, e.mark, e.msg);
+namespace {
+
+// A mapping key as a string; anything else (`? {a: 1}`, `? [x]`) is an
+// error at the key, not an uncaught YAML::TypedBadConversion.
+Result<std::string> KeyOf(const std::string& source, const YAML::Node& key,
+                          const std::string& where) {
+  if (!key.IsScalar()) {
+    return Bad(source, key.Mark(),
+               where + (where.empty() ? "" : ": ") + "keys must be strings");
   }
+  return key.Scalar();
+}
+
+Result<http::WebConfig> ParseWebConfigTree(const YAML::Node& root,
+                                           const std::string& source) {
   http::WebConfig out;
   if (!root || root.IsNull()) return out;
   if (!root.IsMap()) return Bad(source, root.Mark(), "expected a mapping");
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    Result<std::string> key_or = KeyOf(source, kv.first, "");
+    if (!key_or.ok()) return key_or.error();
+    const std::string& key = *key_or;
     const YAML::Node& value = kv.second;
     if (key == "basic_auth_users") {
       if (!value.IsMap()) {
         return Bad(source, value.Mark(), "basic_auth_users: expected a mapping");
       }
       for (const auto& user : value) {
+        Result<std::string> name = KeyOf(source, user.first, key);
+        if (!name.ok()) return name.error();
         if (!user.second.IsScalar()) {
           return Bad(source, user.second.Mark(),
                      "basic_auth_users: expected user: bcrypt-hash");
         }
-        out.basic_auth_users[user.first.as<std::string>()] =
-            user.second.as<std::string>();
+        out.basic_auth_users[*name] = user.second.Scalar();
       }
     } else if (key == "tls_server_config") {
       if (!value.IsMap()) {
@@ -52,15 +61,17 @@ Result<http::WebConfig> ParseWebConfig(const std::string& yaml_text,
                    "tls_server_config: expected a mapping");
       }
       for (const auto& tls : value) {
-        const std::string tkey = tls.first.as<std::string>();
+        Result<std::string> tkey_or = KeyOf(source, tls.first, key);
+        if (!tkey_or.ok()) return tkey_or.error();
+        const std::string& tkey = *tkey_or;
         if (!tls.second.IsScalar()) {
           return Bad(source, tls.second.Mark(),
                      "tls_server_config." + tkey + ": expected a string");
         }
         if (tkey == "cert_file") {
-          out.cert_file = tls.second.as<std::string>();
+          out.cert_file = tls.second.Scalar();
         } else if (tkey == "key_file") {
-          out.key_file = tls.second.as<std::string>();
+          out.key_file = tls.second.Scalar();
         } else {
           return Bad(source, tls.first.Mark(),
                      "tls_server_config." + tkey + ": not supported");
@@ -70,22 +81,37 @@ Result<http::WebConfig> ParseWebConfig(const std::string& yaml_text,
       return Bad(source, kv.first.Mark(), key + ": not supported");
     }
   }
-  if (Status s = http::ValidateWebConfig(out); !s.ok()) {
-    return MakeError(ErrorKind::kInvalid, "web_config",
-                     source + ": " + s.error().message);
-  }
   return out;
 }
 
-Result<http::WebConfig> LoadWebConfigFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return MakeError(ErrorKind::kInvalid, "web_config",
-                     path + ": cannot read the web config file");
+}  // namespace
+
+Result<http::WebConfig> ParseWebConfig(const std::string& yaml_text,
+                                       const std::string& source) {
+  Result<http::WebConfig> parsed = http::WebConfig{};
+  // Every yaml-cpp call may throw (parse errors, deep nesting, a
+  // conversion missed above): none of it may escape as a crash.
+  try {
+    parsed = ParseWebConfigTree(YAML::Load(yaml_text), source);
+  } catch (const YAML::Exception& e) {
+    return Bad(source, e.mark, e.msg);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseWebConfig(ss.str(), path);
+  if (!parsed.ok()) return parsed;
+  if (Status s = http::ValidateWebConfig(*parsed); !s.ok()) {
+    return MakeError(ErrorKind::kInvalid, "web_config",
+                     source + ": " + s.error().message);
+  }
+  return parsed;
+}
+
+Result<http::WebConfig> LoadWebConfigFile(const std::string& path) {
+  Result<std::string> text = ReadBoundedFile(path, kMaxConfigFileBytes);
+  if (!text.ok()) {
+    return MakeError(ErrorKind::kInvalid, "web_config",
+                     path + ": cannot read the web config file: " +
+                         text.error().message);
+  }
+  return ParseWebConfig(*text, path);
 }
 
 }  // namespace failwatch

@@ -106,7 +106,7 @@ struct KafkaClusterConfig {
   Millis topic_probe_interval = std::chrono::minutes(5);
   std::int64_t topic_probe_max_partitions = 250'000;
   std::int64_t lag_timestamp_reads = 0;
-  // Whole-name ECMAScript regexes; empty = no filter.
+  // Whole-name RE2 regexes; empty = no filter.
   std::string group_allow;
   std::string group_deny;
   std::string topic_allow;

@@ -5,6 +5,7 @@
 // failed reload).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ using FileReader =
 
 EnvLookup ProcessEnv();
 FileReader RealFileReader();
+
+// A config may hold at most this many YAML nodes once aliases are expanded
+// (an alias counts as a copy of its anchor): 100 000 groups take 300 000.
+inline constexpr std::size_t kMaxConfigNodes = 2'000'000;
 
 ConfigLoadResult ParseConfig(std::string_view yaml_text,
                              const std::string& source_name,

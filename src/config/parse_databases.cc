@@ -150,7 +150,7 @@ std::vector<T> ParseList(const Fields& f, std::string_view key,
 
 DatabaseConfig ParseDatabase(ParseContext& ctx, const YAML::Node& node,
                              const std::string& path, const Schedule& defaults,
-                             std::vector<std::pair<std::string, int>>* names) {
+                             SeenNames* names) {
   DatabaseConfig db;
   Fields f = Fields::Open(
       ctx, node, path,
@@ -208,7 +208,7 @@ std::vector<DatabaseConfig> ParseDatabases(ParseContext& ctx,
     ctx.Error(node, "databases", "expected a sequence, got " + KindName(node));
     return out;
   }
-  std::vector<std::pair<std::string, int>> names;
+  SeenNames names;
   std::size_t i = 0;
   for (YAML::Node item : node) {
     out.push_back(ParseDatabase(ctx, item, IndexPath("databases", i++),

@@ -1,8 +1,9 @@
 #include <algorithm>
 #include <charconv>
-#include <regex>
 
 #include "config/config_sections.h"
+#include "core/regex.h"
+#include "core/utf8.h"
 
 namespace failwatch::config_internal {
 namespace {
@@ -72,9 +73,14 @@ void ReadTopicList(ParseContext& ctx, const Fields& f, const std::string& key,
   }
 }
 
+// Group ids become label values, which must be valid UTF-8.
+constexpr char kBadGroupName[] =
+    "group name must be valid UTF-8 without control characters (NUL, "
+    "newline, ...)";
+
 KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
                             const std::string& path,
-                            std::vector<std::pair<std::string, int>>* names) {
+                            SeenNames* names) {
   KafkaGroupConfig g;
   Fields f = Fields::Open(
       ctx, node, path,
@@ -84,21 +90,27 @@ KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
   // checked, not the label charset.
   if (f.Require("name") && f.String("name", &g.name)) {
     const YAML::Node& n = f.Find("name")->value;
-    auto first = std::find_if(names->begin(), names->end(),
-                              [&](const auto& p) { return p.first == g.name; });
+    auto first = names->find(g.name);
     if (g.name.empty()) {
       ctx.Error(n, f.PathOf("name"), "must not be empty");
+    } else if (!IsPrintableUtf8(g.name)) {
+      // Not echoed: the bytes are what is wrong with it.
+      ctx.Error(n, f.PathOf("name"), kBadGroupName);
     } else if (first != names->end()) {
       ctx.Error(n, f.PathOf("name"),
                 "duplicate group \"" + g.name + "\" (first at line " +
                     std::to_string(first->second) + ")");
     } else {
-      names->emplace_back(g.name, n.Mark().line + 1);
+      names->emplace(g.name, n.Mark().line + 1);
     }
   }
   ReadTopicList(ctx, f, "dead_letter_topics", &g.dead_letter_topics);
   ReadTopicList(ctx, f, "topics", &g.topics);
-  f.String("dlt_reprocess_group", &g.dlt_reprocess_group);
+  if (f.String("dlt_reprocess_group", &g.dlt_reprocess_group) &&
+      !IsPrintableUtf8(g.dlt_reprocess_group)) {
+    ctx.Error(f.Find("dlt_reprocess_group")->value,
+              f.PathOf("dlt_reprocess_group"), kBadGroupName);
+  }
   return g;
 }
 
@@ -129,14 +141,21 @@ bool ReadInt(const Fields& f, std::string_view key, std::int64_t min,
   return true;
 }
 
+// Compiled here so --check-config and a reload refuse what the Kafka
+// tracker could not compile; long patterns are not echoed.
+void CheckRegex(ParseContext& ctx, const YAML::Node& node,
+                const std::string& path, const std::string& pattern) {
+  Result<Regex> re = Regex::Compile(pattern);
+  if (re.ok()) return;
+  constexpr std::size_t kMaxEcho = 80;
+  std::string shown =
+      pattern.size() <= kMaxEcho ? " \"" + pattern + "\"" : std::string();
+  ctx.Error(node, path, "invalid regex" + shown + ": " + re.error().message);
+}
+
 void ReadRegex(const Fields& f, std::string_view key, std::string* out) {
   if (!f.String(key, out)) return;
-  try {
-    std::regex re(*out, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    f.ctx().Error(f.Find(key)->value, f.PathOf(key),
-                  "invalid regex \"" + *out + "\": " + e.what());
-  }
+  CheckRegex(f.ctx(), f.Find(key)->value, f.PathOf(key), *out);
 }
 
 // A duration that must be positive (zero would mean "every sample" for the
@@ -208,7 +227,7 @@ void ParseTuning(const Fields& f, KafkaClusterConfig* c) {
 
 KafkaClusterConfig ParseCluster(
     ParseContext& ctx, const YAML::Node& node, const std::string& path,
-    const Schedule& defaults, std::vector<std::pair<std::string, int>>* names) {
+    const Schedule& defaults, SeenNames* names) {
   KafkaClusterConfig c;
   Fields f = Fields::Open(ctx, node, path,
                           {"name",
@@ -254,20 +273,13 @@ KafkaClusterConfig ParseCluster(
   ParseProperties(f, &c);
   std::vector<YAML::Node> groups;
   if (f.Sequence("groups", &groups)) {
-    std::vector<std::pair<std::string, int>> group_names;
+    SeenNames group_names;
     for (std::size_t i = 0; i < groups.size(); ++i) {
       c.groups.push_back(ParseGroup(
           ctx, groups[i], IndexPath(f.PathOf("groups"), i), &group_names));
     }
   }
-  if (f.String("discover_groups", &c.discover_groups)) {
-    try {
-      std::regex re(c.discover_groups, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      ctx.Error(f.Find("discover_groups")->value, f.PathOf("discover_groups"),
-                "invalid regex \"" + c.discover_groups + "\": " + e.what());
-    }
-  }
+  ReadRegex(f, "discover_groups", &c.discover_groups);
   ParseTuning(f, &c);
   c.schedule = ReadSchedule(f, defaults, "inherited");
   return c;
@@ -283,7 +295,7 @@ std::vector<KafkaClusterConfig> ParseKafka(ParseContext& ctx,
     ctx.Error(node, "kafka", "expected a sequence, got " + KindName(node));
     return out;
   }
-  std::vector<std::pair<std::string, int>> names;
+  SeenNames names;
   std::size_t i = 0;
   for (YAML::Node item : node) {
     out.push_back(

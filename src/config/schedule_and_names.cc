@@ -51,7 +51,7 @@ bool IsValidTargetName(std::string_view name) {
 }
 
 std::string ReadTargetName(const Fields& f,
-                           std::vector<std::pair<std::string, int>>* seen) {
+                           SeenNames* seen) {
   std::string name;
   if (!f.Require("name") || !f.String("name", &name)) return name;
   const YAML::Node& node = f.Find("name")->value;
@@ -61,14 +61,11 @@ std::string ReadTargetName(const Fields& f,
         "invalid name \"" + name + "\" (must match [a-zA-Z_][a-zA-Z0-9_.-]*)");
     return name;
   }
-  auto first = std::find_if(seen->begin(), seen->end(),
-                            [&](const auto& p) { return p.first == name; });
-  if (first != seen->end()) {
+  auto [first, inserted] = seen->try_emplace(name, node.Mark().line + 1);
+  if (!inserted) {
     f.ctx().Error(node, f.PathOf("name"),
                   "duplicate name \"" + name + "\" (first at line " +
                       std::to_string(first->second) + ")");
-  } else {
-    seen->emplace_back(name, node.Mark().line + 1);
   }
   return name;
 }

@@ -36,6 +36,11 @@ Error Bad(std::string_view text, std::string why) {
                    "invalid duration \"" + std::string(text) + "\": " + why);
 }
 
+Error OutOfRange(std::string_view text) {
+  return Bad(text, "duration out of range (at most " +
+                       std::to_string(kMaxDurationMs / kUnits[1].ms) + "d)");
+}
+
 }  // namespace
 
 Result<Millis> ParseDuration(std::string_view text) {
@@ -50,9 +55,9 @@ Result<Millis> ParseDuration(std::string_view text) {
     }
     std::int64_t n = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (n > std::numeric_limits<std::int64_t>::max() / 10 - 10) {
-        return Bad(text, "too large");
-      }
+      // Any number past the maximum is out of range; stop before int64
+      // could overflow.
+      if (n > kMaxDurationMs) return OutOfRange(text);
       n = n * 10 + (text[i] - '0');
       ++i;
     }
@@ -71,10 +76,11 @@ Result<Millis> ParseDuration(std::string_view text) {
     if (rank <= last_rank) return Bad(text, "units must go from largest to smallest");
     last_rank = rank;
     i += unit->suffix.size();
-    if (n > std::numeric_limits<std::int64_t>::max() / unit->ms) {
-      return Bad(text, "too large");
-    }
+    // Each term and the running sum are checked against the maximum, so
+    // "15250284452w106751991167d..." cannot wrap around.
+    if (n > kMaxDurationMs / unit->ms) return OutOfRange(text);
     total += n * unit->ms;
+    if (total > kMaxDurationMs) return OutOfRange(text);
   }
   return Millis(total);
 }

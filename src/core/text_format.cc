@@ -6,6 +6,8 @@
 #include <limits>
 #include <string_view>
 
+#include "core/utf8.h"
+
 namespace failwatch {
 namespace {
 
@@ -20,8 +22,17 @@ void AppendInt(std::string& out, Int v) {
   out.append(buf, r.ptr);
 }
 
-// `escape_quote` is false for HELP text, where a quote is literal.
+// `escape_quote` is false for HELP text, where a quote is literal. The
+// output is valid UTF-8 whatever `s` holds: a name from a broker may carry
+// any bytes, and one bad byte would make Prometheus refuse the whole
+// exposition. Ill-formed sequences and NUL become U+FFFD (the common case,
+// already valid, pays one scan).
 void AppendEscaped(std::string& out, std::string_view s, bool escape_quote) {
+  std::string repaired;
+  if (!IsValidUtf8(s) || s.find('\0') != std::string_view::npos) {
+    AppendValidUtf8(repaired, s);
+    s = repaired;
+  }
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];

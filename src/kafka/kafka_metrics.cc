@@ -373,6 +373,12 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
       FamilyBuilder::Counter("failwatch_kafka_series_dropped_total",
                              "Series not exported because of the series cap.")
           .Add(cl, static_cast<double>(stats.series_dropped_total))));
+  add(std::move(FamilyBuilder::Counter(
+                    "failwatch_kafka_groups_invalid_name_total",
+                    "Listed group names skipped (not printable UTF-8), per "
+                    "sample.")
+                    .Add(cl, static_cast<double>(
+                                 obs.groups_invalid_name_total))));
   add(std::move(FamilyBuilder::Gauge("failwatch_kafka_groups_tracked",
                                      "Consumer groups tracked.")
                     .Add(cl, static_cast<double>(obs.groups.size()))));

@@ -145,6 +145,9 @@ class KafkaObservation final : public Observation {
   // Whether the brokers answered group listing / description.
   bool group_listing_supported = false;
   bool group_describe_supported = false;
+  // Listed group names skipped because they are not printable UTF-8,
+  // counted once per sample that saw them.
+  std::uint64_t groups_invalid_name_total = 0;
   // Dead-letter topics by name, and expected ones that do not exist.
   std::map<std::string, DltState> dlts;
   std::vector<DltMissing> dlt_missing;

@@ -88,7 +88,7 @@ struct KafkaOptions {
   std::string group_allow;
   std::string group_deny;
   std::string topic_allow;
-  // Regexes must match the whole name (std::regex_match, ECMAScript).
+  // Regexes must match the whole name (RE2::FullMatch, RE2 syntax).
   std::string topic_deny = "__.*";  // __consumer_offsets, __transaction_state
   bool per_partition_series = true;
   // Hard cap on the series one sample emits; the rest are dropped and

@@ -3,22 +3,25 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/utf8.h"
+
 namespace failwatch {
 namespace {
 
-Result<std::optional<std::regex>> Compile(const std::string& pattern,
-                                          const std::string& what) {
-  if (pattern.empty()) return std::optional<std::regex>();
-  try {
-    return std::optional<std::regex>(std::regex(pattern));
-  } catch (const std::regex_error&) {
+Result<std::optional<Regex>> Compile(const std::string& pattern,
+                                     const std::string& what) {
+  if (pattern.empty()) return std::optional<Regex>();
+  Result<Regex> re = Regex::Compile(pattern);
+  if (!re.ok()) {
     return MakeError(ErrorKind::kInvalid, "bad_regex",
-                     what + ": invalid regular expression");
+                     what + ": invalid regular expression: " +
+                         re.error().message);
   }
+  return std::optional<Regex>(std::move(re).value());
 }
 
-bool Matches(const std::optional<std::regex>& re, const std::string& s) {
-  return re && std::regex_match(s, *re);
+bool Matches(const std::optional<Regex>& re, const std::string& s) {
+  return re && re->FullMatch(s);
 }
 
 }  // namespace
@@ -32,7 +35,7 @@ Result<std::unique_ptr<KafkaTracker>> KafkaTracker::Create(
   struct {
     const std::string& pattern;
     const char* what;
-    std::optional<std::regex>& out;
+    std::optional<Regex>& out;
   } regexes[] = {
       {cluster.discover_groups, "discover_groups", t->discover_},
       {options.group_allow, "group_allow", t->group_allow_},
@@ -91,6 +94,11 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   std::set<std::string> wanted = configured_;
   if (discover_ && discovery.listed) {
     for (const auto& g : *discovery.listed) {
+      // Any bytes can come from a broker; a label value must be UTF-8.
+      if (!IsPrintableUtf8(g)) {
+        ++invalid_group_names_total_;
+        continue;
+      }
       if (Matches(discover_, g) && GroupAllowed(g)) wanted.insert(g);
     }
   } else if (discover_) {
@@ -361,6 +369,7 @@ std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
   obs->at = now;
   obs->error = error;
   obs->group_listing_supported = discovery.listing_supported;
+  obs->groups_invalid_name_total = invalid_group_names_total_;
   obs->group_describe_supported = discovery.describe_supported;
   if (groups_.empty()) {
     for (const auto& name : configured_) {
@@ -380,6 +389,7 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
   obs->cluster = cluster_;
   obs->at = in.now;
   obs->group_listing_supported = in.discovery.listing_supported;
+  obs->groups_invalid_name_total = invalid_group_names_total_;
   obs->group_describe_supported = in.discovery.describe_supported;
 
   // End-offset histories: forget partitions that no longer exist.

@@ -8,13 +8,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/regex.h"
 #include "core/result.h"
 #include "kafka/group_discovery.h"
 #include "kafka/group_rates.h"
@@ -131,9 +131,10 @@ class KafkaTracker {
   std::map<std::string, std::set<std::string>> configured_topics_;
   std::set<std::string> reprocess_only_;
   std::set<std::string> dlt_topics_;
-  std::optional<std::regex> discover_, group_allow_, group_deny_, topic_allow_,
+  std::optional<Regex> discover_, group_allow_, group_deny_, topic_allow_,
       topic_deny_;
   std::map<std::string, GroupTrack> groups_;
+  std::uint64_t invalid_group_names_total_ = 0;  // listed, not valid UTF-8
   std::map<TopicPartition, OffsetHistory> offsets_;
 
   // Whether the brokers answer a NULL OffsetFetch list (FetchKind::kAll):

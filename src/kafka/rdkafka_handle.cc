@@ -4,20 +4,51 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <string_view>
+#include <vector>
 #include <thread>
 
 namespace failwatch {
 namespace {
 
+// The user's property values per client.id, so librdkafka's log lines
+// (CONFWARN quotes what it was given) can be redacted: values are never
+// logged. Replaced whenever a handle for that client.id is configured.
+std::mutex& RedactionMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<std::string, std::vector<std::string>>& RedactionValues() {
+  static std::map<std::string, std::vector<std::string>> values;
+  return values;
+}
+
+void RegisterValues(const std::string& client_id,
+                    const KafkaClusterConfig& cluster) {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : cluster.properties) {
+    if (!value.Reveal().empty()) values.push_back(value.Reveal());
+  }
+  // Longest first, so a value containing another is replaced whole.
+  std::sort(values.begin(), values.end(),
+            [](const std::string& a, const std::string& b) {
+              return a.size() > b.size();
+            });
+  std::lock_guard<std::mutex> lock(RedactionMutex());
+  RedactionValues()[client_id] = std::move(values);
+}
+
 void LogCallback(const rd_kafka_t* rk, int level, const char* fac,
                  const char* buf) {
+  const std::string text = RedactKafkaLog(rd_kafka_name(rk), buf);
   // syslog levels: 0..4 = emerg..warning.
   if (level <= 4) {
     spdlog::warn("msg=\"librdkafka\" client={} facility={} text=\"{}\"",
-                 rd_kafka_name(rk), fac, buf);
+                 rd_kafka_name(rk), fac, text);
   } else {
     spdlog::debug("msg=\"librdkafka\" client={} facility={} text=\"{}\"",
-                  rd_kafka_name(rk), fac, buf);
+                  rd_kafka_name(rk), fac, text);
   }
 }
 
@@ -100,11 +131,29 @@ Result<ConfPtr> BuildConf(const KafkaClusterConfig& cluster, HandleRole role) {
                      "kafka cluster \"" + cluster.name +
                          "\": no brokers and no bootstrap.servers property");
   }
+  RegisterValues(client_id, cluster);
   rd_kafka_conf_set_log_cb(conf.get(), LogCallback);
   return conf;
 }
 
 }  // namespace
+
+std::string RedactKafkaLog(std::string_view client_name,
+                           std::string_view text) {
+  // librdkafka names a client "<client.id>#<type>-<n>".
+  std::string_view id = client_name.substr(0, client_name.rfind('#'));
+  std::string out(text);
+  std::lock_guard<std::mutex> lock(RedactionMutex());
+  auto it = RedactionValues().find(std::string(id));
+  if (it == RedactionValues().end()) return out;
+  for (const std::string& v : it->second) {
+    for (std::size_t pos = out.find(v); pos != std::string::npos;
+         pos = out.find(v, pos + kRedacted.size())) {
+      out.replace(pos, v.size(), kRedacted);
+    }
+  }
+  return out;
+}
 
 void RdKafkaDestroy::operator()(rd_kafka_t* rk) const {
   if (rk != nullptr) rd_kafka_destroy(rk);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "core/clock.h"
@@ -25,6 +26,12 @@ struct RdKafkaQueueDestroy {
   void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
 };
 using RdKafkaQueuePtr = std::unique_ptr<rd_kafka_queue_t, RdKafkaQueueDestroy>;
+
+// librdkafka's log text for a client with every property value the user
+// configured for it replaced by "<redacted>" (CONFWARN lines can quote
+// what they were given). Registered when a handle's config is built.
+inline constexpr std::string_view kRedacted = "<redacted>";
+std::string RedactKafkaLog(std::string_view client_name, std::string_view text);
 
 enum class HandleRole {
   kData,       // metadata, watermarks, committed offsets

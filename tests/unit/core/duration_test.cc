@@ -37,6 +37,37 @@ INSTANTIATE_TEST_SUITE_P(
                       DurationCase{"99999999999999999999s", -1},
                       DurationCase{" 5s", -1}));
 
+// Overflow (issue 14 row 8): every term and every sum past the maximum is
+// "duration out of range", never a wrapped-around value.
+class DurationRangeTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(DurationRangeTest, IsOutOfRange) {
+  auto r = ParseDuration(GetParam());
+  ASSERT_FALSE(r.ok()) << GetParam() << " parsed as " << r->count() << "ms";
+  EXPECT_EQ(r.error().message, std::string("invalid duration \"") +
+                                   GetParam() +
+                                   "\": duration out of range (at most "
+                                   "3650d)");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, DurationRangeTest,
+    ::testing::Values("15250284452w106751991167d86h25m52s616ms",
+                      "9223372036854775807ms", "9223372036854775808ms",
+                      "99999999999999999999s", "106751991167d", "3651d",
+                      "3650d1ms", "522w", "521w4d",
+                      "87600h1ms", "315360000001ms",
+                      "1000000000000000000000000000000000000w"));
+
+TEST(DurationRangeTest, TheMaximumItselfParses) {
+  auto r = ParseDuration("3650d");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->count(), kMaxDurationMs);
+  r = ParseDuration("521w3d");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->count(), kMaxDurationMs);
+}
+
 TEST(FormatDurationTest, RoundTrips) {
   EXPECT_EQ(FormatDuration(Millis(250)), "250ms");
   EXPECT_EQ(FormatDuration(Millis(90000)), "1m30s");

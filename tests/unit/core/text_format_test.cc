@@ -211,3 +211,45 @@ TEST(FamilyHeaderTest, EscapesHelpAsTheFormatRequires) {
 
 }  // namespace
 }  // namespace failwatch
+
+namespace failwatch {
+namespace {
+
+// A label value from a broker may hold any bytes; the exposition must stay
+// valid UTF-8 (issue 14 row 4).
+TEST(TextFormatUtf8Test, InvalidLabelBytesBecomeReplacementCharacters) {
+  MetricFamily f{"g", "Help.", prometheus::MetricType::Gauge, {}};
+  ClientMetric m;
+  m.label.push_back({"group", std::string("a\xff\xfe" "b\0c\"\n", 8)});
+  m.gauge.value = 1;
+  f.metric.push_back(m);
+  EXPECT_EQ(FamiliesText({f}),
+            "# HELP g Help.\n# TYPE g gauge\n"
+            "g{group=\"a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\\\"\\n\"} 1\n");
+}
+
+TEST(TextFormatUtf8Test, ValidMultibyteIsKept) {
+  MetricFamily f{"g", "Help.", prometheus::MetricType::Gauge, {}};
+  ClientMetric m;
+  m.label.push_back({"group", "gr\xC3\xBCn-\xF0\x9F\x98\x80"});
+  f.metric.push_back(m);
+  EXPECT_EQ(FamiliesText({f}), Serialized({f}));
+}
+
+TEST(TextFormatUtf8Test, TruncatedAndOverlongSequencesAreReplaced) {
+  for (const std::string& bad : {std::string("\xC3"), std::string("\xE2\x82"),
+                                std::string("\xC0\xAF"),
+                                std::string("\xED\xA0\x80"),
+                                std::string("\xF4\x90\x80\x80")}) {
+    MetricFamily f{"g", "", prometheus::MetricType::Gauge, {}};
+    ClientMetric m;
+    m.label.push_back({"l", bad});
+    f.metric.push_back(m);
+    std::string text = FamiliesText({f});
+    EXPECT_NE(text.find("\xEF\xBF\xBD"), std::string::npos) << text;
+    EXPECT_EQ(text.find(bad), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace failwatch

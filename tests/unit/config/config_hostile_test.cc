@@ -1,0 +1,244 @@
+// Hostile input (issue 14): every case is a positioned error, never a
+// crash, a hang or an unbounded allocation.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "config/config_loader.h"
+#include "test_env.h"
+
+namespace failwatch {
+namespace {
+
+using config_test::FakeEnv;
+using config_test::FakeFiles;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+ConfigLoadResult Parse(const std::string& yaml) {
+  return ParseConfig(yaml, "test.yml", FakeEnv({}), FakeFiles({}));
+}
+
+std::vector<std::string> Errors(const ConfigLoadResult& r) {
+  std::vector<std::string> out;
+  for (const ConfigError& e : r.errors) out.push_back(e.ToString());
+  return out;
+}
+
+std::string KafkaWith(const std::string& key, const std::string& value) {
+  return "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n    " + key +
+         ": '" + value + "'\n";
+}
+
+class RegexKeyTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RegexKeyTest, DeepNestingIsAPositionedError) {
+  auto r = Parse(KafkaWith(GetParam(), std::string(20000, '(') +
+                                           std::string(20000, ')')));
+  EXPECT_THAT(Errors(r),
+              ElementsAre("test.yml:4:" + std::to_string(7 + std::strlen(GetParam())) +
+                          ": kafka[0]." + GetParam() +
+                          ": invalid regex: regex too long (40000 bytes, at "
+                          "most 4096)"));
+}
+
+TEST_P(RegexKeyTest, LongLiteralIsAPositionedError) {
+  auto r = Parse(KafkaWith(GetParam(), std::string(100000, 'a')));
+  EXPECT_THAT(Errors(r),
+              ElementsAre(HasSubstr(std::string("kafka[0].") + GetParam() +
+                                    ": invalid regex: regex too long (100000 "
+                                    "bytes, at most 4096)")));
+}
+
+TEST_P(RegexKeyTest, ExpensiveProgramIsAPositionedError) {
+  auto r = Parse(KafkaWith(GetParam(), "((a{100}){100}){100}"));
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("invalid regex")));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKeys, RegexKeyTest,
+                         ::testing::Values("discover_groups", "group_allow",
+                                           "group_deny", "topic_allow",
+                                           "topic_deny"));
+
+// --- Files: bounded, regular files only (rows 3, 6, 7) ---------------------
+
+class HostileFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("hostile-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string p = (dir_ / name).string();
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  // Real files, real reader.
+  ConfigLoadResult ParseReal(const std::string& yaml) {
+    return ParseConfig(yaml, "test.yml", FakeEnv({}), RealFileReader());
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(HostileFilesTest, ConfigOnDevZeroIsRefused) {
+  auto r = LoadConfigFile("/dev/zero", FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre("/dev/zero: cannot read config file: is "
+                                     "not a regular file (a character "
+                                     "device)"));
+}
+
+TEST_F(HostileFilesTest, ConfigSymlinkedToDevZeroIsRefused) {
+  std::string link = (dir_ / "failwatch.yml").string();
+  std::filesystem::create_symlink("/dev/zero", link);
+  auto r = LoadConfigFile(link, FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("is not a regular file")));
+}
+
+TEST_F(HostileFilesTest, ConfigDirectoryIsRefused) {
+  auto r = LoadConfigFile(dir_.string(), FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre(dir_.string() +
+                                     ": cannot read config file: is a "
+                                     "directory"));
+}
+
+TEST_F(HostileFilesTest, OversizedConfigIsRefused) {
+  std::string p = Write("big.yml", "# " + std::string(16 << 20, 'x') + "\n");
+  auto r = LoadConfigFile(p, FakeEnv({}), FakeFiles({}));
+  EXPECT_THAT(Errors(r), ElementsAre(p + ": cannot read config file: exceeds "
+                                         "16777216 bytes"));
+}
+
+const char kDb[] =
+    "databases:\n  - name: orders\n    endpoint: db.lab.test\n"
+    "    user: u\n";
+
+TEST_F(HostileFilesTest, PasswordFileOnDevZeroIsRefused) {
+  auto r = ParseReal(std::string(kDb) + "    password_file: /dev/zero\n");
+  EXPECT_THAT(Errors(r),
+              ElementsAre("test.yml:5:20: databases[0].password_file: cannot "
+                          "read \"/dev/zero\": is not a regular file (a "
+                          "character device)"));
+}
+
+TEST_F(HostileFilesTest, PasswordFileDirectoryIsRefused) {
+  auto r = ParseReal(std::string(kDb) + "    password_file: " +
+                     dir_.string() + "\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("databases[0].password_file: "
+                                               "cannot read \"" +
+                                               dir_.string() +
+                                               "\": is a directory")));
+}
+
+TEST_F(HostileFilesTest, OversizedPasswordFileIsRefused) {
+  std::string p = Write("pw", std::string((1 << 20) + 1, 'x'));
+  auto r = ParseReal(std::string(kDb) + "    password_file: " + p + "\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("exceeds 1048576 bytes")));
+}
+
+TEST_F(HostileFilesTest, PropertiesFileOnDevZeroOrDirectoryIsRefused) {
+  auto r = ParseReal(
+      "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n"
+      "    properties_files:\n      sasl.password: /dev/zero\n"
+      "      ssl.key.password: " +
+      dir_.string() + "\n");
+  EXPECT_THAT(
+      Errors(r),
+      ElementsAre("test.yml:5:22: kafka[0].properties_files.sasl.password: "
+                  "cannot read \"/dev/zero\": is not a regular file (a "
+                  "character device)",
+                  HasSubstr("kafka[0].properties_files.ssl.key.password: "
+                            "cannot read \"" +
+                            dir_.string() + "\": is a directory")));
+}
+
+TEST_F(HostileFilesTest, SecretFileIsStillRead) {
+  std::string p = Write("pw", "s3cret\n");
+  auto r = ParseReal(std::string(kDb) + "    password_file: " + p + "\n");
+  ASSERT_TRUE(r.config.has_value()) << Errors(r)[0];
+  EXPECT_EQ(r.config->databases[0].password.Reveal(), "s3cret");
+}
+
+// --- Non-string keys (row 2) -------------------------------------------------
+
+TEST(HostileKeysTest, MappingKeyIsAPositionedError) {
+  auto r = Parse("? {a: 1}\n: 2\n");
+  EXPECT_THAT(Errors(r),
+              ::testing::Contains(HasSubstr("test.yml:1:3: keys must be "
+                                            "strings, got a mapping")));
+}
+
+TEST(HostileKeysTest, ListKeyInPropertiesIsAPositionedError) {
+  auto r = Parse(
+      "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n"
+      "    properties:\n      ? [a, b]\n      : x\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("kafka[0].properties: keys "
+                                               "must be strings, got a "
+                                               "sequence")));
+}
+
+// --- Group names become label values (row 4) -------------------------------
+
+TEST(HostileNamesTest, GroupNameWithNulOrBadBytesIsAPositionedError) {
+  const std::string head = "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n";
+  auto r = Parse(head + "    groups:\n      - name: \"a\\0b\"\n");
+  EXPECT_THAT(Errors(r),
+              ElementsAre("test.yml:5:15: kafka[0].groups[0].name: group name "
+                          "must be valid UTF-8 without control characters "
+                          "(NUL, newline, ...)"));
+  r = Parse(head + "    groups:\n      - name: a\xff\xfe" "b\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("groups[0].name: group name "
+                                               "must be valid UTF-8")));
+  r = Parse(head +
+            "    groups:\n      - name: a\n        dlt_reprocess_group: "
+            "\"x\\ny\"\n");
+  EXPECT_THAT(Errors(r), ElementsAre(HasSubstr("groups[0].dlt_reprocess_group: "
+                                               "group name must be valid")));
+  // Non-ASCII names are fine.
+  r = Parse(head + "    groups:\n      - name: gr\xC3\xBCn\n");
+  EXPECT_TRUE(r.config.has_value());
+}
+
+}  // namespace
+}  // namespace failwatch
+
+namespace failwatch {
+namespace {
+
+// --- Alias expansion is bounded (row 5) --------------------------------------
+
+TEST(HostileAliasesTest, AliasBombIsRefused) {
+  std::string yaml = "x: &g\n";
+  for (int i = 0; i < 2000; ++i) yaml += "  - name: g" + std::to_string(i) + "\n";
+  yaml += "kafka:\n";
+  for (int i = 0; i < 20000; ++i) {
+    yaml += "  - {name: k" + std::to_string(i) + ", brokers: [h], groups: *g}\n";
+  }
+  auto r = ParseConfig(yaml, "test.yml", config_test::FakeEnv({}),
+                       config_test::FakeFiles({}));
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].ToString(),
+              ::testing::HasSubstr("the config expands to more than 2000000 "
+                                   "YAML nodes"));
+  EXPECT_GT(r.errors[0].line, 0);
+}
+
+TEST(HostileAliasesTest, ModestAliasesStillWork) {
+  auto r = ParseConfig(
+      "kafka:\n  - name: a\n    brokers: [h]\n    groups: &g [{name: x}, "
+      "{name: y}]\n  - name: b\n    brokers: [h]\n    groups: *g\n",
+      "test.yml", config_test::FakeEnv({}), config_test::FakeFiles({}));
+  ASSERT_TRUE(r.config.has_value());
+  EXPECT_EQ(r.config->kafka[1].groups.size(), 2u);
+}
+
+}  // namespace
+}  // namespace failwatch
