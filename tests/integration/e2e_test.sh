@@ -92,6 +92,14 @@ app_written() {
   curl -sf --max-time 2 "$APP/metrics" | awk '/outcome="written"/ { exit !($2 > 0) }'
 }
 wait_for 60 "the demo app writes orders" app_written
+# failwatch runs long before an incident: its consumption/production rates
+# cover their window (60 s) by then. Wait for that, so the drill measures
+# detection, not failwatch's own start-up.
+rates_known() {
+  curl -sf --max-time 2 "$FW/metrics" |
+    grep -q '^failwatch_kafka_group_consumed_messages_per_second{cluster="lab",group="orders-consumer"}'
+}
+wait_for 120 "failwatch knows orders-consumer's rates" rates_known
 
 # Alerts this incident must raise (when the project's rules exist), and
 # those that must resolve once the app is restarted.
