@@ -61,6 +61,10 @@ bool AppsConverged(const PgObservation& pg) {
   for (const auto& s : pg.stale_app_connections) {
     if (s.count > 0) return false;
   }
+  // An unconfigured client whose writes fail on a node in recovery.
+  for (const auto& s : pg.unconfigured_writers) {
+    if (s.writes > 0) return false;
+  }
   return true;
 }
 

@@ -129,9 +129,9 @@ TEST_P(StickyTierTest, RiskOnceAppsConverged) {
   const auto& c = GetParam();
   auto pg = HealthyPg();
   pg->last_promotion = At(10);
-  pg->write_probes = {
-      Probe("sticky", c.probe_ok, c.probe_ok ? "127.0.0.2:5432" : "127.0.0.3:5432",
-            c.probe_ok ? "" : "25006")};
+  pg->write_probes = {Probe("sticky", c.probe_ok,
+                            c.probe_ok ? "127.0.0.2:5432" : "127.0.0.3:5432",
+                            c.probe_ok ? "" : "25006")};
   if (c.stale > 0) {
     pg->stale_app_connections = {Stale("orders-api", "127.0.0.3:5432",
                                        StaleCause::kKeptFromBeforePromotion,
@@ -147,15 +147,36 @@ TEST_P(StickyTierTest, RiskOnceAppsConverged) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, StickyTierTest,
-    ::testing::Values(
-        StickyTierCase{"apps_still_stale_is_impact", 3, false,
-                       CheckTier::kImpact, "gets 25006"},
-        StickyTierCase{"apps_converged_is_risk", 0, false, CheckTier::kRisk,
-                       "a pool that keeps its connections would still fail "
-                       "writes, 90 s after the promotion"},
-        StickyTierCase{"ok_probe_keeps_default", 0, true, CheckTier::kImpact,
-                       "ok in 3 ms"}),
+    ::testing::Values(StickyTierCase{"apps_still_stale_is_impact", 3, false,
+                                     CheckTier::kImpact, "gets 25006"},
+                      StickyTierCase{
+                          "apps_converged_is_risk", 0, false, CheckTier::kRisk,
+                          "a pool that keeps its connections would still fail "
+                          "writes, 90 s after the promotion"},
+                      StickyTierCase{"ok_probe_keeps_default", 0, true,
+                                     CheckTier::kImpact, "ok in 3 ms"}),
     [](const auto& p) { return std::string(p.param.name); });
+
+// An unconfigured client failing writes on a wrong node: not converged, so
+// the failing sticky path stays impact; once it only stays connected, risk.
+TEST(StickyTierTest2, UnconfiguredWriterKeepsTheStickyPathImpact) {
+  auto pg = HealthyPg();
+  pg->last_promotion = At(10);
+  pg->write_probes = {Probe("sticky", false, "127.0.0.3:5432", "25006")};
+  StaleAppConnections w = Stale("billing", "127.0.0.3:5432",
+                                StaleCause::kConnectedAfterPromotion, 1, 20);
+  w.writes = 1;
+  w.write_verb = "INSERT";
+  pg->unconfigured_writers = {w};
+  auto tier = [&] {
+    std::vector<Condition> out;
+    CheckWriteProbe(Inputs(100, {DbInputs(nullptr, pg)}), HealthTuning{}, out);
+    return out.at(0).tier.value_or(CheckTier::kImpact);
+  };
+  EXPECT_EQ(tier(), CheckTier::kImpact);
+  pg->unconfigured_writers[0].writes = 0;
+  EXPECT_EQ(tier(), CheckTier::kRisk);
+}
 
 TEST(StaleAppConnectionsTest, PoolKeptConnectionsReadLikeTheAnswer) {
   auto pg = HealthyPg();
