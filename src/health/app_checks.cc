@@ -61,6 +61,10 @@ bool AppsConverged(const PgObservation& pg) {
   for (const auto& s : pg.stale_app_connections) {
     if (s.count > 0) return false;
   }
+  // An unconfigured client whose writes fail on a node in recovery.
+  for (const auto& s : pg.unconfigured_writers) {
+    if (s.writes > 0) return false;
+  }
   return true;
 }
 
@@ -114,6 +118,86 @@ Condition JudgeProbe(const std::string& database, const WriteProbePath& p) {
   return c;
 }
 
+nlohmann::json StaleEvidence(const StaleAppConnections& s, WallTime since) {
+  return {{"node", s.node},
+          {"role", NodeRoleName(s.node_role)},
+          {"cause", StaleCauseName(s.cause)},
+          {"count", s.count},
+          {"client_addrs", s.client_addrs},
+          {"writes", s.writes},
+          {"write_verb", s.write_verb},
+          {"last_write", TimeJson(s.last_write_at)},
+          {"oldest_backend_start", TimeJson(s.oldest_backend_start)},
+          {"stale_since", TimeJson(since)}};
+}
+
+// "3 connections on N (standby since T, pool kept them); 2 last wrote
+// (INSERT) and failed with 25006".
+std::string StalePart(const PgObservation& pg, const StaleAppConnections& s) {
+  std::string part = fmt::format("{} connections on {} ({}, {})", s.count,
+                                 s.node, RoleText(pg, s), CauseText(s.cause));
+  if (s.writes > 0) {
+    part += fmt::format("; {} last wrote ({}) and failed with 25006", s.writes,
+                        s.write_verb);
+  }
+  return part;
+}
+
+// The condition of one app over its entries in `entries`. A configured app
+// is degraded while it holds any connection on a wrong node (after `for`:
+// an idle connection may never be used); at once (conclusive) when one of
+// them last wrote on a node in recovery, because that write has failed. An
+// unconfigured client is judged by its writes alone: it is listed only
+// after one, and reads ok once it stops writing.
+Condition JudgeStale(const PgObservation& pg, const std::string& database,
+                     const std::string& app,
+                     const std::vector<StaleAppConnections>& entries,
+                     bool configured) {
+  Condition c;
+  c.check = "stale_app_connections";
+  c.target = database + "/" + app;
+  c.evidence["app"] = app;
+  c.evidence["configured"] = configured;
+  if (pg.nodes.empty()) {
+    c.unknown = true;
+    c.reason = "no nodes known yet";
+    return c;
+  }
+  std::int64_t total = 0, writes = 0;
+  nlohmann::json nodes = nlohmann::json::array();
+  std::vector<std::string> parts;
+  for (const auto& s : entries) {
+    if (s.app != app) continue;
+    total += s.count;
+    writes += s.writes;
+    const WallTime since = StaleSince(pg, s);
+    nodes.push_back(StaleEvidence(s, since));
+    if (s.count > 0) parts.push_back(StalePart(pg, s));
+    if (since != WallTime{} && (c.onset == WallTime{} || since < c.onset)) {
+      c.onset = since;
+    }
+  }
+  c.evidence["connections"] = total;
+  c.evidence["writes"] = writes;
+  c.evidence["nodes"] = std::move(nodes);
+  const std::string who = configured ? app : app + " (not configured)";
+  c.conclusive = writes > 0;
+  if (writes > 0 || (configured && total > 0)) {
+    c.status = CheckStatus::kDegraded;
+    c.reason = fmt::format("{} holds {}", who, Join(parts, "; "));
+  } else if (total > 0) {
+    c.reason = fmt::format(
+        "{} no longer writes to a node in recovery; {} connections remain", who,
+        total);
+  } else if (configured) {
+    c.reason = fmt::format("{} has no connections on a wrong node", app);
+  } else {
+    c.reason =
+        fmt::format("{} has no connections left on a node in recovery", who);
+  }
+  return c;
+}
+
 }  // namespace
 
 void CheckWriteProbe(const HealthInputs& in, const HealthTuning&,
@@ -156,46 +240,18 @@ void CheckStaleAppConnections(const HealthInputs& in, const HealthTuning&,
     }
     for (const auto& s : pg.stale_app_connections) apps.insert(s.app);
     for (const auto& app : apps) {
-      Condition c;
-      c.check = "stale_app_connections";
-      c.target = db.name + "/" + app;
-      c.evidence["app"] = app;
-      if (pg.nodes.empty()) {
-        c.unknown = true;
-        c.reason = "no nodes known yet";
-        out.push_back(std::move(c));
-        continue;
-      }
-      std::int64_t total = 0;
-      nlohmann::json nodes = nlohmann::json::array();
-      std::vector<std::string> parts;
-      for (const auto& s : pg.stale_app_connections) {
-        if (s.app != app) continue;
-        total += s.count;
-        const WallTime since = StaleSince(pg, s);
-        nodes.push_back(
-            {{"node", s.node},
-             {"role", NodeRoleName(s.node_role)},
-             {"cause", StaleCauseName(s.cause)},
-             {"count", s.count},
-             {"oldest_backend_start", TimeJson(s.oldest_backend_start)},
-             {"stale_since", TimeJson(since)}});
-        parts.push_back(fmt::format("{} connections on {} ({}, {})", s.count,
-                                    s.node, RoleText(pg, s),
-                                    CauseText(s.cause)));
-        if (since != WallTime{} && (c.onset == WallTime{} || since < c.onset)) {
-          c.onset = since;
-        }
-      }
-      c.evidence["connections"] = total;
-      c.evidence["nodes"] = std::move(nodes);
-      if (total > 0) {
-        c.status = CheckStatus::kDegraded;
-        c.reason = fmt::format("{} holds {}", app, Join(parts, "; "));
-      } else {
-        c.reason = fmt::format("{} has no connections on a wrong node", app);
-      }
-      out.push_back(std::move(c));
+      out.push_back(JudgeStale(pg, db.name, app, pg.stale_app_connections,
+                               /*configured=*/true));
+    }
+    // Unconfigured writers: one target per client, unless a configured
+    // target has that name already.
+    std::set<std::string> writers;
+    for (const auto& s : pg.unconfigured_writers) {
+      if (apps.count(s.app) == 0) writers.insert(s.app);
+    }
+    for (const auto& w : writers) {
+      out.push_back(JudgeStale(pg, db.name, w, pg.unconfigured_writers,
+                               /*configured=*/false));
     }
   }
 }

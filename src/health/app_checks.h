@@ -23,7 +23,12 @@ void CheckWriteProbe(const HealthInputs& in, const HealthTuning& tuning,
 // Target "<database>/<app>" for each configured app that expects the
 // primary (and any app the collector reported). Degraded while the app
 // holds connections on a node of the wrong role; the reason names node,
-// role, count and cause.
+// role, count and cause. Conclusive (published without `for`) when a
+// backend on a node in recovery last ran a write: it failed with 25006.
+// Also "<database>/<application_name or client_addr>" for each unconfigured
+// client the collector saw writing to a node in recovery: degraded and
+// conclusive while it writes, ok while its connections remain, gone after
+// the collector's linger.
 void CheckStaleAppConnections(const HealthInputs& in,
                               const HealthTuning& tuning,
                               std::vector<Condition>& out);

@@ -90,14 +90,14 @@ void PgBouncerWaits(const DatabaseInputs& db, std::vector<std::string>& out) {
   for (const auto& pgb : db.pgbouncers) {
     if (pgb == nullptr) continue;
     if (!pgb->roles_known) {
-      out.push_back(fmt::format("PgBouncer {}: server roles unknown",
-                                pgb->address));
+      out.push_back(
+          fmt::format("PgBouncer {}: server roles unknown", pgb->address));
       continue;
     }
     for (const auto& s : pgb->stale_servers) {
       out.push_back(fmt::format(
-          "PgBouncer {} holds {} writer-pool servers on {} ({})",
-          pgb->address, s.count, s.address, ServerRoleName(s.role)));
+          "PgBouncer {} holds {} writer-pool servers on {} ({})", pgb->address,
+          s.count, s.address, ServerRoleName(s.role)));
     }
   }
 }
@@ -114,9 +114,9 @@ std::vector<std::string> WaitingFor(
     auto down = down_since.find(n.address);
     if (!n.up && down != down_since.end() &&
         now - down->second < kUnreachableSettle) {
-      out.push_back(fmt::format(
-          "{} unreachable for {}: its app connections are unknown", n.address,
-          FormatAgo(down->second, now)));
+      out.push_back(
+          fmt::format("{} unreachable for {}: its app connections are unknown",
+                      n.address, FormatAgo(down->second, now)));
     }
   }
   if (t.Find(kStepDnsSwitched) == nullptr) {
@@ -134,6 +134,13 @@ std::vector<std::string> WaitingFor(
   for (const auto& s : pg.stale_app_connections) {
     out.push_back(fmt::format("{} holds {} connections on {} ({})", s.app,
                               s.count, s.node, StaleCauseName(s.cause)));
+  }
+  // An unconfigured client failing writes on a node in recovery has not
+  // converged either; one that only stays connected there is not waited on.
+  for (const auto& s : pg.unconfigured_writers) {
+    if (s.writes == 0) continue;
+    out.push_back(fmt::format("{} (not configured) writes to {} ({} fails)",
+                              s.app, s.node, s.write_verb));
   }
   if (const WriteProbePath* p = pg.FindProbe("fresh")) {
     if (!p->ok || p->last_success < t.promoted_at) {

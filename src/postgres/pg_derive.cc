@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace failwatch {
@@ -10,6 +11,95 @@ namespace {
 WallTime FromEpoch(double seconds) {
   return WallTime(std::chrono::duration_cast<WallTime::duration>(
       std::chrono::duration<double>(seconds)));
+}
+
+// One backend of a group (or, with start 0, the backends beyond the cut
+// backend_start array).
+struct Backend {
+  double start = 0;  // epoch seconds; 0 = unknown
+  StatementVerb verb = StatementVerb::kNone;
+  double state_change = 0;
+};
+
+template <typename Fn>
+void ForEachBackend(const ActivityGroupRow& g, Fn fn) {
+  // backend_starts may be shorter than count if the array was cut; the
+  // remainder is counted without a time.
+  const std::size_t n = g.backend_starts.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    Backend b{g.backend_starts[k]};
+    if (k < g.last_verbs.size()) b.verb = g.last_verbs[k];
+    if (k < g.state_changes.size()) b.state_change = g.state_changes[k];
+    fn(1, b);
+  }
+  if (g.count > static_cast<std::int64_t>(n)) {
+    fn(g.count - static_cast<std::int64_t>(n), Backend{});
+  }
+}
+
+// Folds a write into (count, verb, time): the verb of the latest write wins.
+void AddWrite(std::int64_t n, const Backend& b, std::int64_t& writes,
+              std::string& verb, WallTime& at) {
+  if (!IsWrite(b.verb)) return;
+  writes += n;
+  const WallTime t =
+      b.state_change > 0 ? FromEpoch(b.state_change) : WallTime{};
+  if (verb.empty() || t >= at) {
+    verb = StatementVerbName(b.verb);
+    at = t;
+  }
+}
+
+using StaleKey = std::tuple<std::string, std::string, StaleCause>;
+using StaleMap = std::map<StaleKey, StaleAppConnections>;
+
+// Adds every backend of `g` on `node` to the entries of `app`, split by
+// cause relative to the promotion (epoch = unknown).
+void AddGroup(StaleMap& out, const std::string& app, const NodeState& node,
+              const ActivityGroupRow& g, WallTime promotion_time) {
+  ForEachBackend(g, [&](std::int64_t n, const Backend& b) {
+    StaleCause cause = StaleCause::kUnknown;
+    if (promotion_time != WallTime{} && b.start > 0) {
+      cause = FromEpoch(b.start) < promotion_time
+                  ? StaleCause::kKeptFromBeforePromotion
+                  : StaleCause::kConnectedAfterPromotion;
+    }
+    auto& s = out[{app, node.address, cause}];
+    s.app = app;
+    s.node = node.address;
+    s.node_role = node.role;
+    s.cause = cause;
+    s.count += n;
+    const WallTime t = FromEpoch(b.start);
+    if (b.start > 0 &&
+        (s.oldest_backend_start == WallTime{} || t < s.oldest_backend_start)) {
+      s.oldest_backend_start = t;
+    }
+    // Text is fetched only in recovery; the guard keeps it that way.
+    if (node.in_recovery) {
+      AddWrite(n, b, s.writes, s.write_verb, s.last_write_at);
+    }
+    auto& addrs = s.client_addrs;
+    auto at = std::lower_bound(addrs.begin(), addrs.end(), g.client_addr);
+    if (!g.client_addr.empty() && (at == addrs.end() || *at != g.client_addr) &&
+        addrs.size() < StaleAppConnections::kMaxClientAddrs) {
+      addrs.insert(at, g.client_addr);
+    }
+  });
+}
+
+std::vector<StaleAppConnections> Values(StaleMap m) {
+  std::vector<StaleAppConnections> out;
+  for (auto& [key, s] : m) out.push_back(std::move(s));
+  return out;
+}
+
+const NodeState* FindUpNode(const std::vector<NodeState>& nodes,
+                            const std::string& address) {
+  for (const auto& n : nodes) {
+    if (n.address == address) return n.up ? &n : nullptr;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -114,15 +204,10 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
 std::vector<StaleAppConnections> ClassifyStaleConnections(
     const std::vector<AppConfig>& apps, const std::vector<NodeState>& nodes,
     const std::vector<NodeActivity>& activity, WallTime promotion_time) {
-  using Key = std::tuple<std::string, std::string, StaleCause>;
-  std::map<Key, StaleAppConnections> out;
-  const bool known = promotion_time != WallTime{};
+  StaleMap out;
   for (const auto& node_activity : activity) {
-    const NodeState* node = nullptr;
-    for (const auto& n : nodes) {
-      if (n.address == node_activity.node) node = &n;
-    }
-    if (node == nullptr || !node->up) continue;
+    const NodeState* node = FindUpNode(nodes, node_activity.node);
+    if (node == nullptr) continue;
     const bool wrong_for_primary =
         node->role != NodeRole::kPrimary || node->superseded;
     for (const auto& app : apps) {
@@ -131,41 +216,73 @@ std::vector<StaleAppConnections> ClassifyStaleConnections(
       }
       for (const auto& g : node_activity.groups) {
         if (!GlobMatch(app.application_name, g.application_name)) continue;
-        auto add = [&](StaleCause cause, std::int64_t n, double start) {
-          auto& s = out[{app.application_name, node->address, cause}];
-          s.app = app.application_name;
-          s.node = node->address;
-          s.node_role = node->role;
-          s.cause = cause;
-          s.count += n;
-          WallTime t = FromEpoch(start);
-          if (start > 0 && (s.oldest_backend_start == WallTime{} ||
-                            t < s.oldest_backend_start)) {
-            s.oldest_backend_start = t;
-          }
-        };
-        // backend_starts may be shorter than count if the array was cut;
-        // the remainder is counted without a time.
-        std::int64_t classified = 0;
-        for (double start : g.backend_starts) {
-          StaleCause cause = StaleCause::kUnknown;
-          if (known) {
-            cause = FromEpoch(start) < promotion_time
-                        ? StaleCause::kKeptFromBeforePromotion
-                        : StaleCause::kConnectedAfterPromotion;
-          }
-          add(cause, 1, start);
-          classified++;
-        }
-        if (g.count > classified) {
-          add(StaleCause::kUnknown, g.count - classified, 0);
-        }
+        AddGroup(out, app.application_name, *node, g, promotion_time);
       }
     }
   }
-  std::vector<StaleAppConnections> result;
-  for (auto& [key, s] : out) result.push_back(std::move(s));
-  return result;
+  return Values(std::move(out));
+}
+
+std::string ClientIdentity(const ActivityGroupRow& g) {
+  if (!g.application_name.empty()) return g.application_name;
+  if (!g.client_addr.empty()) return g.client_addr;
+  return "unknown";
+}
+
+std::vector<StaleAppConnections> FindUnconfiguredClients(
+    const std::vector<AppConfig>& apps, const std::vector<NodeState>& nodes,
+    const std::vector<NodeActivity>& activity, WallTime promotion_time) {
+  StaleMap out;
+  for (const auto& node_activity : activity) {
+    const NodeState* node = FindUpNode(nodes, node_activity.node);
+    if (node == nullptr || !node->in_recovery) continue;
+    for (const auto& g : node_activity.groups) {
+      const bool configured =
+          std::any_of(apps.begin(), apps.end(), [&](const AppConfig& a) {
+            return GlobMatch(a.application_name, g.application_name);
+          });
+      if (!configured) {
+        AddGroup(out, ClientIdentity(g), *node, g, promotion_time);
+      }
+    }
+  }
+  return Values(std::move(out));
+}
+
+std::vector<StaleAppConnections> TrackUnconfiguredWriters(
+    std::vector<StaleAppConnections> clients, WallTime now, Millis linger,
+    WriterMemory& memory) {
+  std::set<WriterMemory::key_type> present;
+  for (const auto& c : clients) {
+    present.insert({c.app, c.node});
+    if (c.writes > 0) memory[{c.app, c.node}] = {now, c.node_role};
+  }
+  std::vector<StaleAppConnections> out;
+  for (auto& c : clients) {
+    auto it = memory.find({c.app, c.node});
+    if (it == memory.end()) continue;  // never wrote: a legitimate reader
+    it->second = {now, c.node_role};
+    out.push_back(std::move(c));
+  }
+  for (auto it = memory.begin(); it != memory.end();) {
+    if (present.count(it->first) > 0) {
+      ++it;
+    } else if (now - it->second.last_seen >= linger) {
+      it = memory.erase(it);
+    } else {
+      // Gone: listed with no connections so the check reports it ok.
+      StaleAppConnections gone;
+      gone.app = it->first.first;
+      gone.node = it->first.second;
+      gone.node_role = it->second.role;
+      out.push_back(std::move(gone));
+      ++it;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.app, a.node, a.cause) < std::tie(b.app, b.node, b.cause);
+  });
+  return out;
 }
 
 std::vector<AppConnectionGroup> BoundedGroups(const NodeActivity& activity,
@@ -187,10 +304,25 @@ std::vector<AppConnectionGroup> BoundedGroups(const NodeActivity& activity,
                           ? WallTime{}
                           : FromEpoch(g.backend_starts.front());
     if (i < max_groups) {
-      out.push_back({activity.node, g.application_name, g.usename,
-                     g.client_addr, g.state, g.datname, g.count, oldest});
+      AppConnectionGroup e;
+      e.node = activity.node;
+      e.application_name = g.application_name;
+      e.usename = g.usename;
+      e.client_addr = g.client_addr;
+      e.state = g.state;
+      e.datname = g.datname;
+      e.count = g.count;
+      e.oldest_backend_start = oldest;
+      ForEachBackend(g, [&](std::int64_t n, const Backend& b) {
+        AddWrite(n, b, e.write_backends, e.last_write_verb, e.last_write_at);
+      });
+      out.push_back(std::move(e));
       continue;
     }
+    ForEachBackend(g, [&](std::int64_t n, const Backend& b) {
+      AddWrite(n, b, other.write_backends, other.last_write_verb,
+               other.last_write_at);
+    });
     other.count += g.count;
     if (oldest != WallTime{} && (other.oldest_backend_start == WallTime{} ||
                                  oldest < other.oldest_backend_start)) {

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -45,6 +47,34 @@ struct NodeActivity {
 std::vector<StaleAppConnections> ClassifyStaleConnections(
     const std::vector<AppConfig>& apps, const std::vector<NodeState>& nodes,
     const std::vector<NodeActivity>& activity, WallTime promotion_time);
+
+// application_name, else client_addr, else "unknown": how a client no
+// configured app matches is named (target "<database>/<identity>").
+std::string ClientIdentity(const ActivityGroupRow& g);
+
+// Clients on nodes in recovery that no configured app glob matches (of any
+// `expects`), by identity, node and cause, with their write evidence.
+std::vector<StaleAppConnections> FindUnconfiguredClients(
+    const std::vector<AppConfig>& apps, const std::vector<NodeState>& nodes,
+    const std::vector<NodeActivity>& activity, WallTime promotion_time);
+
+// (identity, node) of unconfigured clients seen writing on a node in
+// recovery -> when their connections were last seen there, and its role.
+struct WriterSeen {
+  WallTime last_seen{};
+  NodeRole role = NodeRole::kUnknown;
+};
+using WriterMemory = std::map<std::pair<std::string, std::string>, WriterSeen>;
+
+// Of `clients` (FindUnconfiguredClients), the ones to publish: an
+// (identity, node) from its first write while any of its connections remain
+// (so it reads ok once the writes stop), then, after they are gone, one
+// entry with count 0 for `linger` (so the alarm clears through clear_after
+// instead of vanishing). Readers that never wrote are not published: a
+// reporting tool on a standby is fine. Sorted by (app, node, cause).
+std::vector<StaleAppConnections> TrackUnconfiguredWriters(
+    std::vector<StaleAppConnections> clients, WallTime now, Millis linger,
+    WriterMemory& memory);
 
 // Groups for export: the `max_groups` largest per node, the rest folded
 // into one group with every label "other" (oldest start kept).

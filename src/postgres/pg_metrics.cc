@@ -176,6 +176,10 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
   auto conns_oldest = FamilyBuilder::Gauge(
       "failwatch_pg_app_connections_oldest_start_time_seconds",
       "Oldest backend_start of the group, as a Unix timestamp.");
+  auto conns_writes = FamilyBuilder::Gauge(
+      "failwatch_pg_app_connections_writes",
+      "Of the group's backends on a node in recovery, those whose last "
+      "statement was a write: each failed with 25006. Only groups with any.");
   for (const AppConnectionGroup& g : obs.app_connections) {
     Labels l{{"database", db},
              {"node", g.node},
@@ -186,6 +190,10 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
              {"datname", g.datname}};
     conns.Add(l, static_cast<double>(g.count));
     conns_oldest.Add(l, Seconds(g.oldest_backend_start));
+    // Only on nodes in recovery (the statement is read nowhere else).
+    if (g.write_backends > 0) {
+      conns_writes.Add(l, static_cast<double>(g.write_backends));
+    }
   }
 
   auto stale = FamilyBuilder::Gauge(
@@ -196,6 +204,10 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
   auto stale_oldest = FamilyBuilder::Gauge(
       "failwatch_pg_stale_app_connections_oldest_start_time_seconds",
       "Oldest backend_start among those stale connections.");
+  auto stale_writes = FamilyBuilder::Gauge(
+      "failwatch_pg_stale_app_connections_writes",
+      "Of those stale connections, backends on a node in recovery whose last "
+      "statement was a write (it failed with 25006: conclusive).");
   for (const StaleAppConnections& s : obs.stale_app_connections) {
     Labels l{{"database", db},
              {"app", s.app},
@@ -204,6 +216,7 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
              {"cause", StaleCauseName(s.cause)}};
     stale.Add(l, static_cast<double>(s.count));
     stale_oldest.Add(l, Seconds(s.oldest_backend_start));
+    stale_writes.Add(l, static_cast<double>(s.writes));
   }
   auto stale_app = FamilyBuilder::Gauge(
       "failwatch_pg_app_stale_connections",
@@ -277,8 +290,10 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
                            &target,
                            &conns,
                            &conns_oldest,
+                           &conns_writes,
                            &stale,
                            &stale_oldest,
+                           &stale_writes,
                            &stale_app,
                            &probe_ok,
                            &probe_latency,

@@ -6,6 +6,7 @@
 // Times are wall-clock; an epoch (WallTime{}) value means "never / unknown".
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -96,6 +97,12 @@ struct AppConnectionGroup {
   std::string datname;
   std::int64_t count = 0;
   WallTime oldest_backend_start{};
+  // Only on a node in recovery: backends whose last statement was a write
+  // (they certainly failed with 25006), the verb of the latest such write
+  // (statement_verb.h; "" = none) and when it ended (its state_change).
+  std::int64_t write_backends = 0;
+  std::string last_write_verb;
+  WallTime last_write_at{};
 };
 
 enum class StaleCause {
@@ -112,6 +119,9 @@ const char* StaleCauseName(StaleCause cause);
 // Connections of one configured app on a node that is not what the app
 // expects (expects=primary: a standby, a superseded primary, or a node of
 // unknown role that is not the endpoint's target).
+//
+// Also used for unconfigured writers (PgObservation::unconfigured_writers):
+// then `app` is the client's application_name, else its client_addr.
 struct StaleAppConnections {
   std::string app;  // the configured application_name glob
   std::string node;
@@ -119,6 +129,16 @@ struct StaleAppConnections {
   StaleCause cause = StaleCause::kUnknown;
   std::int64_t count = 0;
   WallTime oldest_backend_start{};
+  // Write evidence, only on a node in recovery: of these backends, how many
+  // last ran a write (so failed with 25006), the verb of the latest one and
+  // when it ended. writes > 0 proves the app is failing: conclusive.
+  std::int64_t writes = 0;
+  std::string write_verb;  // "INSERT", "COPY FROM", ...; "" when writes = 0
+  WallTime last_write_at{};
+  // Distinct client addresses of these backends, sorted, at most
+  // kMaxClientAddrs.
+  std::vector<std::string> client_addrs;
+  static constexpr std::size_t kMaxClientAddrs = 8;
 };
 
 struct WriteProbePath {
@@ -149,6 +169,12 @@ class PgObservation final : public Observation {
   std::string writer;
   std::vector<AppConnectionGroup> app_connections;
   std::vector<StaleAppConnections> stale_app_connections;
+  // Clients no configured app matches that wrote to a node in recovery:
+  // listed from the first write seen while their connections remain there
+  // (writes back to 0 when they stop writing), then with count 0 for the
+  // collector's unconfigured_writer_linger after the connections are gone,
+  // so the check reports them ok before the target disappears.
+  std::vector<StaleAppConnections> unconfigured_writers;
   std::vector<WriteProbePath> write_probes;  // empty when not enabled
   // Over all nodes.
   WallTime last_promotion{};

@@ -72,12 +72,23 @@ enum ReplicationColumn {
 // connection can be classified against a promotion time found in the same
 // sample. Bounded by max_connections. failwatch's own sessions (monitoring
 // and write probes) are excluded.
+//
+// Only on a node in recovery (NULL elsewhere): per backend, aligned with the
+// backend_start array (same ORDER BY; pid breaks ties), the first 1024
+// characters of its last statement (kStatementTextLimit) and its
+// state_change. A write there has certainly failed with 25006. The parser
+// turns the text into a verb at once (statement_verb.h); the text is never
+// kept, exported or logged. Bounded: max_connections x 1 KiB.
 inline constexpr char kActivitySql[] =
     "SELECT coalesce(application_name, ''), coalesce(usename, ''),"
     " CASE WHEN client_addr IS NOT NULL THEN host(client_addr)"
     "  WHEN client_port = -1 THEN 'local' ELSE '' END,"
     " coalesce(state, ''), coalesce(datname, ''), count(*),"
-    " array_agg(extract(epoch FROM backend_start) ORDER BY backend_start)"
+    " array_agg(extract(epoch FROM backend_start) ORDER BY backend_start, pid),"
+    " CASE WHEN pg_is_in_recovery() THEN array_agg(left(coalesce(query, ''),"
+    "  1024) ORDER BY backend_start, pid) END,"
+    " CASE WHEN pg_is_in_recovery() THEN array_agg(coalesce(extract(epoch"
+    "  FROM state_change), 0) ORDER BY backend_start, pid) END"
     " FROM pg_stat_activity"
     " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
     "  AND application_name <> 'failwatch'"
@@ -92,6 +103,8 @@ enum ActivityColumn {
   kActDatname,
   kActCount,
   kActBackendStarts,
+  kActLastStatements,  // text[]; NULL unless in recovery
+  kActStateChanges,    // epoch seconds[]; NULL unless in recovery
   kActivityColumnCount,
 };
 

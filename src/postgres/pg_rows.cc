@@ -34,6 +34,29 @@ Result<std::optional<T>> Optional(const PgRow& row, int column,
   return std::optional<T>(static_cast<T>(*v));
 }
 
+// The per-backend columns only a node in recovery fills: both or neither,
+// aligned with backend_starts.
+std::optional<Error> ParseRecoveryColumns(const PgRow& row,
+                                          ActivityGroupRow& g) {
+  const auto& statements = Cell(row, kActLastStatements);
+  const auto& changes = Cell(row, kActStateChanges);
+  if (!statements && !changes) return std::nullopt;
+  if (!statements || !changes) {
+    return BadRow("activity: statement and state_change arrays differ");
+  }
+  auto verbs = ParseStatementVerbArray(*statements);
+  if (!verbs) return BadRow("activity: bad statement array");
+  auto times = ParsePgNumberArray(*changes);
+  if (!times) return BadRow("activity: bad state_change array");
+  if (verbs->size() != g.backend_starts.size() ||
+      times->size() != g.backend_starts.size()) {
+    return BadRow("activity: per-backend arrays not aligned");
+  }
+  g.last_verbs = std::move(*verbs);
+  g.state_changes = std::move(*times);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<bool> ParsePgBool(std::string_view text) {
@@ -83,6 +106,38 @@ std::optional<std::vector<double>> ParsePgNumberArray(std::string_view text) {
     body.remove_prefix(comma + 1);
   }
   return out;
+}
+
+std::optional<std::vector<StatementVerb>> ParseStatementVerbArray(
+    std::string_view text) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
+    return std::nullopt;
+  }
+  std::vector<StatementVerb> out;
+  std::string element;  // scratch: cleared per element, never returned
+  std::size_t i = 1;
+  const std::size_t end = text.size() - 1;
+  if (i == end) return out;
+  while (true) {
+    element.clear();
+    bool quoted = false;
+    if (text[i] == '"') {
+      quoted = true;
+      for (++i; i < end && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < end) ++i;
+        element.push_back(text[i]);
+      }
+      if (i >= end) return std::nullopt;  // unterminated quote
+      ++i;
+    } else {
+      for (; i < end && text[i] != ','; ++i) element.push_back(text[i]);
+    }
+    out.push_back(!quoted && element == "NULL" ? StatementVerb::kNone
+                                               : ClassifyStatement(element));
+    if (i == end) return out;
+    if (text[i] != ',') return std::nullopt;
+    ++i;
+  }
 }
 
 std::optional<std::uint32_t> TimelineFromWalFile(std::string_view wal_file) {
@@ -195,6 +250,7 @@ Result<std::vector<ActivityGroupRow>> ParseActivityRows(
       if (!starts) return BadRow("activity: bad backend_start array");
       g.backend_starts = std::move(*starts);
     }
+    if (auto e = ParseRecoveryColumns(row, g)) return *e;
     out.push_back(std::move(g));
   }
   return out;

@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "postgres/pg_observation.h"
+#include "postgres/statement_verb.h"
 
 namespace failwatch {
 
@@ -39,6 +40,12 @@ struct ActivityGroupRow {
   std::string datname;
   std::int64_t count = 0;
   std::vector<double> backend_starts;  // epoch seconds, ascending
+  // Per backend, aligned with backend_starts; empty unless the node is in
+  // recovery. The verb of the last statement (the text itself is dropped
+  // in the parser) and when the backend's state last changed (epoch
+  // seconds, 0 = unknown): for an idle backend, when that statement ended.
+  std::vector<StatementVerb> last_verbs;
+  std::vector<double> state_changes;
 };
 
 // kNodeStatusSql: exactly one row.
@@ -56,6 +63,11 @@ std::optional<double> ParsePgDouble(std::string_view text);
 std::optional<std::int64_t> ParsePgInt(std::string_view text);
 // "{1.5,2,NULL}" of numbers; NULL elements are skipped.
 std::optional<std::vector<double>> ParsePgNumberArray(std::string_view text);
+// A text[] in PostgreSQL's array output ({a,"b c",NULL}; quoted elements
+// use backslash escapes), each element classified as it is decoded (NULL =
+// kNone). The decoded text lives only in a scratch buffer here.
+std::optional<std::vector<StatementVerb>> ParseStatementVerbArray(
+    std::string_view text);
 // Timeline from a WAL file name: its first 8 hex digits
 // ("000000020000000000000003" -> 2).
 std::optional<std::uint32_t> TimelineFromWalFile(std::string_view wal_file);

@@ -422,6 +422,10 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   }
   obs->stale_app_connections = ClassifyStaleConnections(
       config_.apps, obs->nodes, activity, obs->last_promotion);
+  obs->unconfigured_writers = TrackUnconfiguredWriters(
+      FindUnconfiguredClients(config_.apps, obs->nodes, activity,
+                              obs->last_promotion),
+      now, options_.unconfigured_writer_linger, unconfigured_writers_);
 
   // Endpoint -> node role, for the addresses the endpoints resolve to now.
   std::shared_ptr<const DnsObservation> dns;

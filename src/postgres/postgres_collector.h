@@ -28,6 +28,11 @@ struct PostgresCollectorOptions {
   Millis backoff_max{std::chrono::seconds(30)};
   // Groups of pg_stat_activity exported per node; the rest is "other".
   std::size_t max_groups_per_node = 50;
+  // An unconfigured client that wrote to a node in recovery stays listed
+  // (with no connections) this long after its connections are gone, so the
+  // check reports it ok and the alarm clears through clear_after (15 s by
+  // default) before the target disappears.
+  Millis unconfigured_writer_linger{std::chrono::minutes(5)};
   // Kept back from the deadline to build the output.
   Millis output_margin{30};
 };
@@ -68,6 +73,7 @@ class PostgresCollector final : public Collector {
   std::string upsert_sql_;
   std::optional<Error> probe_config_error_;
   std::map<std::string, std::map<std::string, std::uint64_t>> errors_total_;
+  WriterMemory unconfigured_writers_;
 };
 
 std::shared_ptr<Collector> MakePostgresCollector(const DatabaseConfig& config);

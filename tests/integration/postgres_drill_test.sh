@@ -8,6 +8,8 @@
 #   old node in recovery, app connections on the old node stale with the
 #   right cause, sticky write path fails with 25006 while fresh succeeds,
 #   the verdict turns degraded with the reason;
+# - an unconfigured client's failed INSERT on the demoted node: its own
+#   target, degraded at once (conclusive), ok after it leaves, no text leaks;
 # - a SIGSTOP'd node costs one deadline: the other node and DNS keep being
 #   sampled and /healthz stays 200; SIGCONT recovers.
 source "$(dirname "$0")/lib.sh"
@@ -103,6 +105,36 @@ wait_for 30 "stale_app_connections degraded" check_is stale_app_connections orde
 code=$(curl -s -o "$WORK/verdict.json" -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/verdict")
 [ "$code" = 503 ] || fail "/verdict = $code while degraded"
 log "verdict: $(jq -r .headline "$WORK/verdict.json")"
+promtool_check
+
+# --- an unconfigured client writes to the demoted node and stays connected.
+# Its failed INSERT stays the backend's last statement: conclusive evidence,
+# degraded without the 15 s hold (a 5 s wait could not see a held one).
+mkfifo "$WORK/billing.in"
+PGPASSWORD=app-pw PGAPPNAME=billing PGCONNECT_TIMEOUT=3 \
+  /usr/lib/postgresql/15/bin/psql -X -q -h 127.0.0.2 -p 55432 -U app -d postgres \
+  < "$WORK/billing.in" > "$WORK/billing.out" 2>&1 &
+PIDS+=($!)
+exec 7> "$WORK/billing.in"
+echo "INSERT INTO orders(note) VALUES ('billing-secret-note');" >&7
+t_write=$(now_ms)
+wait_for 5 "unconfigured writer degraded at once" check_is stale_app_connections orders/billing degraded
+log "orders/billing degraded $(($(now_ms) - t_write)) ms after its INSERT on $N1"
+grep -q 'read-only transaction' "$WORK/billing.out" || fail "billing's INSERT did not fail read-only"
+series_is 1 failwatch_pg_app_connections_writes "node=\"$N1\"" 'application_name="billing"' || fail "billing write not counted"
+reason=$(scrape /status | jq -r '.verdict.checks[] | select(.target == "orders/billing") | .reason')
+case "$reason" in *"(not configured)"*"last wrote (INSERT) and failed with 25006"*) ;; *) fail "reason: $reason" ;; esac
+grep -q 'target=orders/billing .*to=degraded conclusive=true' "$WORK/failwatch.log" || fail "transition not logged as conclusive"
+# Only the verb leaves the collector: never the statement text.
+if grep -q 'billing-secret-note' "$WORK/failwatch.log" || scrape /metrics | grep -q 'billing-secret-note' ||
+  scrape /status | grep -q 'billing-secret-note'; then
+  fail "statement text leaked"
+fi
+# The client leaves: ok after clear_after (15 s), while the collector still
+# lists it with no connections.
+exec 7>&-
+wait_for 30 "unconfigured writer cleared" check_is stale_app_connections orders/billing ok
+log "orders/billing: $(scrape /status | jq -r '.verdict.checks[] | select(.target == "orders/billing") | .reason')"
 promtool_check
 
 # --- a hung node costs one deadline

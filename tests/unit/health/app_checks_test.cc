@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "health/health_format.h"
+#include "health/hysteresis.h"
 #include "health_fixtures.h"
 
 namespace failwatch {
@@ -127,9 +129,9 @@ TEST_P(StickyTierTest, RiskOnceAppsConverged) {
   const auto& c = GetParam();
   auto pg = HealthyPg();
   pg->last_promotion = At(10);
-  pg->write_probes = {
-      Probe("sticky", c.probe_ok, c.probe_ok ? "127.0.0.2:5432" : "127.0.0.3:5432",
-            c.probe_ok ? "" : "25006")};
+  pg->write_probes = {Probe("sticky", c.probe_ok,
+                            c.probe_ok ? "127.0.0.2:5432" : "127.0.0.3:5432",
+                            c.probe_ok ? "" : "25006")};
   if (c.stale > 0) {
     pg->stale_app_connections = {Stale("orders-api", "127.0.0.3:5432",
                                        StaleCause::kKeptFromBeforePromotion,
@@ -145,15 +147,36 @@ TEST_P(StickyTierTest, RiskOnceAppsConverged) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, StickyTierTest,
-    ::testing::Values(
-        StickyTierCase{"apps_still_stale_is_impact", 3, false,
-                       CheckTier::kImpact, "gets 25006"},
-        StickyTierCase{"apps_converged_is_risk", 0, false, CheckTier::kRisk,
-                       "a pool that keeps its connections would still fail "
-                       "writes, 90 s after the promotion"},
-        StickyTierCase{"ok_probe_keeps_default", 0, true, CheckTier::kImpact,
-                       "ok in 3 ms"}),
+    ::testing::Values(StickyTierCase{"apps_still_stale_is_impact", 3, false,
+                                     CheckTier::kImpact, "gets 25006"},
+                      StickyTierCase{
+                          "apps_converged_is_risk", 0, false, CheckTier::kRisk,
+                          "a pool that keeps its connections would still fail "
+                          "writes, 90 s after the promotion"},
+                      StickyTierCase{"ok_probe_keeps_default", 0, true,
+                                     CheckTier::kImpact, "ok in 3 ms"}),
     [](const auto& p) { return std::string(p.param.name); });
+
+// An unconfigured client failing writes on a wrong node: not converged, so
+// the failing sticky path stays impact; once it only stays connected, risk.
+TEST(StickyTierTest2, UnconfiguredWriterKeepsTheStickyPathImpact) {
+  auto pg = HealthyPg();
+  pg->last_promotion = At(10);
+  pg->write_probes = {Probe("sticky", false, "127.0.0.3:5432", "25006")};
+  StaleAppConnections w = Stale("billing", "127.0.0.3:5432",
+                                StaleCause::kConnectedAfterPromotion, 1, 20);
+  w.writes = 1;
+  w.write_verb = "INSERT";
+  pg->unconfigured_writers = {w};
+  auto tier = [&] {
+    std::vector<Condition> out;
+    CheckWriteProbe(Inputs(100, {DbInputs(nullptr, pg)}), HealthTuning{}, out);
+    return out.at(0).tier.value_or(CheckTier::kImpact);
+  };
+  EXPECT_EQ(tier(), CheckTier::kImpact);
+  pg->unconfigured_writers[0].writes = 0;
+  EXPECT_EQ(tier(), CheckTier::kRisk);
+}
 
 TEST(StaleAppConnectionsTest, PoolKeptConnectionsReadLikeTheAnswer) {
   auto pg = HealthyPg();
@@ -190,6 +213,148 @@ TEST(StaleAppConnectionsTest, UnconfiguredAppReportedByCollectorIsJudged) {
   EXPECT_EQ(out[0].target, "orders/billing");
   EXPECT_EQ(out[0].status, CheckStatus::kDegraded);
   EXPECT_EQ(out[0].onset, At(1));
+}
+
+// A demoted node (127.0.0.2 was the primary until kT0 + 4 s) and app
+// connections kept from before; `writes` of them last ran an INSERT.
+std::shared_ptr<PgObservation> DemotedWithStale(std::int64_t writes,
+                                                double t = 0) {
+  auto pg = HealthyPg(t);
+  pg->nodes[0].role = NodeRole::kStandby;
+  pg->nodes[0].in_recovery = true;
+  pg->nodes[0].last_demotion = At(4);
+  pg->last_promotion = At(3);
+  StaleAppConnections s = Stale("orders-api", "127.0.0.2:5432",
+                                StaleCause::kKeptFromBeforePromotion, 3, -600);
+  s.writes = writes;
+  if (writes > 0) {
+    s.write_verb = "INSERT";
+    s.last_write_at = At(6);
+  }
+  s.client_addrs = {"10.0.0.5"};
+  pg->stale_app_connections = {s};
+  return pg;
+}
+
+Hysteresis DefaultHysteresis() {
+  return Hysteresis([](std::string_view c) { return DefaultPolicy(c); });
+}
+
+TEST(StaleAppConnectionsTest, AWriteOnARecoveringNodeIsConclusive) {
+  auto out = RunStale(DemotedWithStale(2),
+                      {{"orders-api", AppConfig::Expects::kPrimary}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status, CheckStatus::kDegraded);
+  EXPECT_TRUE(out[0].conclusive);
+  EXPECT_EQ(out[0].reason,
+            "orders-api holds 3 connections on 127.0.0.2:5432 (standby since "
+            "22:13:24Z, pool kept them); 2 last wrote (INSERT) and failed "
+            "with 25006");
+  const auto& node = out[0].evidence["nodes"][0];
+  EXPECT_EQ(out[0].evidence["app"], "orders-api");
+  EXPECT_EQ(out[0].evidence["writes"], 2);
+  EXPECT_EQ(node["node"], "127.0.0.2:5432");
+  EXPECT_EQ(node["count"], 3);
+  EXPECT_EQ(node["writes"], 2);
+  EXPECT_EQ(node["write_verb"], "INSERT");
+  EXPECT_EQ(node["client_addrs"], nlohmann::json::array({"10.0.0.5"}));
+  EXPECT_EQ(node["stale_since"], TimeJson(At(4)));
+  EXPECT_EQ(node["last_write"], TimeJson(At(6)));
+}
+
+// Through the hysteresis with the default 15 s `for`: the write is
+// published at the first sample, idle connections wait for the hold.
+TEST(StaleAppConnectionsTest, ConclusiveSkipsTheHoldIdleStillWaits) {
+  const std::vector<AppConfig> apps = {
+      {"orders-api", AppConfig::Expects::kPrimary}};
+  ASSERT_EQ(DefaultPolicy("stale_app_connections").for_duration,
+            std::chrono::seconds(15));
+  Hysteresis conclusive = DefaultHysteresis();
+  auto r =
+      conclusive.Apply(RunStale(DemotedWithStale(2), apps), At(10), nullptr);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, CheckStatus::kDegraded);
+  EXPECT_TRUE(r[0].conclusive);
+  EXPECT_FALSE(r[0].pending);
+  EXPECT_EQ(r[0].since, At(4));  // since the demotion
+
+  Hysteresis idle = DefaultHysteresis();
+  r = idle.Apply(RunStale(DemotedWithStale(0), apps), At(10), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kOk);
+  ASSERT_TRUE(r[0].pending);
+  EXPECT_EQ(r[0].pending->effective_at, At(25));
+  r = idle.Apply(RunStale(DemotedWithStale(0), apps), At(24), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kOk);
+  r = idle.Apply(RunStale(DemotedWithStale(0), apps), At(25), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kDegraded);
+  EXPECT_FALSE(r[0].conclusive);
+}
+
+StaleAppConnections Writer(std::int64_t count, std::int64_t writes) {
+  StaleAppConnections s = Stale("billing", "127.0.0.2:5432",
+                                StaleCause::kConnectedAfterPromotion, count, 5);
+  s.writes = writes;
+  if (writes > 0) s.write_verb = "COPY FROM";
+  if (count == 0) s.oldest_backend_start = WallTime{};
+  return s;
+}
+
+// An unconfigured client writing to the demoted node: degraded at once,
+// ok (clearing after clear_after) when it stops or leaves, then forgotten.
+TEST(StaleAppConnectionsTest, UnconfiguredWriterAppearsClearsAndIsForgotten) {
+  const std::vector<AppConfig> apps;  // nothing configured
+  auto sample = [&](std::vector<StaleAppConnections> writers, double t) {
+    auto pg = DemotedWithStale(0, t);
+    pg->stale_app_connections.clear();
+    pg->unconfigured_writers = std::move(writers);
+    return RunStale(pg, apps);
+  };
+  auto c = sample({Writer(2, 1)}, 10);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].target, "orders/billing");
+  EXPECT_EQ(c[0].status, CheckStatus::kDegraded);
+  EXPECT_TRUE(c[0].conclusive);
+  EXPECT_EQ(c[0].evidence["configured"], false);
+  EXPECT_EQ(c[0].reason,
+            "billing (not configured) holds 2 connections on 127.0.0.2:5432 "
+            "(standby since 22:13:24Z, opened after the promotion: stale DNS "
+            "or cached address); 1 last wrote (COPY FROM) and failed with "
+            "25006");
+
+  Hysteresis h = DefaultHysteresis();
+  auto r = h.Apply(c, At(10), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kDegraded);
+  // Stopped writing; the connections remain: ok, clearing after 15 s.
+  c = sample({Writer(2, 0)}, 12);
+  EXPECT_EQ(c[0].status, CheckStatus::kOk);
+  EXPECT_FALSE(c[0].conclusive);
+  EXPECT_EQ(c[0].reason,
+            "billing (not configured) no longer writes to a node in recovery; "
+            "2 connections remain");
+  r = h.Apply(c, At(12), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kDegraded);
+  // Connections gone (the collector lists it with count 0 for a while).
+  c = sample({Writer(0, 0)}, 27);
+  EXPECT_EQ(c[0].reason,
+            "billing (not configured) has no connections left on a node in "
+            "recovery");
+  r = h.Apply(c, At(27), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kOk);
+  // The collector's linger is over: no condition, the target is forgotten.
+  c = sample({}, 400);
+  EXPECT_TRUE(c.empty());
+  h.Apply(c, At(400), nullptr);
+  EXPECT_EQ(h.tracked(), 0u);
+}
+
+TEST(StaleAppConnectionsTest, ConfiguredNameWinsOverAnUnconfiguredWriter) {
+  auto pg = DemotedWithStale(0);
+  StaleAppConnections w = Writer(1, 1);
+  w.app = "orders-api";
+  pg->unconfigured_writers = {w};
+  auto out = RunStale(pg, {{"orders-api", AppConfig::Expects::kPrimary}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].evidence["configured"], true);
 }
 
 }  // namespace

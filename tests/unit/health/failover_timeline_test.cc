@@ -123,6 +123,34 @@ TEST(FailoverTrackerTest, BuildsTheTimelineFromAScriptedFailover) {
       "elapsed_s=76.0 waiting_for=\"\"");
 }
 
+// An unconfigured client failing writes on the demoted node blocks
+// convergence; once it only stays connected, it does not.
+TEST(FailoverTrackerTest, UnconfiguredWriterBlocksConvergenceWhileWriting) {
+  Script s;
+  FailoverTracker tracker(std::chrono::minutes(5));
+  for (double t : {0.0, 5.0, 15.0, 20.0, 42.0}) tracker.Update(s.At_(t));
+  StaleAppConnections w;
+  w.app = "billing";
+  w.node = "127.0.0.2:5432";
+  w.node_role = NodeRole::kStandby;
+  w.count = 1;
+  w.writes = 1;
+  w.write_verb = "INSERT";
+  auto in = s.At_(90);
+  auto pg = std::make_shared<PgObservation>(*s.PgAt(90));
+  pg->unconfigured_writers = {w};
+  in.databases[0].pg = pg;
+  EXPECT_TRUE(tracker.Update(in).empty());
+  auto tl = tracker.Timelines();
+  ASSERT_EQ(tl[0].waiting_for.size(), 1u);
+  EXPECT_EQ(tl[0].waiting_for[0],
+            "billing (not configured) writes to 127.0.0.2:5432 (INSERT fails)");
+  pg->unconfigured_writers[0].writes = 0;
+  auto events = tracker.Update(in);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, Kind::kConverged);
+}
+
 // A PgBouncer keeps its writer pool's servers on the old node until it
 // re-resolves (dns_max_ttl) and the servers are recycled: that is its own
 // step, and it blocks convergence.

@@ -205,6 +205,144 @@ TEST(ClassifyStale, CountBeyondStartsIsUnknown) {
   EXPECT_EQ(stale[1].count, 2);
 }
 
+// A group on a node in recovery: per backend its last verb and when it
+// ended (state_change), as the parser leaves them.
+ActivityGroupRow StandbyGroup(const std::string& app,
+                              std::vector<double> starts,
+                              std::vector<StatementVerb> verbs,
+                              std::vector<double> changes) {
+  ActivityGroupRow g = Group(app, std::move(starts));
+  g.last_verbs = std::move(verbs);
+  g.state_changes = std::move(changes);
+  return g;
+}
+
+TEST(ClassifyStale, WritesOnARecoveringNodeAreCountedWithTheLatestVerb) {
+  using V = StatementVerb;
+  const double promo = 1'700'000'000;
+  std::vector<NodeState> nodes = {Node("old:1", StandbyRow(2))};
+  ActivityGroupRow idle = StandbyGroup(
+      "orders-api", {promo - 60, promo - 50, promo - 40},
+      {V::kInsert, V::kNone, V::kUpdate}, {promo + 10, promo + 11, promo + 12});
+  ActivityGroupRow other =
+      StandbyGroup("orders-api", {promo - 30}, {V::kNone}, {promo + 1});
+  other.client_addr = "10.0.0.6";
+  auto stale =
+      ClassifyStaleConnections({{"orders-api", AppConfig::Expects::kPrimary}},
+                               nodes, {{"old:1", {idle, other}}},
+                               WallTime(std::chrono::seconds(1'700'000'000)));
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0].count, 4);
+  EXPECT_EQ(stale[0].writes, 2);
+  EXPECT_EQ(stale[0].write_verb, "UPDATE");  // the latest write
+  EXPECT_EQ(ToUnixSeconds(stale[0].last_write_at), promo + 12);
+  EXPECT_EQ(stale[0].client_addrs,
+            (std::vector<std::string>{"10.0.0.5", "10.0.0.6"}));
+}
+
+TEST(ClassifyStale, NoWriteEvidenceOnASupersededPrimary) {
+  // A superseded primary accepts writes (split brain): a write verb there
+  // proves nothing about 25006, even if verbs were somehow present.
+  std::vector<NodeState> nodes = {
+      Node("old:1", PrimaryRow("000000010000000000000009")),
+      Node("new:1", PrimaryRow("000000020000000000000001")),
+  };
+  MarkSupersededAndFindWriter(nodes);
+  auto g = StandbyGroup("orders-api", {1}, {StatementVerb::kInsert}, {2});
+  auto stale =
+      ClassifyStaleConnections({{"orders-api", AppConfig::Expects::kPrimary}},
+                               nodes, {{"old:1", {g}}}, WallTime{});
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0].writes, 0);
+  EXPECT_EQ(stale[0].write_verb, "");
+}
+
+TEST(FindUnconfiguredClients, OnlyRecoveringNodesAndOnlyUnmatchedClients) {
+  using V = StatementVerb;
+  std::vector<NodeState> nodes = {Node("s:1", StandbyRow()),
+                                  Node("p:1", PrimaryRow())};
+  ActivityGroupRow billing =
+      StandbyGroup("billing", {5, 6}, {V::kCopyFrom, V::kNone}, {7, 8});
+  ActivityGroupRow anon = StandbyGroup("", {5}, {V::kDelete}, {9});
+  anon.client_addr = "10.0.0.9";
+  ActivityGroupRow reporting =
+      StandbyGroup("reporting", {5}, {V::kInsert}, {9});
+  ActivityGroupRow orders = StandbyGroup("orders-api", {5}, {V::kInsert}, {9});
+  std::vector<NodeActivity> activity = {
+      {"s:1", {billing, anon, reporting, orders}},
+      {"p:1", {Group("etl", {1})}},  // on the primary: not judged
+  };
+  // Configured apps keep their own semantics, of any `expects`.
+  std::vector<AppConfig> apps = {{"orders-*", AppConfig::Expects::kPrimary},
+                                 {"reporting", AppConfig::Expects::kAny}};
+  auto found = FindUnconfiguredClients(apps, nodes, activity, WallTime{});
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].app, "10.0.0.9");  // no application_name: the address
+  EXPECT_EQ(found[0].write_verb, "DELETE");
+  EXPECT_EQ(found[1].app, "billing");
+  EXPECT_EQ(found[1].count, 2);
+  EXPECT_EQ(found[1].writes, 1);
+  EXPECT_EQ(found[1].write_verb, "COPY FROM");
+  EXPECT_EQ(found[1].node_role, NodeRole::kStandby);
+}
+
+TEST(TrackUnconfiguredWriters, ListedFromFirstWriteUntilGoneForLinger) {
+  auto client = [](std::int64_t count, std::int64_t writes) {
+    StaleAppConnections c;
+    c.app = "billing";
+    c.node = "s:1";
+    c.node_role = NodeRole::kStandby;
+    c.count = count;
+    c.writes = writes;
+    if (writes > 0) c.write_verb = "INSERT";
+    return c;
+  };
+  StaleAppConnections reader = client(1, 0);
+  reader.app = "reports";
+  WriterMemory memory;
+  auto at = [](int s) { return kT0 + std::chrono::seconds(s); };
+  const Millis linger = std::chrono::seconds(60);
+  // A reader that never wrote is never listed.
+  EXPECT_TRUE(
+      TrackUnconfiguredWriters({client(2, 0), reader}, at(0), linger, memory)
+          .empty());
+  auto out =
+      TrackUnconfiguredWriters({client(2, 1), reader}, at(5), linger, memory);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].writes, 1);
+  // Stopped writing, connections remain: still listed, writes 0.
+  out = TrackUnconfiguredWriters({client(2, 0)}, at(10), linger, memory);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].count, 2);
+  EXPECT_EQ(out[0].writes, 0);
+  // Connections gone: listed with count 0 until the linger has passed.
+  out = TrackUnconfiguredWriters({}, at(69), linger, memory);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].count, 0);
+  EXPECT_EQ(out[0].node_role, NodeRole::kStandby);
+  EXPECT_TRUE(TrackUnconfiguredWriters({}, at(70), linger, memory).empty());
+  EXPECT_TRUE(memory.empty());
+  // Back without writing: a reader again.
+  EXPECT_TRUE(
+      TrackUnconfiguredWriters({client(1, 0)}, at(80), linger, memory).empty());
+}
+
+TEST(BoundedGroups, CarriesWriteEvidenceIntoGroupsAndOther) {
+  using V = StatementVerb;
+  NodeActivity a{"s:1",
+                 {StandbyGroup("a", {1, 2}, {V::kInsert, V::kInsert}, {3, 4}),
+                  StandbyGroup("b", {1}, {V::kLock}, {5}),
+                  StandbyGroup("c", {1}, {V::kNone}, {6})}};
+  auto groups = BoundedGroups(a, 1);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].write_backends, 2);
+  EXPECT_EQ(groups[0].last_write_verb, "INSERT");
+  EXPECT_EQ(ToUnixSeconds(groups[0].last_write_at), 4);
+  EXPECT_EQ(groups[1].application_name, "other");
+  EXPECT_EQ(groups[1].write_backends, 1);
+  EXPECT_EQ(groups[1].last_write_verb, "LOCK");
+}
+
 TEST(BoundedGroups, FoldsTheTailIntoOther) {
   NodeActivity a{"n:1",
                  {Group("a", {5, 6, 7}), Group("b", {1}), Group("c", {3, 4}),

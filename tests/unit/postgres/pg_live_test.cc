@@ -86,11 +86,12 @@ struct PgConnDeleter {
 };
 using AppConn = std::unique_ptr<PGconn, PgConnDeleter>;
 
-AppConn OpenApp(const std::string& ip) {
+AppConn OpenApp(const std::string& ip,
+                const std::string& application_name = "orders-api") {
   std::string conninfo = "hostaddr=" + ip +
                          " port=55432 user=app password=app-pw "
-                         "dbname=postgres application_name=orders-api "
-                         "connect_timeout=5";
+                         "dbname=postgres application_name=" +
+                         application_name + " connect_timeout=5";
   AppConn c(PQconnectdb(conninfo.c_str()));
   EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
   return c;
@@ -163,6 +164,15 @@ const AppConnectionGroup* FindGroup(const PgObservation& obs,
   return nullptr;
 }
 
+// Runs `sql` on `conn`; returns its SQLSTATE ("" on success).
+std::string RunApp(PGconn* conn, const char* sql) {
+  PGresult* r = PQexec(conn, sql);
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  std::string out = state != nullptr ? state : "";
+  PQclear(r);
+  return out;
+}
+
 std::int64_t StaleWithCause(const PgObservation& obs, const std::string& node,
                             StaleCause cause) {
   std::int64_t n = 0;
@@ -215,6 +225,8 @@ TEST_F(PgLiveTest, SteadyState) {
   EXPECT_EQ(g->usename, "app");
   EXPECT_EQ(g->client_addr, "127.0.0.1");
   EXPECT_EQ(FindGroup(*obs, kNode1, "failwatch"), nullptr);
+  EXPECT_EQ(g->write_backends, 0);  // no statement text from a primary
+  EXPECT_TRUE(obs->unconfigured_writers.empty());
   EXPECT_EQ(obs->StaleCount("orders-*"), 0);
 
   ASSERT_EQ(obs->write_probes.size(), 2u);
@@ -284,6 +296,47 @@ TEST_F(PgLiveTest, FailoverDrill) {
   EXPECT_EQ(StaleWithCause(*obs, kNode1, StaleCause::kConnectedAfterPromotion),
             2);
   EXPECT_EQ(obs->StaleCount("orders-*"), 2);
+  for (const auto& st : obs->stale_app_connections) {
+    EXPECT_EQ(st.writes, 0) << "nothing written yet";
+  }
+
+  // One app connection writes to the demoted node and fails; an
+  // unconfigured client takes a sequence value there. The server keeps the
+  // failed statement as the backend's last query: both are classified as
+  // writes from pg_stat_activity's text, only the verb comes out.
+  ASSERT_EQ(RunApp(apps_[0].get(), "INSERT INTO orders(note) VALUES ('x')"),
+            "25006");
+  apps_.push_back(OpenApp("127.0.0.2", "billing"));
+  ASSERT_EQ(RunApp(apps_.back().get(), "SELECT nextval('orders_id_seq')"),
+            "25006");
+  obs = Obs(Sample(after));
+  ASSERT_TRUE(obs);
+  std::int64_t writes = 0;
+  std::string verb;
+  for (const auto& st : obs->stale_app_connections) {
+    if (st.node != kNode1) continue;
+    writes += st.writes;
+    if (st.writes > 0) verb = st.write_verb;
+  }
+  EXPECT_EQ(writes, 1);
+  EXPECT_EQ(verb, "INSERT");
+  const AppConnectionGroup* g1 = FindGroup(*obs, kNode1, "orders-api");
+  ASSERT_NE(g1, nullptr);
+  EXPECT_EQ(g1->write_backends, 1);
+  EXPECT_NE(g1->last_write_at, WallTime{});
+  ASSERT_EQ(obs->unconfigured_writers.size(), 1u);
+  EXPECT_EQ(obs->unconfigured_writers[0].app, "billing");
+  EXPECT_EQ(obs->unconfigured_writers[0].node, kNode1);
+  EXPECT_EQ(obs->unconfigured_writers[0].writes, 1);
+  EXPECT_EQ(obs->unconfigured_writers[0].write_verb, "NEXTVAL");
+  // A read replaces the last statement: no write evidence any more, but
+  // the unconfigured client stays listed while it is connected there.
+  ASSERT_EQ(RunApp(apps_.back().get(), "SELECT 1"), "");
+  obs = Obs(Sample(after));
+  ASSERT_EQ(obs->unconfigured_writers.size(), 1u);
+  EXPECT_EQ(obs->unconfigured_writers[0].writes, 0);
+  EXPECT_EQ(obs->unconfigured_writers[0].count, 1);
+  apps_.pop_back();
 
   const WriteProbePath* sticky = obs->FindProbe("sticky");
   const WriteProbePath* fresh = obs->FindProbe("fresh");

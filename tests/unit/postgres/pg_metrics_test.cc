@@ -26,7 +26,7 @@ TEST(BuildPgFamilies, EmptyObservationStillHasEveryFamily) {
     }
     EXPECT_TRUE(names.insert(f.name).second) << "duplicate " << f.name;
   }
-  EXPECT_EQ(names.size(), 35u);
+  EXPECT_EQ(names.size(), 37u);
   // A configured app is always present, 0 when nothing is stale.
   const auto* stale = Find(fams, "failwatch_pg_app_stale_connections");
   ASSERT_TRUE(stale);
@@ -81,6 +81,38 @@ TEST(BuildPgFamilies, RolesEndpointAndProbes) {
   EXPECT_EQ(failures->metric[0].counter.value, 3);
   EXPECT_EQ(
       Find(fams, "failwatch_pg_write_probe_success")->metric[0].gauge.value, 0);
+}
+
+TEST(BuildPgFamilies, WriteEvidenceOnlyWhereSeen) {
+  PgObservation obs;
+  obs.database = "orders";
+  AppConnectionGroup writing;
+  writing.node = "10.0.0.1:5432";
+  writing.application_name = "billing";
+  writing.count = 3;
+  writing.write_backends = 2;
+  writing.last_write_verb = "INSERT";
+  AppConnectionGroup reading = writing;
+  reading.application_name = "reports";
+  reading.write_backends = 0;
+  obs.app_connections = {writing, reading};
+  StaleAppConnections stale;
+  stale.app = "orders-*";
+  stale.node = "10.0.0.1:5432";
+  stale.node_role = NodeRole::kStandby;
+  stale.count = 4;
+  stale.writes = 1;
+  obs.stale_app_connections = {stale};
+  auto fams = BuildPgFamilies(obs, DatabaseConfig{});
+  const auto* groups = Find(fams, "failwatch_pg_app_connections_writes");
+  ASSERT_TRUE(groups);
+  ASSERT_EQ(groups->metric.size(), 1u);  // readers get no series
+  EXPECT_EQ(Label(groups->metric[0], "application_name"), "billing");
+  EXPECT_EQ(groups->metric[0].gauge.value, 2);
+  const auto* writes = Find(fams, "failwatch_pg_stale_app_connections_writes");
+  ASSERT_TRUE(writes);
+  ASSERT_EQ(writes->metric.size(), 1u);
+  EXPECT_EQ(writes->metric[0].gauge.value, 1);
 }
 
 }  // namespace

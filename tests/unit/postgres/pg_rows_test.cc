@@ -90,9 +90,10 @@ TEST(ParseReplicationRows, NullsAndNumericLag) {
 TEST(ParseActivityRows, GroupsWithStartArrays) {
   std::vector<PgRow> rows = {
       {"orders-api", "app", "127.0.0.1", "idle", "postgres", "3",
-       "{1700000000.5,1700000001,1700000002.25}"},
-      {"", "app", "local", "active", "postgres", "1", "{1700000003}"},
-      {"psql", "postgres", "", "", "", "2", nullopt},
+       "{1700000000.5,1700000001,1700000002.25}", nullopt, nullopt},
+      {"", "app", "local", "active", "postgres", "1", "{1700000003}", nullopt,
+       nullopt},
+      {"psql", "postgres", "", "", "", "2", nullopt, nullopt, nullopt},
   };
   auto r = ParseActivityRows(rows);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
@@ -102,11 +103,68 @@ TEST(ParseActivityRows, GroupsWithStartArrays) {
             (std::vector<double>{1700000000.5, 1700000001, 1700000002.25}));
   EXPECT_EQ((*r)[1].client_addr, "local");
   EXPECT_TRUE((*r)[2].backend_starts.empty());
+  // A primary sends NULL statement columns: no verbs, no state changes.
+  EXPECT_TRUE((*r)[0].last_verbs.empty());
+  EXPECT_TRUE((*r)[0].state_changes.empty());
   rows[0][kActCount] = "-1";
   EXPECT_FALSE(ParseActivityRows(rows).ok());
   rows[0][kActCount] = "3";
   rows[0][kActBackendStarts] = "1,2";
   EXPECT_FALSE(ParseActivityRows(rows).ok());
+}
+
+// On a node in recovery the last statements arrive as text[] in the
+// server's quoting; only verbs come out, aligned with backend_starts.
+TEST(ParseActivityRows, StandbyStatementsBecomeVerbs) {
+  std::vector<PgRow> rows = {
+      {"orders-api", "app", "127.0.0.1", "idle in transaction (aborted)",
+       "postgres", "4", "{1700000000,1700000001,1700000002,1700000003}",
+       R"sql({"INSERT INTO orders VALUES ($1, 'a\"b;')",)sql"
+       R"sql("SELECT 1",NULL,""})sql",
+       "{1700000100.5,1700000101,0,1700000103}"},
+  };
+  auto r = ParseActivityRows(rows);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_EQ((*r)[0].last_verbs.size(), 4u);
+  EXPECT_EQ((*r)[0].last_verbs[0], StatementVerb::kInsert);
+  EXPECT_EQ((*r)[0].last_verbs[1], StatementVerb::kNone);
+  EXPECT_EQ((*r)[0].last_verbs[2], StatementVerb::kNone);  // NULL
+  EXPECT_EQ((*r)[0].last_verbs[3], StatementVerb::kNone);  // ""
+  EXPECT_EQ((*r)[0].state_changes,
+            (std::vector<double>{1700000100.5, 1700000101, 0, 1700000103}));
+
+  auto bad = rows;
+  bad[0][kActStateChanges] = nullopt;  // one of the pair missing
+  EXPECT_FALSE(ParseActivityRows(bad).ok());
+  bad = rows;
+  bad[0][kActStateChanges] = "{1,2,3}";  // not aligned
+  EXPECT_FALSE(ParseActivityRows(bad).ok());
+  bad = rows;
+  bad[0][kActLastStatements] = R"({"INSERT INTO t)";  // unterminated
+  EXPECT_FALSE(ParseActivityRows(bad).ok());
+}
+
+TEST(ParseStatementVerbArray, ServerQuoting) {
+  using V = StatementVerb;
+  EXPECT_EQ(ParseStatementVerbArray("{}"), std::vector<V>{});
+  EXPECT_EQ(ParseStatementVerbArray("{COMMIT,NULL}"),
+            (std::vector<V>{V::kNone, V::kNone}));
+  // A comma and a brace inside quotes do not split.
+  EXPECT_EQ(ParseStatementVerbArray(R"({"select 1, 2 for update","{x}"})"),
+            (std::vector<V>{V::kSelectForUpdate, V::kNone}));
+  // "NULL" quoted is the text NULL, not a NULL element.
+  EXPECT_EQ(ParseStatementVerbArray(R"({"NULL","delete from t"})"),
+            (std::vector<V>{V::kNone, V::kDelete}));
+  EXPECT_FALSE(ParseStatementVerbArray("x"));
+  EXPECT_FALSE(ParseStatementVerbArray(R"({"a"b})"));
+}
+
+TEST(ActivitySql, CutsStatementsAtTheClassifierLimit) {
+  const std::string sql = kActivitySql;
+  EXPECT_NE(sql.find(std::to_string(kStatementTextLimit) + ") ORDER BY"),
+            std::string::npos);
+  EXPECT_NE(sql.find("CASE WHEN pg_is_in_recovery() THEN array_agg(left("),
+            std::string::npos);
 }
 
 TEST(PgScalars, Parse) {
