@@ -128,17 +128,32 @@ nlohmann::json StaleEvidence(const StaleAppConnections& s, WallTime since) {
           {"write_verb", s.write_verb},
           {"last_write", TimeJson(s.last_write_at)},
           {"oldest_backend_start", TimeJson(s.oldest_backend_start)},
+          {"rollbacks_recent", s.rollbacks_recent},
+          {"rollbacks_rising", s.rollbacks_rising},
           {"stale_since", TimeJson(since)}};
 }
 
 // "3 connections on N (standby since T, pool kept them); 2 last wrote
-// (INSERT) and failed with 25006".
-std::string StalePart(const PgObservation& pg, const StaleAppConnections& s) {
+// (INSERT) and failed with 25006; the node rolled back 12 transactions in
+// the last 5 s (writes failing with 25006)".
+std::string StalePart(const PgObservation& pg, const StaleAppConnections& s,
+                      WallTime now) {
   std::string part = fmt::format("{} connections on {} ({}, {})", s.count,
                                  s.node, RoleText(pg, s), CauseText(s.cause));
   if (s.writes > 0) {
     part += fmt::format("; {} last wrote ({}) and failed with 25006", s.writes,
                         s.write_verb);
+  }
+  if (s.rollbacks_rising) {
+    const auto seconds = s.rollbacks_window_start == WallTime{}
+                             ? 0
+                             : std::chrono::duration_cast<std::chrono::seconds>(
+                                   now - s.rollbacks_window_start)
+                                   .count();
+    part += fmt::format(
+        "; the node rolled back {} transactions in the last {} s (writes "
+        "failing with 25006)",
+        s.rollbacks_recent, seconds);
   }
   return part;
 }
@@ -146,13 +161,15 @@ std::string StalePart(const PgObservation& pg, const StaleAppConnections& s) {
 // The condition of one app over its entries in `entries`. A configured app
 // is degraded while it holds any connection on a wrong node (after `for`:
 // an idle connection may never be used); at once (conclusive) when one of
-// them last wrote on a node in recovery, because that write has failed. An
-// unconfigured client is judged by its writes alone: it is listed only
-// after one, and reads ok once it stops writing.
+// them last wrote on a node in recovery, because that write has failed, or
+// when the node in recovery it sits on keeps rolling back transactions
+// (rollbacks_rising: a pool's BEGIN; INSERT; ROLLBACK leaves ROLLBACK as
+// the last statement). An unconfigured client is judged by its writes alone: it
+// is listed only after one, and reads ok once it stops writing.
 Condition JudgeStale(const PgObservation& pg, const std::string& database,
                      const std::string& app,
                      const std::vector<StaleAppConnections>& entries,
-                     bool configured) {
+                     bool configured, WallTime now) {
   Condition c;
   c.check = "stale_app_connections";
   c.target = database + "/" + app;
@@ -164,6 +181,7 @@ Condition JudgeStale(const PgObservation& pg, const std::string& database,
     return c;
   }
   std::int64_t total = 0, writes = 0;
+  bool rollbacks_rising = false;
   nlohmann::json nodes = nlohmann::json::array();
   std::vector<std::string> parts;
   for (const auto& s : entries) {
@@ -172,7 +190,10 @@ Condition JudgeStale(const PgObservation& pg, const std::string& database,
     writes += s.writes;
     const WallTime since = StaleSince(pg, s);
     nodes.push_back(StaleEvidence(s, since));
-    if (s.count > 0) parts.push_back(StalePart(pg, s));
+    if (s.count > 0) parts.push_back(StalePart(pg, s, now));
+    if (configured && s.count > 0 && s.rollbacks_rising) {
+      rollbacks_rising = true;
+    }
     if (since != WallTime{} && (c.onset == WallTime{} || since < c.onset)) {
       c.onset = since;
     }
@@ -181,7 +202,8 @@ Condition JudgeStale(const PgObservation& pg, const std::string& database,
   c.evidence["writes"] = writes;
   c.evidence["nodes"] = std::move(nodes);
   const std::string who = configured ? app : app + " (not configured)";
-  c.conclusive = writes > 0;
+  c.evidence["rollbacks_rising"] = rollbacks_rising;
+  c.conclusive = writes > 0 || rollbacks_rising;
   if (writes > 0 || (configured && total > 0)) {
     c.status = CheckStatus::kDegraded;
     c.reason = fmt::format("{} holds {}", who, Join(parts, "; "));
@@ -241,7 +263,7 @@ void CheckStaleAppConnections(const HealthInputs& in, const HealthTuning&,
     for (const auto& s : pg.stale_app_connections) apps.insert(s.app);
     for (const auto& app : apps) {
       out.push_back(JudgeStale(pg, db.name, app, pg.stale_app_connections,
-                               /*configured=*/true));
+                               /*configured=*/true, in.now));
     }
     // Unconfigured writers: one target per client, unless a configured
     // target has that name already.
@@ -251,7 +273,7 @@ void CheckStaleAppConnections(const HealthInputs& in, const HealthTuning&,
     }
     for (const auto& w : writers) {
       out.push_back(JudgeStale(pg, db.name, w, pg.unconfigured_writers,
-                               /*configured=*/false));
+                               /*configured=*/false, in.now));
     }
   }
 }

@@ -118,6 +118,7 @@ void ApplyNodeStatus(const NodeStatusRow& row, NodeState& node) {
     node.timeline = row.received_tli;
   }
   if (!node.timeline) node.timeline = row.checkpoint_tli;
+  node.xact_rollback_total = row.xact_rollback_total;
   node.standby.reset();
   if (row.in_recovery) {
     StandbyStatus s;
@@ -156,6 +157,59 @@ bool DetectTransition(const NodeState& prev, NodeState& cur, WallTime now) {
     cur.last_promotion = now;
   }
   return promoted;
+}
+
+RollbackStepResult RollbackStep(const RollbackBaseline& prev,
+                                std::optional<std::int64_t> current,
+                                std::int64_t own_failures) {
+  RollbackStepResult r;
+  own_failures = std::max<std::int64_t>(own_failures, 0);
+  if (!current) return r;  // not read: no baseline
+  r.next.valid = true;
+  r.next.rollbacks = *current;
+  if (!prev.valid || *current < prev.rollbacks) {
+    // First value or a reset: own failures of this sample may still show.
+    r.next.carry = own_failures;
+    return r;
+  }
+  const std::int64_t delta = *current - prev.rollbacks;
+  const std::int64_t expected = own_failures + prev.carry;
+  r.excess = std::max<std::int64_t>(0, delta - expected);
+  r.next.carry =
+      std::min(std::max<std::int64_t>(0, expected - delta), own_failures);
+  return r;
+}
+
+void TrackRollbacks(RollbackHistory& history, NodeState& node,
+                    std::int64_t own_failures, WallTime now) {
+  node.rollbacks_recent = 0;
+  node.rollbacks_window_start = WallTime{};
+  node.rollbacks_rising = false;
+  if (!node.up || !node.xact_rollback_total) {
+    history = RollbackHistory{};
+    return;
+  }
+  if (history.baseline.valid && node.in_recovery != history.in_recovery) {
+    history.window.clear();
+  }
+  history.in_recovery = node.in_recovery;
+  const bool had_baseline = history.baseline.valid;
+  RollbackStepResult step =
+      RollbackStep(history.baseline, node.xact_rollback_total, own_failures);
+  if (had_baseline && step.next.rollbacks >= history.baseline.rollbacks) {
+    history.window.push_back({history.last_sample, step.excess});
+  } else {
+    history.window.clear();  // first value or a counter reset
+  }
+  history.baseline = step.next;
+  history.last_sample = now;
+  if (history.window.size() > kRollbackWindowSamples) {
+    history.window.erase(history.window.begin());
+  }
+  if (history.window.empty()) return;
+  for (const auto& s : history.window) node.rollbacks_recent += s.excess;
+  node.rollbacks_window_start = history.window.front().from;
+  node.rollbacks_rising = node.rollbacks_recent >= kRollbacksRisingMin;
 }
 
 std::string MarkSupersededAndFindWriter(std::vector<NodeState>& nodes) {
@@ -219,6 +273,13 @@ std::vector<StaleAppConnections> ClassifyStaleConnections(
         AddGroup(out, app.application_name, *node, g, promotion_time);
       }
     }
+  }
+  for (auto& [key, st] : out) {
+    const NodeState* node = FindUpNode(nodes, st.node);
+    if (node == nullptr || !node->in_recovery) continue;
+    st.rollbacks_recent = node->rollbacks_recent;
+    st.rollbacks_rising = node->rollbacks_rising;
+    st.rollbacks_window_start = node->rollbacks_window_start;
   }
   return Values(std::move(out));
 }

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +27,55 @@ void ApplyNodeStatus(const NodeStatusRow& row, NodeState& node);
 // primary's timeline went up) or a demotion (primary -> recovery) seen
 // between them. Both must be up. Returns true on a promotion.
 bool DetectTransition(const NodeState& prev, NodeState& cur, WallTime now);
+
+// The rollback baseline of one node between samples.
+struct RollbackBaseline {
+  bool valid = false;
+  std::int64_t rollbacks = 0;  // xact_rollback_total at the last sample
+  // failwatch's own failed transactions of the last sample not yet seen in
+  // the counter (a backend flushes its statistics up to ~1 s late, and the
+  // probe runs concurrently with the status query).
+  std::int64_t carry = 0;
+};
+
+struct RollbackStepResult {
+  std::int64_t excess = 0;  // rollbacks this sample beyond failwatch's own
+  RollbackBaseline next;
+};
+
+// One sample of a node's rollback counter: `current` (nullopt = not read)
+// and `own_failures`, failwatch's failed transactions on that node since
+// the previous sample (write probes, failed monitoring queries). The excess
+// is never negative; a missing value or a counter reset (current below the
+// baseline: pg_stat_reset(), a crash restart) gives 0 and restarts the
+// baseline. Own failures the counter does not show yet carry over one
+// sample, so a late flush is not counted as someone else's rollback; no
+// longer, because on PostgreSQL >= 15 a kept session whose failed write
+// touched no table flushes its counters only when it next has other
+// statistics to flush or exits (the sticky probe's may never show), and a
+// growing carry would hide everyone else's rollbacks.
+RollbackStepResult RollbackStep(const RollbackBaseline& prev,
+                                std::optional<std::int64_t> current,
+                                std::int64_t own_failures);
+
+// A node's rollback history in the collector.
+struct RollbackHistory {
+  RollbackBaseline baseline;
+  struct Sample {
+    WallTime from{};  // the previous sample's time
+    std::int64_t excess = 0;
+  };
+  std::vector<Sample> window;  // oldest first, at most kRollbackWindowSamples
+  bool in_recovery = false;
+  WallTime last_sample{};
+};
+
+// Feeds `node` (this sample's state; its xact_rollback_total) into
+// `history` and fills node.rollbacks_recent/_window_start/_rising. A node
+// that is not up restarts everything; a change between primary and
+// recovery empties the window.
+void TrackRollbacks(RollbackHistory& history, NodeState& node,
+                    std::int64_t own_failures, WallTime now);
 
 // Marks primaries on a lower timeline than the highest primary timeline as
 // superseded; returns the writer's address (the single primary on the

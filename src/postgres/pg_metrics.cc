@@ -76,6 +76,16 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
   auto node_last_demotion = FamilyBuilder::Gauge(
       "failwatch_pg_node_last_demotion_time_seconds",
       "When failwatch saw the node go from primary to recovery (0 = never).");
+  auto node_rollbacks = FamilyBuilder::Counter(
+      "failwatch_pg_node_xact_rollbacks_total",
+      "sum(pg_stat_database.xact_rollback) of the node: rolled-back "
+      "transactions (failwatch's own failed probes included; reset by "
+      "pg_stat_reset() or a crash restart).");
+  auto node_rollbacks_recent = FamilyBuilder::Gauge(
+      "failwatch_pg_node_rollbacks_recent",
+      "Rolled-back transactions of the node over the last 5 samples, "
+      "failwatch's own subtracted. On a node in recovery: most likely "
+      "writes failing with 25006.");
   auto errors = FamilyBuilder::Counter(
       "failwatch_pg_errors_total",
       "failwatch's own failed connects and queries per node, by SQLSTATE "
@@ -107,6 +117,10 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
     if (n.timeline) timeline.Add(base, *n.timeline);
     version.Add(base, n.server_version_num);
     start.Add(base, Seconds(n.postmaster_start));
+    if (n.xact_rollback_total) {
+      node_rollbacks.Add(base, static_cast<double>(*n.xact_rollback_total));
+      node_rollbacks_recent.Add(base, static_cast<double>(n.rollbacks_recent));
+    }
     if (n.standby) {
       if (n.standby->replay_lag_seconds) {
         lag_s.Add(base, *n.standby->replay_lag_seconds);
@@ -282,6 +296,8 @@ std::vector<prometheus::MetricFamily> BuildPgFamilies(
                            &node_promotions,
                            &node_last_promotion,
                            &node_last_demotion,
+                           &node_rollbacks,
+                           &node_rollbacks_recent,
                            &errors,
                            &primaries,
                            &writer,

@@ -76,7 +76,27 @@ struct NodeState {
   std::uint64_t promotions_total = 0;
   // Demotion = seen primary, later seen in recovery.
   WallTime last_demotion{};
+  // sum(pg_stat_database.xact_rollback) as read in this sample; nullopt
+  // when not read. Cumulative on the server (reset by pg_stat_reset() or a
+  // crash restart).
+  std::optional<std::int64_t> xact_rollback_total;
+  // Rolled-back transactions that were not failwatch's own (its write
+  // probes and monitoring queries on this node are subtracted) over the
+  // last kRollbackWindowSamples samples, which began at
+  // rollbacks_window_start. Reset when the node goes down or changes
+  // between primary and recovery. See RollbackStep (pg_derive.h).
+  std::int64_t rollbacks_recent = 0;
+  WallTime rollbacks_window_start{};
+  // rollbacks_recent >= kRollbacksRisingMin: on a node in recovery, writes
+  // (most likely) keep failing with 25006 and the clients roll back.
+  bool rollbacks_rising = false;
 };
+
+// Samples the rollback window spans, and how many excess rollbacks in it
+// count as rising: one stray rollback may be a read transaction ending in
+// ROLLBACK or a probe failure counted a sample late.
+inline constexpr std::size_t kRollbackWindowSamples = 5;
+inline constexpr std::int64_t kRollbacksRisingMin = 2;
 
 struct EndpointTarget {
   std::string endpoint;       // "db.lab.test:5432" as configured
@@ -139,6 +159,14 @@ struct StaleAppConnections {
   // kMaxClientAddrs.
   std::vector<std::string> client_addrs;
   static constexpr std::size_t kMaxClientAddrs = 8;
+  // Only for configured apps on a node in recovery: the node's
+  // rollbacks_recent / rollbacks_rising (NodeState) and the window's start.
+  // Rising rollbacks there mean writes keep failing with 25006 even when the
+  // pool's ROLLBACK hides the failed write from pg_stat_activity: also
+  // conclusive. Node-wide, not per app.
+  std::int64_t rollbacks_recent = 0;
+  bool rollbacks_rising = false;
+  WallTime rollbacks_window_start{};
 };
 
 struct WriteProbePath {

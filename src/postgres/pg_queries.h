@@ -15,6 +15,10 @@ namespace failwatch {
 // back to the checkpoint when no receiver runs. The replay lag is 0 when
 // all received WAL is replayed: on an idle primary no new transaction
 // arrives and now() - last replay timestamp would grow without bound.
+// The last column is the node's rolled-back transactions over all
+// databases (cumulative; reset by pg_stat_reset() or a crash restart): on a
+// node in recovery, writes that failed with 25006 roll back (pg_monitor
+// reads pg_stat_database).
 inline constexpr char kNodeStatusSql[] =
     "SELECT pg_is_in_recovery(),"
     " current_setting('transaction_read_only'),"
@@ -31,7 +35,8 @@ inline constexpr char kNodeStatusSql[] =
     " pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()),"
     " (SELECT status FROM pg_stat_wal_receiver),"
     " (SELECT sender_host FROM pg_stat_wal_receiver),"
-    " (SELECT sender_port FROM pg_stat_wal_receiver)";
+    " (SELECT sender_port FROM pg_stat_wal_receiver),"
+    " (SELECT sum(xact_rollback) FROM pg_stat_database)";
 
 enum NodeStatusColumn {
   kStatusInRecovery,
@@ -46,6 +51,7 @@ enum NodeStatusColumn {
   kStatusReceiverStatus,
   kStatusSenderHost,
   kStatusSenderPort,
+  kStatusXactRollback,
   kStatusColumnCount,
 };
 

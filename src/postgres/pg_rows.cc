@@ -183,7 +183,10 @@ Result<NodeStatusRow> ParseNodeStatus(const std::vector<PgRow>& rows) {
   auto lag_b = Optional<std::int64_t>(row, kStatusReplayLagBytes,
                                       "replay_lag_bytes", to_int);
   auto port = Optional<int>(row, kStatusSenderPort, "sender_port", to_int);
+  auto rollbacks =
+      Optional<std::int64_t>(row, kStatusXactRollback, "xact_rollback", to_int);
   for (const Error* e : {received.ok() ? nullptr : &received.error(),
+                         rollbacks.ok() ? nullptr : &rollbacks.error(),
                          checkpoint.ok() ? nullptr : &checkpoint.error(),
                          lag_s.ok() ? nullptr : &lag_s.error(),
                          lag_b.ok() ? nullptr : &lag_b.error(),
@@ -197,6 +200,7 @@ Result<NodeStatusRow> ParseNodeStatus(const std::vector<PgRow>& rows) {
   out.receiver_status = Cell(row, kStatusReceiverStatus);
   out.sender_host = Cell(row, kStatusSenderHost);
   out.sender_port = *port;
+  out.xact_rollback_total = *rollbacks;
   return out;
 }
 

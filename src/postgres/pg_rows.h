@@ -30,6 +30,8 @@ struct NodeStatusRow {
   std::optional<std::string> receiver_status;
   std::optional<std::string> sender_host;
   std::optional<int> sender_port;
+  // sum(pg_stat_database.xact_rollback); NULL when not readable.
+  std::optional<std::int64_t> xact_rollback_total;
 };
 
 struct ActivityGroupRow {

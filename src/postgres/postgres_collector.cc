@@ -20,7 +20,8 @@ struct PostgresCollector::NodeRuntime {
   std::optional<NodeState> last_up;  // the last state while up
   NodeState last;                    // the last published state
   std::vector<ActivityGroupRow> activity;
-  std::string logged_code;  // to log state changes once, not every sample
+  RollbackHistory rollbacks;  // xact_rollback between samples
+  std::string logged_code;    // to log state changes once, not every sample
 };
 
 struct PostgresCollector::ProbeRuntime {
@@ -391,6 +392,26 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   for (auto& j : jobs) job_ptrs.push_back(&j);
   RunSessions(job_ptrs, deadline);
 
+  // failwatch's own failed transactions per node this sample: each failed
+  // probe write and each failed monitoring round trip rolls back one
+  // transaction there (counted even when it may not have reached the
+  // server: too many only hides rollbacks for a sample).
+  std::map<std::string, std::int64_t> own_failures;
+  auto count_probe = [&](const ProbeRuntime* probe, int index) {
+    if (probe == nullptr || index < 0) return;
+    const SessionJob& job = jobs[static_cast<std::size_t>(index)];
+    if (!JobFailure(job).first.empty()) own_failures[probe->state.address]++;
+  };
+  count_probe(fresh_.get(), fresh_job);
+  count_probe(sticky_.get(), sticky_job);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (job_of[i] < 0) continue;
+    const SessionJob& job = jobs[static_cast<std::size_t>(job_of[i])];
+    if (!JobFailure(job).first.empty()) {
+      own_failures[entries[i].address.ToString()]++;
+    }
+  }
+
   auto obs = std::make_shared<PgObservation>();
   obs->database = config_.name;
   obs->sampled_at = now;
@@ -401,6 +422,7 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
     const SessionJob* job =
         job_of[i] >= 0 ? &jobs[static_cast<std::size_t>(job_of[i])] : nullptr;
     NodeState st = FinishNode(rt, entries[i], job, now);
+    TrackRollbacks(rt.rollbacks, st, own_failures[address], now);
     rt.last = st;
     // Unverified discovered nodes (see FinishNode) are not reported.
     if (entries[i].sources == kSourceDiscovered && !rt.ever_up) continue;

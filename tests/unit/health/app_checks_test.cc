@@ -290,6 +290,66 @@ TEST(StaleAppConnectionsTest, ConclusiveSkipsTheHoldIdleStillWaits) {
   EXPECT_FALSE(r[0].conclusive);
 }
 
+// A pool's BEGIN; INSERT; ROLLBACK leaves ROLLBACK as the last statement
+// (writes = 0): the node's rising rollbacks prove the failing writes.
+std::shared_ptr<PgObservation> DemotedRollingBack(std::int64_t rollbacks,
+                                                  bool rising) {
+  auto pg = DemotedWithStale(0);
+  auto& s = pg->stale_app_connections[0];
+  s.rollbacks_recent = rollbacks;
+  s.rollbacks_rising = rising;
+  s.rollbacks_window_start = At(5);
+  return pg;
+}
+
+TEST(StaleAppConnectionsTest, RisingRollbacksOnARecoveringNodeAreConclusive) {
+  const std::vector<AppConfig> apps = {
+      {"orders-api", AppConfig::Expects::kPrimary}};
+  auto out = RunStale(DemotedRollingBack(12, true), apps);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status, CheckStatus::kDegraded);
+  EXPECT_TRUE(out[0].conclusive);
+  EXPECT_EQ(out[0].reason,
+            "orders-api holds 3 connections on 127.0.0.2:5432 (standby since "
+            "22:13:24Z, pool kept them); the node rolled back 12 transactions "
+            "in the last 5 s (writes failing with 25006)");
+  EXPECT_EQ(out[0].evidence["rollbacks_rising"], true);
+  EXPECT_EQ(out[0].evidence["nodes"][0]["rollbacks_recent"], 12);
+
+  // Published at once through the default 15 s hold.
+  Hysteresis h = DefaultHysteresis();
+  auto r = h.Apply(out, At(10), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kDegraded);
+  EXPECT_TRUE(r[0].conclusive);
+
+  // One stray rollback is not rising: degraded, but the hold applies.
+  out = RunStale(DemotedRollingBack(1, false), apps);
+  EXPECT_EQ(out[0].status, CheckStatus::kDegraded);
+  EXPECT_FALSE(out[0].conclusive);
+  EXPECT_EQ(out[0].reason.find("rolled back"), std::string::npos);
+  EXPECT_EQ(out[0].evidence["rollbacks_rising"], false);
+  Hysteresis held = DefaultHysteresis();
+  r = held.Apply(out, At(10), nullptr);
+  EXPECT_EQ(r[0].status, CheckStatus::kOk);
+  ASSERT_TRUE(r[0].pending);
+}
+
+TEST(StaleAppConnectionsTest,
+     RisingRollbacksDoNotMakeAnUnconfiguredReaderFail) {
+  // Unconfigured clients are judged by their own writes only.
+  auto pg = DemotedWithStale(0);
+  StaleAppConnections reader = Stale(
+      "reports", "127.0.0.2:5432", StaleCause::kConnectedAfterPromotion, 2, 5);
+  reader.rollbacks_recent = 12;
+  reader.rollbacks_rising = true;
+  pg->unconfigured_writers = {reader};
+  auto out = RunStale(pg, {{"orders-api", AppConfig::Expects::kPrimary}});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].target, "orders/reports");
+  EXPECT_EQ(out[1].status, CheckStatus::kOk);
+  EXPECT_FALSE(out[1].conclusive);
+}
+
 StaleAppConnections Writer(std::int64_t count, std::int64_t writes) {
   StaleAppConnections s = Stale("billing", "127.0.0.2:5432",
                                 StaleCause::kConnectedAfterPromotion, count, 5);

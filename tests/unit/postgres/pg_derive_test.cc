@@ -257,6 +257,204 @@ TEST(ClassifyStale, NoWriteEvidenceOnASupersededPrimary) {
   EXPECT_EQ(stale[0].write_verb, "");
 }
 
+struct RollbackCase {
+  const char* name;
+  RollbackBaseline prev;
+  std::optional<std::int64_t> current;
+  std::int64_t own;
+  std::int64_t excess;
+  RollbackBaseline next;
+};
+
+class RollbackStepTest : public ::testing::TestWithParam<RollbackCase> {};
+
+TEST_P(RollbackStepTest, Table) {
+  const auto& c = GetParam();
+  auto r = RollbackStep(c.prev, c.current, c.own);
+  EXPECT_EQ(r.excess, c.excess) << c.name;
+  EXPECT_EQ(r.next.valid, c.next.valid) << c.name;
+  EXPECT_EQ(r.next.rollbacks, c.next.rollbacks) << c.name;
+  EXPECT_EQ(r.next.carry, c.next.carry) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RollbackStepTest,
+    ::testing::Values(
+        // {valid, rollbacks, carry}
+        RollbackCase{
+            "first_value_sets_baseline", {}, 100, 1, 0, {true, 100, 1}},
+        RollbackCase{"not_read_drops_baseline",
+                     {true, 100, 0},
+                     std::nullopt,
+                     0,
+                     0,
+                     {false, 0, 0}},
+        RollbackCase{
+            "nothing_rising", {true, 100, 0}, 100, 0, 0, {true, 100, 0}},
+        RollbackCase{
+            "only_the_probe", {true, 100, 0}, 101, 1, 0, {true, 101, 0}},
+        RollbackCase{"probe_not_flushed_yet_carries",
+                     {true, 100, 0},
+                     100,
+                     1,
+                     0,
+                     {true, 100, 1}},
+        RollbackCase{"late_probe_flush_is_matched",
+                     {true, 100, 1},
+                     102,
+                     1,
+                     0,
+                     {true, 102, 0}},
+        // Only the last sample's unmatched failures carry over: a probe
+        // whose rollbacks never show hides at most one sample's worth.
+        RollbackCase{"carry_is_at_most_one_sample",
+                     {true, 100, 1},
+                     100,
+                     1,
+                     0,
+                     {true, 100, 1}},
+        RollbackCase{"no_carry_without_own_failures",
+                     {true, 100, 1},
+                     100,
+                     0,
+                     0,
+                     {true, 100, 0}},
+        // Both probes failed last sample; both flushed now.
+        RollbackCase{"two_late_flushes_are_matched",
+                     {true, 100, 2},
+                     103,
+                     1,
+                     0,
+                     {true, 103, 0}},
+        RollbackCase{"app_rollbacks_beyond_the_probe",
+                     {true, 100, 0},
+                     113,
+                     1,
+                     12,
+                     {true, 113, 0}},
+        RollbackCase{
+            "rising_without_probe", {true, 100, 0}, 103, 0, 3, {true, 103, 0}},
+        RollbackCase{
+            "counter_reset_restarts", {true, 500, 0}, 7, 1, 0, {true, 7, 1}},
+        RollbackCase{"negative_own_is_zero",
+                     {true, 100, 0},
+                     102,
+                     -5,
+                     2,
+                     {true, 102, 0}}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+NodeState RollbackNode(std::optional<std::int64_t> total,
+                       bool in_recovery = true) {
+  NodeState n = Node("s:1", in_recovery ? StandbyRow() : PrimaryRow());
+  n.xact_rollback_total = total;
+  return n;
+}
+
+TEST(TrackRollbacks, WindowOfFiveSamplesProbeSubtractedAndResets) {
+  RollbackHistory h;
+  auto at = [](int s) { return kT0 + std::chrono::seconds(s); };
+  // The sticky probe fails once per sample; the counter shows it (some
+  // samples late). Nothing else rolls back: never rising.
+  const std::int64_t totals[] = {50, 50, 51, 53, 54, 55, 56};
+  for (int i = 0; i < 7; ++i) {
+    NodeState n = RollbackNode(totals[i]);
+    TrackRollbacks(h, n, 1, at(i));
+    EXPECT_EQ(n.rollbacks_recent, 0) << i;
+    EXPECT_FALSE(n.rollbacks_rising) << i;
+  }
+  // An app starts BEGIN; INSERT; ROLLBACK twice a second.
+  NodeState n = RollbackNode(59);
+  TrackRollbacks(h, n, 1, at(7));
+  EXPECT_EQ(n.rollbacks_recent, 2);
+  EXPECT_TRUE(n.rollbacks_rising);
+  EXPECT_EQ(n.rollbacks_window_start, at(2));  // 5 samples: from at(2)
+  n = RollbackNode(62);
+  TrackRollbacks(h, n, 1, at(8));
+  EXPECT_EQ(n.rollbacks_recent, 4);
+  // The app stops: the excess leaves the window after 5 samples.
+  std::int64_t total = 62;
+  for (int i = 9; i < 13; ++i) {
+    n = RollbackNode(++total);
+    TrackRollbacks(h, n, 1, at(i));
+    EXPECT_TRUE(n.rollbacks_rising) << i;
+  }
+  EXPECT_EQ(n.rollbacks_recent, 2);  // at(12): only at(8)'s 2 left
+  n = RollbackNode(++total);
+  TrackRollbacks(h, n, 1, at(13));
+  EXPECT_EQ(n.rollbacks_recent, 0);
+  EXPECT_FALSE(n.rollbacks_rising);
+
+  // Counter reset (pg_stat_reset): restarts, not a negative excess.
+  n = RollbackNode(3);
+  TrackRollbacks(h, n, 0, at(15));
+  EXPECT_EQ(n.rollbacks_recent, 0);
+  EXPECT_EQ(n.rollbacks_window_start, WallTime{});
+  n = RollbackNode(10);
+  TrackRollbacks(h, n, 0, at(16));
+  EXPECT_EQ(n.rollbacks_recent, 7);
+  EXPECT_EQ(n.rollbacks_window_start, at(15));
+
+  // Down, or the value not read: everything restarts.
+  NodeState down;
+  down.address = "s:1";
+  TrackRollbacks(h, down, 0, at(17));
+  EXPECT_FALSE(h.baseline.valid);
+  EXPECT_TRUE(h.window.empty());
+  n = RollbackNode(100);
+  TrackRollbacks(h, n, 0, at(18));
+  EXPECT_EQ(n.rollbacks_recent, 0);
+}
+
+TEST(TrackRollbacks, PrimaryRollbacksDoNotFollowTheNodeIntoRecovery) {
+  RollbackHistory h;
+  auto at = [](int s) { return kT0 + std::chrono::seconds(s); };
+  NodeState n = RollbackNode(10, /*in_recovery=*/false);
+  TrackRollbacks(h, n, 0, at(0));
+  n = RollbackNode(40, false);  // apps roll back on a primary: normal
+  TrackRollbacks(h, n, 0, at(1));
+  EXPECT_EQ(n.rollbacks_recent, 30);
+  n = RollbackNode(40, true);  // now in recovery (no restart seen)
+  TrackRollbacks(h, n, 0, at(2));
+  EXPECT_EQ(n.rollbacks_recent, 0);
+  EXPECT_FALSE(n.rollbacks_rising);
+}
+
+TEST(ClassifyStale, CarriesTheRecoveringNodesRollbacksOnly) {
+  std::vector<NodeState> nodes = {
+      Node("old:1", StandbyRow(2)),
+      Node("split:1", PrimaryRow("000000010000000000000009")),
+      Node("new:1", PrimaryRow("000000020000000000000001")),
+  };
+  MarkSupersededAndFindWriter(nodes);
+  for (auto& n : nodes) {
+    n.rollbacks_recent = 12;
+    n.rollbacks_rising = true;
+    n.rollbacks_window_start = kT0;
+  }
+  std::vector<NodeActivity> activity = {
+      {"old:1", {Group("orders-api", {1})}},
+      {"split:1", {Group("orders-api", {1})}},
+  };
+  auto stale =
+      ClassifyStaleConnections({{"orders-api", AppConfig::Expects::kPrimary}},
+                               nodes, activity, WallTime{});
+  ASSERT_EQ(stale.size(), 2u);
+  EXPECT_EQ(stale[0].node, "old:1");
+  EXPECT_EQ(stale[0].rollbacks_recent, 12);
+  EXPECT_TRUE(stale[0].rollbacks_rising);
+  EXPECT_EQ(stale[0].rollbacks_window_start, kT0);
+  // A superseded primary accepts writes: its rollbacks prove nothing.
+  EXPECT_EQ(stale[1].node, "split:1");
+  EXPECT_EQ(stale[1].rollbacks_recent, 0);
+  EXPECT_FALSE(stale[1].rollbacks_rising);
+  // Unconfigured clients never carry them.
+  auto clients = FindUnconfiguredClients(
+      {}, nodes, {{"old:1", {Group("reports", {1})}}}, WallTime{});
+  ASSERT_EQ(clients.size(), 1u);
+  EXPECT_FALSE(clients[0].rollbacks_rising);
+}
+
 TEST(FindUnconfiguredClients, OnlyRecoveringNodesAndOnlyUnmatchedClients) {
   using V = StatementVerb;
   std::vector<NodeState> nodes = {Node("s:1", StandbyRow()),

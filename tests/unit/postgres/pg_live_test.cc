@@ -352,6 +352,51 @@ TEST_F(PgLiveTest, FailoverDrill) {
   obs = Obs(Sample(after));
   EXPECT_EQ(obs->FindProbe("sticky")->sqlstate, "25006");
   EXPECT_TRUE(obs->FindProbe("fresh")->ok);
+
+  // Rollback evidence. The sticky probe rolls back one transaction on node1
+  // every sample: subtracted (when its count shows at all), so the counter
+  // alone is not rising once the app's failed writes above have left the
+  // window.
+  for (std::size_t i = 0; i < kRollbackWindowSamples + 3; ++i) {
+    std::this_thread::sleep_for(500ms);
+    obs = Obs(Sample(after));
+    ASSERT_TRUE(obs);
+  }
+  n1 = obs->FindNode(kNode1);
+  ASSERT_TRUE(n1);
+  ASSERT_TRUE(n1->xact_rollback_total);
+  EXPECT_GT(*n1->xact_rollback_total, 0);
+  EXPECT_FALSE(n1->rollbacks_rising) << n1->rollbacks_recent;
+  EXPECT_EQ(obs->FindProbe("sticky")->sqlstate, "25006");
+  // An app retrying through a pool: BEGIN; SELECT; INSERT (25006);
+  // ROLLBACK, about once a sample. The last statement is ROLLBACK (no write
+  // evidence), but the node's rollbacks rise. The read matters on
+  // PostgreSQL >= 15: a warm session whose transactions touch no table
+  // flushes its rollback count only when it exits.
+  PGconn* app = apps_[0].get();
+  obs = SampleUntil(after, [app](const PgObservation& o) {
+    const NodeState* n = o.FindNode(kNode1);
+    if (n && n->rollbacks_rising) return true;
+    EXPECT_EQ(RunApp(app, "BEGIN"), "");
+    EXPECT_EQ(RunApp(app, "SELECT count(*) FROM orders"), "");
+    EXPECT_EQ(RunApp(app, "INSERT INTO orders(note) VALUES ('y')"), "25006");
+    EXPECT_EQ(RunApp(app, "ROLLBACK"), "");
+    return false;
+  });
+  ASSERT_TRUE(obs);
+  n1 = obs->FindNode(kNode1);
+  ASSERT_TRUE(n1);
+  EXPECT_TRUE(n1->rollbacks_rising);
+  EXPECT_GE(n1->rollbacks_recent, 2);
+  std::int64_t stale_writes = 0;
+  bool stale_rising = false;
+  for (const auto& st : obs->stale_app_connections) {
+    if (st.node != kNode1) continue;
+    stale_writes += st.writes;
+    stale_rising = stale_rising || st.rollbacks_rising;
+  }
+  EXPECT_EQ(stale_writes, 0) << "ROLLBACK hides the failed INSERT";
+  EXPECT_TRUE(stale_rising);
 }
 
 TEST_F(PgLiveTest, HungNodeCostsOneDeadline) {

@@ -26,7 +26,7 @@ TEST(BuildPgFamilies, EmptyObservationStillHasEveryFamily) {
     }
     EXPECT_TRUE(names.insert(f.name).second) << "duplicate " << f.name;
   }
-  EXPECT_EQ(names.size(), 37u);
+  EXPECT_EQ(names.size(), 39u);
   // A configured app is always present, 0 when nothing is stale.
   const auto* stale = Find(fams, "failwatch_pg_app_stale_connections");
   ASSERT_TRUE(stale);

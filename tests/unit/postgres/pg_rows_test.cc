@@ -10,8 +10,8 @@ namespace {
 using std::nullopt;
 
 PgRow StandbyRow() {
-  return {"t", "on",   "150004", "1700000000.5", nullopt,     "2",
-          "1", "0.25", "4096",   "streaming",    "127.0.0.2", "55432"};
+  return {"t",    "on",   "150004",    "1700000000.5", nullopt, "2", "1",
+          "0.25", "4096", "streaming", "127.0.0.2",    "55432", "17"};
 }
 
 TEST(ParseNodeStatus, Primary) {
@@ -22,6 +22,7 @@ TEST(ParseNodeStatus, Primary) {
                "000000030000000000000007",
                nullopt,
                "2",
+               nullopt,
                nullopt,
                nullopt,
                nullopt,
@@ -38,6 +39,7 @@ TEST(ParseNodeStatus, Primary) {
   EXPECT_EQ(r->checkpoint_tli, 2u);
   EXPECT_FALSE(r->replay_lag_seconds);
   EXPECT_FALSE(r->sender_host);
+  EXPECT_FALSE(r->xact_rollback_total);  // NULL: not readable
 }
 
 TEST(ParseNodeStatus, Standby) {
@@ -51,6 +53,22 @@ TEST(ParseNodeStatus, Standby) {
   EXPECT_EQ(r->receiver_status, "streaming");
   EXPECT_EQ(r->sender_host, "127.0.0.2");
   EXPECT_EQ(r->sender_port, 55432);
+  EXPECT_EQ(r->xact_rollback_total, 17);
+}
+
+TEST(ParseNodeStatus, RollbackTotal) {
+  // sum() over bigint is numeric: "12" or "12.0"; garbage is an error.
+  PgRow row = StandbyRow();
+  row[kStatusXactRollback] = "123456789012";
+  auto r = ParseNodeStatus({row});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->xact_rollback_total, 123456789012);
+  row[kStatusXactRollback] = "0";
+  EXPECT_EQ(ParseNodeStatus({row})->xact_rollback_total, 0);
+  row[kStatusXactRollback] = "many";
+  auto bad = ParseNodeStatus({row});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "bad_row");
 }
 
 TEST(ParseNodeStatus, RejectsWrongShapeAndGarbage) {
