@@ -8,7 +8,7 @@ disconnect; SQLSTATE 25006 (read-only transaction) is not one, so after a
 failover the pool keeps using the demoted node. That is the behaviour
 failwatch must catch without help from this program.
 
-Writes one INSERT per 1/rate seconds and keeps its counters in a small
+Runs one read-then-INSERT transaction per 1/rate seconds and keeps its counters in a small
 key=value status file (atomically replaced) for the tests:
   written, failed_25006, failed_other, first_25006_at, last_written_at
 Never prints the password.
@@ -67,7 +67,9 @@ def main():
     while not stop:
         started = time.time()
         try:
+            # A unit of work as ORM services write it: read, then write.
             with engine.begin() as conn:
+                conn.execute(text("SELECT max(id) FROM orders"))
                 conn.execute(text("INSERT INTO orders(note) VALUES (:n)"),
                              {"n": args.application_name})
             state["written"] += 1
