@@ -63,17 +63,28 @@ std::optional<WallTime> DnsRunStart(const DnsObservation* dns,
   return start;
 }
 
-// Every PgBouncer of the database reports its writer pools' servers, none
-// of them on a node that is not the writable primary. Servers behind a
-// proxy (role unknown) never block: failwatch cannot judge them.
-bool PgBouncerMoved(const PgBouncerObservation* pgb) {
-  return pgb != nullptr && pgb->roles_known && pgb->StaleTotal() == 0;
+// Every PgBouncer of the database, sampled after the promotion, has its
+// writer pools' servers on the new primary and none on a node that is not
+// the writable primary. Servers behind a proxy (role unknown) never block:
+// failwatch cannot judge them.
+bool PgBouncerMoved(const PgBouncerObservation* pgb, const FailoverTimeline& t) {
+  if (pgb == nullptr || !pgb->roles_known || pgb->StaleTotal() != 0 ||
+      pgb->sampled_at < t.promoted_at) {
+    return false;
+  }
+  for (const auto& s : pgb->servers) {
+    if (s.pool_target != PoolTarget::kWriter || s.role == ServerRole::kUnknown) {
+      continue;
+    }
+    if (s.count > 0 && s.address != t.new_primary) return false;
+  }
+  return true;
 }
 
-bool PgBouncersMoved(const DatabaseInputs& db) {
+bool PgBouncersMoved(const DatabaseInputs& db, const FailoverTimeline& t) {
   if (db.pgbouncers.empty()) return false;
   for (const auto& pgb : db.pgbouncers) {
-    if (!PgBouncerMoved(pgb.get())) return false;
+    if (!PgBouncerMoved(pgb.get(), t)) return false;
   }
   return true;
 }
@@ -284,7 +295,7 @@ void FailoverTracker::Advance(const DatabaseInputs& db, WallTime now,
     }
     t.steps.push_back({kStepDnsSwitched, at});
   }
-  if (t.Find(kStepPgBouncerMoved) == nullptr && PgBouncersMoved(db)) {
+  if (t.Find(kStepPgBouncerMoved) == nullptr && PgBouncersMoved(db, t)) {
     const WallTime at = PgBouncersSampled(db, sampled);
     t.steps.push_back({kStepPgBouncerMoved, std::max(at, t.promoted_at)});
   }

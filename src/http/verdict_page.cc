@@ -115,9 +115,6 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
       continue;
     }
     std::string status = CheckStatusName(c.status);
-    if (c.status != CheckStatus::kOk) {
-      status += std::string(" (") + CheckTierName(c.tier) + ")";
-    }
     const char* cls = RowClass(c);
     if (c.pending) {
       // Hysteresis: the condition holds but not yet for long enough.
@@ -127,6 +124,8 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
       }
       cls = "pending";
     }
+    // Every row shown is failing or about to: say what it would mean.
+    status += std::string(" (") + CheckTierName(c.tier) + ")";
     html += "<tr class=\"" + std::string(cls) + "\"><td>" +
             HtmlEscape(c.check) + "</td><td>" + HtmlEscape(c.target) +
             "</td><td>" + HtmlEscape(status) + "</td><td>" +

@@ -160,11 +160,44 @@ std::shared_ptr<PgBouncerObservation> PgbAt(double t, bool moved) {
   pgb->address = "127.0.0.5:6432";
   pgb->sampled_at = At(t);
   pgb->roles_known = true;
+  PgBouncerServerGroup g;
+  g.pool_db = "orders";
+  g.pool_user = "app";
+  g.state = "idle";
+  g.pool_target = PoolTarget::kWriter;
+  g.count = 3;
   if (!moved) {
     pgb->stale_servers = {
         {"orders", "app", "127.0.0.2:5432", ServerRole::kStandby, 3}};
+    g.address = "127.0.0.2:5432";
+    g.role = ServerRole::kStandby;
+  } else {
+    g.address = "127.0.0.3:5432";
+    g.role = ServerRole::kPrimary;
   }
+  pgb->servers = {g};
   return pgb;
+}
+
+// Right after the promotion the old primary is still writable: PgBouncer's
+// servers there are not stale yet, but they have not moved either.
+TEST(FailoverTrackerTest, PgBouncerOnTheOldPrimaryHasNotMoved) {
+  Script s;
+  FailoverTracker tracker(std::chrono::minutes(5));
+  DatabaseInputs db = DbInputs(s.DnsAt(15), s.PgAt(15));
+  auto pgb = PgbAt(15, false);
+  pgb->stale_servers.clear();
+  pgb->servers[0].role = ServerRole::kPrimary;  // 127.0.0.2 still primary
+  db.pgbouncers = {pgb};
+  (void)tracker.Update(Inputs(15, {db}));
+  EXPECT_EQ(tracker.Timelines()[0].Find(kStepPgBouncerMoved), nullptr);
+  // A sample from before the promotion proves nothing either.
+  db.pgbouncers = {PgbAt(10, true)};
+  (void)tracker.Update(Inputs(16, {db}));
+  EXPECT_EQ(tracker.Timelines()[0].Find(kStepPgBouncerMoved), nullptr);
+  db.pgbouncers = {PgbAt(16, true)};
+  (void)tracker.Update(Inputs(16, {db}));
+  EXPECT_NE(tracker.Timelines()[0].Find(kStepPgBouncerMoved), nullptr);
 }
 
 TEST(FailoverTrackerTest, PgBouncerMovedIsAStepThatBlocksConvergence) {
