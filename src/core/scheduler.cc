@@ -19,6 +19,9 @@ struct Scheduler::Worker {
   // Guarded by Scheduler::mu_.
   bool in_flight = false;
   bool abandoned = false;
+  // Set by Stop(): the worker exits at its next tick, never sampling again,
+  // even after a Start() clears stopping_ for the next workers.
+  bool retired = false;
   SteadyTime started{};
   SteadyTime deadline{};
 };
@@ -74,6 +77,7 @@ void Scheduler::Stop(Millis grace) {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
     workers.swap(workers_);
+    for (auto& w : workers) w->retired = true;
   }
   cv_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
@@ -88,38 +92,77 @@ void Scheduler::Stop(Millis grace) {
           "collector={} target={}",
           w->key.kind, w->key.target);
       w->thread.detach();
+      std::lock_guard<std::mutex> lock(mu_);
+      retired_.push_back(w);
     }
   }
 }
 
 void Scheduler::RunWorker(const std::shared_ptr<Worker>& worker) {
-  const Millis interval = worker->target.schedule.interval;
   SteadyTime next = clock_.Steady();
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      // Real-time wait: the scheduler always runs on the system clock; a
-      // FakeClock is for the pure parts.
-      cv_.wait_until(lock, next, [&] { return stopping_; });
-      if (stopping_) break;
-    }
+  while (WaitForTick(*worker, next)) {
     SampleOnce(*worker);
-    // Keep a fixed cadence; if a sample overran whole intervals, skip them
-    // rather than bursting to catch up.
-    next += interval;
-    const SteadyTime now = clock_.Steady();
-    if (next <= now) {
-      auto missed = (now - next) / interval + 1;
-      next += interval * missed;
-      store_.Update([&](Snapshot& snap) {
-        auto it = snap.targets.find(worker->key);
-        if (it != snap.targets.end()) {
-          it->second.skipped_total += static_cast<std::uint64_t>(missed);
-        }
-      });
-    }
+    // A worker detached mid-sample is replaced: its cadence is not ours.
+    if (Retired(*worker)) break;
+    next = NextTick(*worker, next);
   }
   worker->exited.set_value();
+}
+
+bool Scheduler::WaitForTick(Worker& worker, SteadyTime next) {
+  std::unique_lock<std::mutex> lock(mu_);
+  // Real-time wait: the scheduler always runs on the system clock; a
+  // FakeClock is for the pure parts.
+  cv_.wait_until(lock, next, [&] { return worker.retired; });
+  return !worker.retired;
+}
+
+bool Scheduler::Retired(const Worker& worker) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return worker.retired;
+}
+
+SteadyTime Scheduler::NextTick(const Worker& worker, SteadyTime next) {
+  // Keep a fixed cadence; if a sample overran whole intervals, skip them
+  // rather than bursting to catch up.
+  const Millis interval = worker.target.schedule.interval;
+  next += interval;
+  const SteadyTime now = clock_.Steady();
+  if (next <= now) {
+    auto missed = (now - next) / interval + 1;
+    next += interval * missed;
+    RecordSkipped(worker.key, static_cast<std::uint64_t>(missed));
+  }
+  return next;
+}
+
+void Scheduler::RecordSkipped(const TargetKey& key, std::uint64_t ticks) {
+  store_.Update([&](Snapshot& snap) {
+    auto it = snap.targets.find(key);
+    if (it != snap.targets.end()) it->second.skipped_total += ticks;
+  });
+}
+
+bool Scheduler::BeginSample(Worker& worker, SteadyTime started,
+                            SteadyTime deadline) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (sampling_.insert(worker.target.collector.get()).second) {
+      worker.in_flight = true;
+      worker.abandoned = false;
+      worker.started = started;
+      worker.deadline = deadline;
+      return true;
+    }
+  }
+  // Only a worker retired by a reload that kept this collector can still be
+  // inside it; the supervisor publishes its overrun.
+  spdlog::debug(
+      "msg=\"previous sample still running, tick skipped\" collector={} "
+      "target={}",
+      worker.key.kind, worker.key.target);
+  RecordSkipped(worker.key, 1);
+  return false;
 }
 
 void Scheduler::SampleOnce(Worker& worker) {
@@ -129,13 +172,7 @@ void Scheduler::SampleOnce(Worker& worker) {
   const SteadyTime started = clock_.Steady();
   ctx.deadline = started + worker.target.schedule.timeout;
   ctx.snapshot = store_.Current();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    worker.in_flight = true;
-    worker.abandoned = false;
-    worker.started = started;
-    worker.deadline = ctx.deadline;
-  }
+  if (!BeginSample(worker, started, ctx.deadline)) return;
 
   SampleOutput out = worker.target.collector->Sample(ctx);
 
@@ -144,6 +181,7 @@ void Scheduler::SampleOnce(Worker& worker) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     worker.in_flight = false;
+    sampling_.erase(worker.target.collector.get());
     abandoned = worker.abandoned;
   }
   if (abandoned) {
@@ -194,44 +232,56 @@ void Scheduler::Supervise() {
   while (!stopping_) {
     const SteadyTime now = clock_.Steady();
     heartbeat_ns_ = now.time_since_epoch().count();
-    std::vector<Worker*> overdue;
-    for (auto& w : workers_) {
-      if (w->in_flight && !w->abandoned && now > w->deadline + kAbandonGrace) {
-        w->abandoned = true;
-        overdue.push_back(w.get());
-      }
-    }
+    // A retired worker out of its sample never samples again.
+    std::erase_if(retired_, [](const auto& w) { return !w->in_flight; });
+    std::vector<std::shared_ptr<Worker>> overdue;
+    MarkOverdue(workers_, now, overdue);
+    MarkOverdue(retired_, now, overdue);
     if (!overdue.empty()) {
       lock.unlock();
       const WallTime wall = clock_.Wall();
-      for (Worker* w : overdue) {
-        spdlog::warn(
-            "msg=\"sample overran its deadline, abandoned\" collector={} "
-            "target={} timeout={}ms",
-            w->key.kind, w->key.target, w->target.schedule.timeout.count());
-        const double ran = ToSeconds(now - w->started);
-        store_.Update([&](Snapshot& snap) {
-          auto it = snap.targets.find(w->key);
-          if (it == snap.targets.end()) return;
-          TargetState& s = it->second;
-          // No stale data served as current.
-          s.rendered = nullptr;
-          s.error = MakeError(ErrorKind::kTimeout, "deadline_exceeded",
-                              "sample overran its deadline and was abandoned");
-          s.sampled = true;
-          s.last_sample_time = wall;
-          s.last_duration_seconds = ran;
-          s.samples_total++;
-          s.failures_total++;
-          s.deadline_exceeded_total++;
-        });
-      }
+      for (const auto& w : overdue) PublishAbandoned(*w, now, wall);
       if (hook_) hook_();
       lock.lock();
       continue;
     }
     cv_.wait_for(lock, kSupervisorTick, [&] { return stopping_; });
   }
+}
+
+void Scheduler::MarkOverdue(const std::vector<std::shared_ptr<Worker>>& workers,
+                            SteadyTime now,
+                            std::vector<std::shared_ptr<Worker>>& out) {
+  for (const auto& w : workers) {
+    if (w->in_flight && !w->abandoned && now > w->deadline + kAbandonGrace) {
+      w->abandoned = true;
+      out.push_back(w);
+    }
+  }
+}
+
+void Scheduler::PublishAbandoned(const Worker& w, SteadyTime now,
+                                 WallTime wall) {
+  spdlog::warn(
+      "msg=\"sample overran its deadline, abandoned\" collector={} "
+      "target={} timeout={}ms",
+      w.key.kind, w.key.target, w.target.schedule.timeout.count());
+  const double ran = ToSeconds(now - w.started);
+  store_.Update([&](Snapshot& snap) {
+    auto it = snap.targets.find(w.key);
+    if (it == snap.targets.end()) return;
+    TargetState& s = it->second;
+    // No stale data served as current.
+    s.rendered = nullptr;
+    s.error = MakeError(ErrorKind::kTimeout, "deadline_exceeded",
+                        "sample overran its deadline and was abandoned");
+    s.sampled = true;
+    s.last_sample_time = wall;
+    s.last_duration_seconds = ran;
+    s.samples_total++;
+    s.failures_total++;
+    s.deadline_exceeded_total++;
+  });
 }
 
 void Scheduler::RunOnce(std::vector<ScheduledTarget> targets) {

@@ -7,9 +7,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -60,9 +62,22 @@ class Scheduler {
 
   void RegisterTargets(const std::vector<ScheduledTarget>& targets);
   void RunWorker(const std::shared_ptr<Worker>& worker);
+  // Waits for the worker's next tick; false once the worker is retired.
+  bool WaitForTick(Worker& worker, SteadyTime next);
+  // The tick after `next`, recording whole intervals a long sample missed.
+  SteadyTime NextTick(const Worker& worker, SteadyTime next);
+  bool Retired(const Worker& worker);
   // Runs one sample and publishes its result unless it was abandoned.
   void SampleOnce(Worker& worker);
+  // Claims the worker's collector for one sample; false (and the tick
+  // recorded as skipped) while another worker is still inside its Sample().
+  bool BeginSample(Worker& worker, SteadyTime started, SteadyTime deadline);
+  void RecordSkipped(const TargetKey& key, std::uint64_t ticks);
   void Supervise();
+  // Marks in-flight samples past deadline + grace abandoned. mu_ held.
+  void MarkOverdue(const std::vector<std::shared_ptr<Worker>>& workers,
+                   SteadyTime now, std::vector<std::shared_ptr<Worker>>& out);
+  void PublishAbandoned(const Worker& worker, SteadyTime now, WallTime wall);
   void RunPhase(std::vector<ScheduledTarget>& targets);
 
   SnapshotStore& store_;
@@ -73,6 +88,14 @@ class Scheduler {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::vector<std::shared_ptr<Worker>> workers_;
+  // Workers Stop() detached inside a sample. A reload may hand their
+  // collector to a new worker, so the supervisor keeps abandoning them and
+  // `sampling_` keeps the new worker out until they return.
+  std::vector<std::shared_ptr<Worker>> retired_;
+  // Collectors inside Sample() right now: Collector promises one call at a
+  // time. The sampling worker holds the shared_ptr, so an address here is
+  // never reused by another collector while it is listed.
+  std::set<const Collector*> sampling_;
   std::thread supervisor_;
   std::atomic<long long> heartbeat_ns_{0};
 };
