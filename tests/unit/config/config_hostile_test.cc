@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config_loader.h"
+#include "../temp_files.h"
 #include "test_env.h"
 
 namespace failwatch {
@@ -69,24 +70,12 @@ INSTANTIATE_TEST_SUITE_P(AllKeys, RegexKeyTest,
 
 // --- Files: bounded, regular files only (rows 3, 6, 7) ---------------------
 
-class HostileFilesTest : public ::testing::Test {
+class HostileFilesTest : public testing::TempFilesTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("hostile-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& content) {
-    std::string p = (dir_ / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
   // Real files, real reader.
   ConfigLoadResult ParseReal(const std::string& yaml) {
     return ParseConfig(yaml, "test.yml", FakeEnv({}), RealFileReader());
   }
-  std::filesystem::path dir_;
 };
 
 TEST_F(HostileFilesTest, ConfigOnDevZeroIsRefused) {

@@ -8,24 +8,12 @@
 #include <fstream>
 #include <string>
 
+#include "../temp_files.h"
+
 namespace failwatch {
 namespace {
 
-class BoundedFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("bounded-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& content) {
-    std::string p = (dir_ / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  std::filesystem::path dir_;
-};
+class BoundedFileTest : public testing::TempFilesTest {};
 
 TEST_F(BoundedFileTest, ReadsARegularFile) {
   auto r = ReadBoundedFile(Write("a", "hello\n"), 6);
