@@ -134,8 +134,10 @@ nlohmann::json StaleEvidence(const StaleAppConnections& s, WallTime since) {
 }
 
 // "3 connections on N (standby since T, pool kept them); 2 last wrote
-// (INSERT) and failed with 25006; the node rolled back 12 transactions in
-// the last 5 s (writes failing with 25006)".
+// (INSERT) and failed with 25006", or, without a write seen, "...; the node
+// rolled back 12 transactions in the last 5 s (writes failing with 25006)".
+// The rollback count is node-wide: where the app's own write proves the
+// failure it adds nothing but length (it stays in the evidence).
 std::string StalePart(const PgObservation& pg, const StaleAppConnections& s,
                       WallTime now) {
   std::string part = fmt::format("{} connections on {} ({}, {})", s.count,
@@ -144,7 +146,7 @@ std::string StalePart(const PgObservation& pg, const StaleAppConnections& s,
     part += fmt::format("; {} last wrote ({}) and failed with 25006", s.writes,
                         s.write_verb);
   }
-  if (s.rollbacks_rising) {
+  if (s.rollbacks_rising && s.writes == 0) {
     const auto seconds = s.rollbacks_window_start == WallTime{}
                              ? 0
                              : std::chrono::duration_cast<std::chrono::seconds>(

@@ -328,6 +328,20 @@ TEST(StaleAppConnectionsTest, RisingRollbacksOnARecoveringNodeAreConclusive) {
   EXPECT_FALSE(out[0].conclusive);
   EXPECT_EQ(out[0].reason.find("rolled back"), std::string::npos);
   EXPECT_EQ(out[0].evidence["rollbacks_rising"], false);
+
+  // The app's own failed write says it; the node-wide count stays evidence.
+  auto both = DemotedRollingBack(12, true);
+  both->stale_app_connections[0].writes = 2;
+  both->stale_app_connections[0].write_verb = "INSERT";
+  const auto with_write = RunStale(both, apps);
+  EXPECT_TRUE(with_write[0].conclusive);
+  EXPECT_NE(
+      with_write[0].reason.find("2 last wrote (INSERT) and failed with 25006"),
+      std::string::npos)
+      << with_write[0].reason;
+  EXPECT_EQ(with_write[0].reason.find("rolled back"), std::string::npos)
+      << with_write[0].reason;
+  EXPECT_EQ(with_write[0].evidence["nodes"][0]["rollbacks_recent"], 12);
   Hysteresis held = DefaultHysteresis();
   r = held.Apply(out, At(10), nullptr);
   EXPECT_EQ(r[0].status, CheckStatus::kOk);
