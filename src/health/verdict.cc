@@ -40,8 +40,17 @@ std::string Verdict::Headline() const {
   for (const auto& c : checks) {
     if (c.status == CheckStatus::kOk) continue;
     if (++bad > kHeadlineReasons) continue;
-    parts.push_back(c.tier == CheckTier::kRisk ? "risk: " + c.reason
-                                               : c.reason);
+    std::string part =
+        c.tier == CheckTier::kRisk ? "risk: " + c.reason : c.reason;
+    // The reason is of the last bad sample; say when the data already looks
+    // better, so a clearing alarm does not read like a current one.
+    if (c.pending && static_cast<int>(c.pending->status) <
+                         static_cast<int>(c.status)) {
+      part += fmt::format(" (now {}, clears in {})",
+                          CheckStatusName(c.pending->status),
+                          FormatAgo(evaluated_at, c.pending->effective_at));
+    }
+    parts.push_back(std::move(part));
   }
   if (bad > kHeadlineReasons) {
     parts.push_back(fmt::format("and {} more", bad - kHeadlineReasons));

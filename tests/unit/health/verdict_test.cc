@@ -126,6 +126,19 @@ TEST(VerdictTest, HeadlineNamesAtMostThreeReasons) {
             "down: a; b; c; and 2 more");
 }
 
+TEST(VerdictTest, ClearingChecksSayWhenTheyClear) {
+  Verdict v = Degraded();  // evaluated at 61 s
+  v.checks[0].pending = PendingChange{CheckStatus::kOk, At(50), At(65)};
+  EXPECT_EQ(v.Headline(),
+            "degraded: orders-api holds 12 connections on 127.0.0.3:5432 "
+            "(standby since 03:12:04Z, pool kept them) (now ok, clears in "
+            "4 s); orders: the writer endpoint moved to 127.0.0.2:5432 41 s "
+            "ago");
+  // A worsening one is not clearing: nothing added.
+  v.checks[0].pending = PendingChange{CheckStatus::kDown, At(50), At(65)};
+  EXPECT_EQ(v.Headline().find("clears"), std::string::npos);
+}
+
 TEST(VerdictJsonTest, FollowsTheDocumentedSchema) {
   Verdict v = Degraded();
   v.checks[0].evidence = {{"app", "orders-api"}, {"connections", 12}};
