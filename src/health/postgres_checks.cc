@@ -164,11 +164,34 @@ void CheckMultiplePrimaries(const HealthInputs& in, const HealthTuning&,
   }
 }
 
+// A node that cannot be reached while another one serves as primary
+// replicates nothing: a promotion now could not use it. Without this row a
+// crashed or hung standby left the verdict ok (the fault matrix found it).
+Condition UnreachableReplica(const std::string& db, const PgObservation& pg,
+                             const NodeState& n, const HealthTuning& tuning) {
+  Condition c;
+  c.check = "replication_lag";
+  c.target = db + "/" + n.address;
+  c.status = CheckStatus::kDegraded;
+  c.evidence = {{"node", n.address},
+                {"receiver_status", "unreachable"},
+                {"error", n.error ? n.error->ToString() : ""},
+                {"threshold_seconds", tuning.replication_lag_seconds},
+                {"threshold_bytes", tuning.replication_lag_bytes}};
+  c.reason = DescribeNode(pg, n.address) +
+             ": not replicating, a promotion could not use it";
+  return c;
+}
+
 void CheckReplicationLag(const HealthInputs& in, const HealthTuning& tuning,
                          std::vector<Condition>& out) {
   for (const auto& db : in.databases) {
     if (!db.pg) continue;
     for (const auto& n : db.pg->nodes) {
+      if (!n.up && db.pg->primaries > 0) {
+        out.push_back(UnreachableReplica(db.name, *db.pg, n, tuning));
+        continue;
+      }
       if (!n.up || n.role != NodeRole::kStandby) continue;
       Condition c;
       c.check = "replication_lag";

@@ -186,5 +186,25 @@ TEST(ReplicationLagReasonTest, NamesTheProblems) {
   EXPECT_EQ(out[0].evidence["replay_lag_seconds"], 45.0);
 }
 
+// A crashed or hung standby is a row of its own (risk: nothing to promote),
+// not a row that disappears; with no primary up, no_primary speaks instead.
+TEST(ReplicationLagUnreachableTest, NodeIsNotReplicating) {
+  auto pg = HealthyPg();
+  pg->nodes[1] = Node("127.0.0.3:5432", NodeRole::kUnreachable);
+  auto out = RunCheck(&CheckReplicationLag, pg);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].target, "orders/127.0.0.3:5432");
+  EXPECT_EQ(out[0].status, CheckStatus::kDegraded);
+  EXPECT_FALSE(out[0].unknown);
+  EXPECT_EQ(out[0].reason,
+            "127.0.0.3:5432 (unreachable: 08001): not replicating, a "
+            "promotion could not use it");
+  EXPECT_EQ(out[0].evidence["receiver_status"], "unreachable");
+
+  pg->nodes[0] = Node("127.0.0.2:5432", NodeRole::kUnreachable);
+  pg->primaries = 0;
+  EXPECT_TRUE(RunCheck(&CheckReplicationLag, pg).empty());
+}
+
 }  // namespace
 }  // namespace failwatch
