@@ -26,35 +26,49 @@ source "$BENCH/../scripts/lab.sh"
 # shellcheck source=scripts/lab/faults.sh
 source "$ROOT/scripts/lab/faults.sh"
 
-# row: check target status hold_seconds (metric rows: metric=NAME value)
+# row: check target status hold_seconds [hang|flap] (metric rows:
+# metric=NAME value). "hang": the fault makes requests hang, so a sample
+# learns it only at its deadline: the limit grows by one timeout. "flap": a
+# flap exists from the second change on, 2 s after the fault (faults.sh).
 row_spec() {
   case "$1" in
-    pg_primary_kill | pg_primary_stop) echo "no_primary orders down 5" ;;
-    pg_standby_kill | pg_standby_stop) echo "replication_lag orders/.* degraded 60" ;;
+    pg_primary_kill) echo "no_primary orders down 5" ;;
+    pg_primary_stop) echo "no_primary orders down 5 hang" ;;
+    pg_standby_kill) echo "replication_lag orders/.* degraded 60" ;;
+    pg_standby_stop) echo "replication_lag orders/.* degraded 60 hang" ;;
     dns_down | dns_servfail) echo "dns_resolution orders/writer down 5" ;;
-    dns_flap) echo "dns_flapping orders/reader degraded 60" ;;
-    kafka_kill | kafka_wedge) echo "collector_failing kafka/.* degraded 30" ;;
-    pgbouncer_down | pgbouncer_stop) echo "collector_failing pgbouncer/.* degraded 30" ;;
+    dns_flap) echo "dns_flapping orders/reader degraded 60 flap" ;;
+    kafka_kill) echo "collector_failing kafka/.* degraded 30" ;;
+    kafka_wedge) echo "collector_failing kafka/.* degraded 30 hang" ;;
+    pgbouncer_down) echo "collector_failing pgbouncer/.* degraded 30" ;;
+    pgbouncer_stop) echo "collector_failing pgbouncer/.* degraded 30 hang" ;;
     bad_reload) echo "metric=failwatch_config_last_reload_successful 0 - 0" ;;
     *) return 1 ;;
   esac
 }
 
-# The configured interval in seconds (the lab writes e.g. "1s", "100ms").
-interval_seconds() {
+# The configured interval / timeout in seconds (the lab writes e.g. "1s",
+# "800ms").
+config_seconds() {
   local v
-  v=$(awk '$1 == "interval:" { print $2; exit }' "$LAB_DIR/failwatch.yml")
+  v=$(awk -v k="$1:" '$1 == k { print $2; exit }' "$LAB_DIR/failwatch.yml")
   case "$v" in
     *ms) awk -v n="${v%ms}" 'BEGIN { print n / 1000 }' ;;
     *s) echo "${v%s}" ;;
-    *) die "cannot read the interval from $LAB_DIR/failwatch.yml ($v)" ;;
+    *) die "cannot read $1 from $LAB_DIR/failwatch.yml ($v)" ;;
   esac
 }
+interval_seconds() { config_seconds interval; }
+timeout_seconds() { config_seconds timeout; }
 
 run_row() {
-  local name=$1 check target status hold limit expect
-  read -r check target status hold < <(row_spec "$name") || die "unknown row $name"
-  limit=$(awk -v h="$hold" -v i="$(interval_seconds)" 'BEGIN { print h + 2 * i }')
+  local name=$1 check target status hold extra limit expect
+  read -r check target status hold extra < <(row_spec "$name") || die "unknown row $name"
+  # The documented hold, 2 sampling intervals (the collector's sample, then
+  # the evaluator's), the 0.2 s /status polling period of the row, and for
+  # a hang the sample's timeout, for a flap the 2 s to its second change.
+  limit=$(awk -v h="$hold" -v i="$(interval_seconds)" -v t="$(timeout_seconds)" \
+    -v x="${extra:-}" 'BEGIN { print h + 2 * i + 0.2 + (x == "hang" ? t : x == "flap" ? 2 : 0) }')
   if [[ $check == metric=* ]]; then
     expect=(--metric "${check#metric=}" --value "$target")
   else
@@ -97,7 +111,6 @@ matrix() {
 case "${1:-}" in
   inject) fault_inject "$2" ;;
   restore) fault_restore "$2" ;;
-  flap) fault_dns_flap_loop ;;
   list) fault_names | tr ' ' '\n' ;;
   table) print_table "${2:-$LAB_DIR/fault-matrix.jsonl}" ;;
   *) matrix "$@" ;;

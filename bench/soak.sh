@@ -25,6 +25,14 @@
 # LAB_TIMEOUT (80ms), and the lab's own (LAB_DIR, FAILWATCH_BIN, ...).
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
+SOAK_OUT=${SOAK_OUT:-/var/tmp/failwatch-soak-out}
+# Run from a copy of the scripts: editing the checkout during the hour must
+# not change (or half-write) the code the soak is running.
+if [ -z "${SOAK_SNAPSHOT:-}" ]; then
+  mkdir -p "$SOAK_OUT/snapshot"
+  cp -r "$BENCH/../scripts" "$BENCH/../bench" "$SOAK_OUT/snapshot/"
+  SOAK_SNAPSHOT=1 exec bash "$SOAK_OUT/snapshot/bench/soak.sh" "$@"
+fi
 SOAK_SECONDS=${SOAK_SECONDS:-3600}
 SOAK_WARMUP=${SOAK_WARMUP:-300}
 SOAK_SAMPLE_EVERY=${SOAK_SAMPLE_EVERY:-10}
@@ -33,7 +41,6 @@ SOAK_FAULT_SECONDS=${SOAK_FAULT_SECONDS:-15}
 SOAK_MAX_RSS_DRIFT_KB=${SOAK_MAX_RSS_DRIFT_KB:-1024}
 SOAK_MAX_FD_DRIFT=${SOAK_MAX_FD_DRIFT:-0}
 SOAK_MAX_THREAD_DRIFT=${SOAK_MAX_THREAD_DRIFT:-0}
-SOAK_OUT=${SOAK_OUT:-/var/tmp/failwatch-soak-out}
 export LAB_DIR=${LAB_DIR:-/var/tmp/failwatch-soak} LAB_LOG_DIR=${LAB_LOG_DIR:-$SOAK_OUT/logs}
 export PG_LAB_IP1=${PG_LAB_IP1:-127.0.0.12} PG_LAB_IP2=${PG_LAB_IP2:-127.0.0.13}
 export LAB_DNS_PORT=${LAB_DNS_PORT:-25353} LAB_DNS53_ADDR=${LAB_DNS53_ADDR:-127.0.0.63}
@@ -59,6 +66,7 @@ ACTIVE=""
 finish() {
   local rc=$?
   [ -z "$ACTIVE" ] || bash "$BENCH/fault_matrix.sh" restore "$ACTIVE" || true
+  cp "$LAB_DIR"/pg/*.log "$LOGS/" 2>/dev/null || true  # `down` drops them
   bash "$ROOT/scripts/lab.sh" down >"$SOAK_OUT/lab-down.log" 2>&1 || true
   exit $rc
 }

@@ -18,15 +18,19 @@ _fault_primary() { current_nodes | cut -d' ' -f1; }
 _fault_standby() { current_nodes | cut -d' ' -f2; }
 _fault_ip() { if [ "$1" = node1 ]; then echo "$PG_LAB_IP1"; else echo "$PG_LAB_IP2"; fi; }
 
-# A crashed node: SIGKILL to the postmaster and every backend at once, so no
-# orphan keeps the shared memory a restart needs.
+# A crashed node: SIGKILL to the postmaster and every backend. The
+# postmaster is stopped first so it forks no backend after the list is
+# taken (failwatch connects every interval): an orphan backend would hold
+# the shared memory and the restart would refuse to start.
 _fault_pg_kill() {
-  local node=$1 pids _
-  pids=$(_pg_lab_pids "$PG_DIR" "$node")
-  [ -n "$pids" ] || die "fault: $node is not running"
+  local node=$1 pm pids _
+  [ -f "$PG_DIR/$node/postmaster.pid" ] || die "fault: $node is not running"
+  pm=$(head -1 "$PG_DIR/$node/postmaster.pid")
+  kill -STOP "$pm" || die "fault: $node is not running"
+  pids="$pm $(pgrep -P "$pm" | tr '\n' ' ')"
   # shellcheck disable=SC2086
   kill -KILL $pids
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 100); do
     # shellcheck disable=SC2086
     kill -0 $pids 2>/dev/null || return 0
     sleep 0.1
@@ -34,8 +38,14 @@ _fault_pg_kill() {
   die "fault: $node survived SIGKILL"
 }
 
+# Crash recovery can find the old shared memory still attached for a moment.
 _fault_pg_restart() {
-  pg_lab_start_node "$PG_DIR" "$1" || die "fault: $1 did not restart (see $PG_DIR/$1.log)"
+  local _
+  for _ in 1 2 3 4 5; do
+    pg_lab_start_node "$PG_DIR" "$1" 2>/dev/null && return 0
+    sleep 2
+  done
+  die "fault: $1 did not restart: $(tail -3 "$PG_DIR/$1.log")"
 }
 
 _fault_kafka_pid() { proc_pid kafka || die "fault: the Kafka mock is not running"; }
@@ -48,17 +58,21 @@ _fault_pgb_pid() {
 
 # Two answers for the reader endpoint, alternating every 2 s: an A->B->A
 # flap well inside dns_flapping's 30 s window. The writer endpoint stays
-# put (a writer flap would also raise endpoint_not_primary).
-fault_dns_flap_loop() {
-  local a b
+# put (a writer flap would also raise endpoint_not_primary). The first
+# change happens before fault_inject returns; the loop sources only dns.sh
+# so the second one comes 2 s later, not after a lab.sh start-up.
+_fault_dns_flap_start() {
+  local a b dirs=("$LAB_DIR")
   a=$(_fault_ip "$(_fault_standby)")
   b=$(_fault_ip "$(_fault_primary)")
-  while true; do
-    lab_dns_set ro.lab.test "$b"
-    sleep 2
-    lab_dns_set ro.lab.test "$a"
-    sleep 2
-  done
+  [ -d "$LAB_DIR/dns53/dns" ] && dirs+=("$LAB_DIR/dns53")
+  lab_dns_set ro.lab.test "$b"
+  # shellcheck disable=SC2016
+  proc_start dns-flap /bin/bash -c 'source "$1"; a=$2 b=$3; shift 3
+    while true; do
+      sleep 2; for d in "$@"; do dns_lab_set "$d" ro.lab.test "$a"; done
+      sleep 2; for d in "$@"; do dns_lab_set "$d" ro.lab.test "$b"; done
+    done' dns-flap "$ROOT/scripts/lab/dns.sh" "$a" "$b" "${dirs[@]}"
 }
 
 _fault_reload_ok() {
@@ -87,7 +101,7 @@ fault_inject() {
       proc_start dns-stub "$LAB_PYTHON" "$ROOT/scripts/lab/dns_stub.py" \
         --listen="$DNS_ADDR:$DNS_PORT" --rcode=2
       ;;
-    dns_flap) proc_start dns-flap /bin/bash "$ROOT/bench/fault_matrix.sh" flap ;;
+    dns_flap) _fault_dns_flap_start ;;
     kafka_kill) kill -KILL "$(_fault_kafka_pid)" ;;
     # The mock stops answering: every admin/metadata request hangs in flight.
     kafka_wedge) kill -STOP "$(_fault_kafka_pid)" ;;
