@@ -11,8 +11,9 @@
 # Env: BUILD_DIR (default build/bench), OUT (default /tmp/failwatch-kafka-scale),
 #      ROWS, SCRAPES (default 50), MAX_SERIES (default 200000),
 #      DEADLINE (sample deadline in seconds, default 1800: the first sample
-#      of a big topology takes minutes, and a timed-out admin request can
-#      abort librdkafka 2.0.2 — rd_kafka_enq_once_del_source_return).
+#      of a big topology takes minutes; a timed-out coordinator admin request
+#      can abort librdkafka 2.0.2 — rd_kafka_enq_once_del_source_return —
+#      which since the admin worker costs a worker restart, not the run).
 # It measures; it asserts nothing. See docs/reference/kafka.md "Scale benchmark".
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)

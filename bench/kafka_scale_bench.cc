@@ -59,6 +59,7 @@
 #include "core/memory_release.h"
 #include "core/snapshot.h"
 #include "http/metrics_renderer.h"
+#include "kafka/admin_worker.h"
 #include "kafka/kafka_collector.h"
 #include "kafka/kafka_observation.h"
 
@@ -150,6 +151,9 @@ struct Args {
   // Groups configured with the topic they consume (groups[].topics): no
   // topic probe, as on brokers that answer NULL OffsetFetch lists.
   bool known_topics = false;
+  // Coordinator admin calls in the worker process (the default) or
+  // in-process, for bench/kafka_admin_worker.sh's side-by-side.
+  bool admin_worker = true;
   long probe_budget = 250'000;  // topic_probe_max_partitions
   int fetch_concurrency = 16;   // max_concurrent_group_fetches
   std::map<std::string, std::string> properties;  // --property=k=v
@@ -631,6 +635,7 @@ int Run(const Args& a) {
     options.watermark_max_partitions =
         static_cast<std::size_t>(a.watermark_slice);
   }
+  options.admin_worker = a.admin_worker;
   auto collector = MakeKafkaCollector(cluster, options);
   TakeRequests();
 
@@ -842,6 +847,8 @@ int Run(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The collector starts this binary as its Kafka admin worker.
+  if (auto rc = failwatch::MaybeRunKafkaAdminWorker(argc, argv)) return *rc;
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -859,6 +866,7 @@ int main(int argc, char** argv) {
     else if (flag == "--deadline-seconds") a.deadline_seconds = std::atoi(v);
     else if (flag == "--topic-probe-minutes") a.topic_probe_minutes = std::atoi(v);
     else if (flag == "--known-topics") a.known_topics = true;
+    else if (flag == "--admin-worker") a.admin_worker = std::atoi(v) != 0;
     else if (flag == "--probe-budget") a.probe_budget = std::atol(v);
     else if (flag == "--fetch-concurrency") a.fetch_concurrency = std::atoi(v);
     else if (flag == "--watermark-slice") a.watermark_slice = std::atol(v);

@@ -11,6 +11,9 @@ BUILD_PACKAGES=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libcivetweb-dev libre2-dev
   zlib1g-dev libcrypt-dev
 )
+# scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes (CI
+# replays the corpora with gcc and needs none of these).
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 # Real servers the tests and the lab start on loopback.
 LAB_PACKAGES=(
   postgresql-15 postgresql-client-15 pgbouncer dnsmasq-base kcat
@@ -21,7 +24,7 @@ LAB_PACKAGES=(
 # NodeSource nodejs already brings npm; Debian splits it out).
 COMMAND_PACKAGES=(node:nodejs npm:npm)
 
-want=("${BUILD_PACKAGES[@]}" "${LAB_PACKAGES[@]}")
+want=("${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}" "${LAB_PACKAGES[@]}")
 missing=()
 for p in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -333,11 +333,12 @@ YAML
 kafka:
   - name: lab
     brokers: [$(brokers_yaml)]
-    # The librdkafka mock cannot describe groups (no state or members to
-    # show), and Debian's librdkafka 2.0.2 can abort the process in
-    # DescribeConsumerGroups' error path (librdkafka #4605, seen once in the
-    # lab at start-up): the lab asks for configured groups only.
-    group_discovery: false
+    # Group discovery on: the mock cannot describe groups, and Debian's
+    # librdkafka 2.0.2 then aborts (or wedges) in DescribeConsumerGroups'
+    # error path (#4605), but that happens in the Kafka admin worker process,
+    # which failwatch restarts (failwatch_kafka_admin_worker_restarts_total);
+    # a worker lost after describing makes the next ones list only.
+    group_discovery: true
     groups:
       - name: orders-consumer
         dead_letter_topics: ["orders.DLT"]

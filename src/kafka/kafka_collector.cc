@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "kafka/admin_worker_client.h"
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_metrics.h"
@@ -37,6 +38,9 @@ class KafkaCollector final : public Collector {
       if (Status s = ValidateKafkaProperties(cluster_); !s.ok()) {
         config_error_ = s.error();
       }
+    }
+    if (!config_error_ && options_.admin_worker) {
+      admin_ = std::make_unique<AdminWorkerClient>(cluster_, options_);
     }
     if (config_error_) {
       spdlog::error("msg=\"kafka cluster not started\" cluster={} error=\"{}\"",
@@ -96,18 +100,16 @@ class KafkaCollector final : public Collector {
       in.watermark_error = wm.error();
     }
 
-    const auto plan =
-        tracker_->PlanFetch(in.metadata, discovery_.view(), ctx.now);
+    const auto plan = tracker_->PlanFetch(in.metadata, view(), ctx.now);
     t0 = std::chrono::steady_clock::now();
     const FetchLimits limits{options_.max_concurrent_group_fetches,
                              options_.offset_fetch_max_partitions};
-    in.committed = ReadCommittedOffsets(data_.get(), plan, limits, deadline);
+    in.committed = ReadCommitted(plan, limits, deadline);
     // Brokers that answer a NULL list with nothing (or groups with no
     // commit) get an explicit probe in the same sample.
     const auto follow_up = tracker_->PlanProbeFollowUp(in.committed);
     if (!follow_up.empty()) {
-      auto more =
-          ReadCommittedOffsets(data_.get(), follow_up, limits, deadline);
+      auto more = ReadCommitted(follow_up, limits, deadline);
       for (auto& [group, res] : more) {
         in.committed.insert_or_assign(group, std::move(res));
       }
@@ -123,9 +125,9 @@ class KafkaCollector final : public Collector {
     const auto left = deadline - t0;
     const auto share = std::chrono::duration_cast<SteadyTime::duration>(
         (deadline - sample_start_) * options_.discovery_budget_share);
-    discovery_.Run(groups, /*data_ok=*/true, t0, t0 + std::min(left, share));
+    RunDiscovery(groups, t0, t0 + std::min(left, share));
     Phase("discovery", t0);
-    in.discovery = discovery_.view();
+    in.discovery = view();
 
     consecutive_failures_ = 0;
     auto obs = tracker_->Update(in);
@@ -141,6 +143,34 @@ class KafkaCollector final : public Collector {
   }
 
  private:
+  // Coordinator admin calls go to the worker process when there is one.
+  std::map<std::string, Result<CommittedOffsets>> ReadCommitted(
+      const std::vector<CommittedRequest>& plan, const FetchLimits& limits,
+      SteadyTime deadline) {
+    if (admin_) return admin_->ReadCommitted(plan, limits, deadline);
+    return ReadCommittedOffsets(data_.get(), plan, limits, deadline);
+  }
+
+  // A silent discovery handle counts as wedged only when the data handle
+  // just answered (data_ok). A lost worker keeps the last view.
+  void RunDiscovery(const std::vector<std::string>& groups, SteadyTime now,
+                    SteadyTime deadline) {
+    if (!admin_) {
+      discovery_.Run(groups, /*data_ok=*/true, now, deadline);
+      return;
+    }
+    if (!options_.group_discovery) return;
+    auto answer = admin_->Discover(groups, /*data_ok=*/true, deadline);
+    if (!answer.ok()) return;
+    if (answer.value().view) worker_view_ = std::move(*answer.value().view);
+    worker_discovery_ = answer.value();
+    worker_discovery_.view.reset();
+  }
+
+  const DiscoveryView& view() const {
+    return admin_ ? worker_view_ : discovery_.view();
+  }
+
   void Phase(const char* name, SteadyTime start) {
     stats_.phase_seconds[name] =
         ToSeconds(std::chrono::steady_clock::now() - start);
@@ -203,16 +233,26 @@ class KafkaCollector final : public Collector {
       consecutive_failures_ = 0;
       ++stats_.data_handle_resets_total;
     }
-    auto obs = tracker_->UpdateFailed(error, ctx.now, discovery_.view());
+    auto obs = tracker_->UpdateFailed(error, ctx.now, view());
     Finish(out, *obs);
     out.observation = std::move(obs);
     return out;
   }
 
   void Finish(SampleOutput& out, const KafkaObservation& obs) {
-    stats_.discovery_handles_replaced_total = discovery_.handles_replaced();
-    stats_.discovery_handles_abandoned = discovery_.abandoned_pending();
-    stats_.discovery_disabled = discovery_.disabled();
+    if (admin_) {
+      stats_.discovery_handles_replaced_total =
+          worker_discovery_.handles_replaced;
+      stats_.discovery_handles_abandoned = worker_discovery_.abandoned_pending;
+      stats_.discovery_disabled =
+          !options_.group_discovery || worker_discovery_.disabled;
+      stats_.admin_worker_enabled = true;
+      stats_.admin_worker_restarts = admin_->restarts();
+    } else {
+      stats_.discovery_handles_replaced_total = discovery_.handles_replaced();
+      stats_.discovery_handles_abandoned = discovery_.abandoned_pending();
+      stats_.discovery_disabled = discovery_.disabled();
+    }
     out.families = BuildKafkaFamilies(obs, options_, stats_);
   }
 
@@ -224,7 +264,10 @@ class KafkaCollector final : public Collector {
   RdKafkaPtr data_;
   std::shared_ptr<std::atomic<int>> abandoned_data_ =
       std::make_shared<std::atomic<int>>(0);
-  GroupDiscovery discovery_;
+  GroupDiscovery discovery_;  // in-process (options_.admin_worker false)
+  std::unique_ptr<AdminWorkerClient> admin_;
+  DiscoveryView worker_view_;
+  DiscoveryAnswer worker_discovery_;
   DltTracker dlt_;
   KafkaCollectorStats stats_;
   int consecutive_failures_ = 0;

@@ -373,12 +373,12 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
       FamilyBuilder::Counter("failwatch_kafka_series_dropped_total",
                              "Series not exported because of the series cap.")
           .Add(cl, static_cast<double>(stats.series_dropped_total))));
-  add(std::move(FamilyBuilder::Counter(
-                    "failwatch_kafka_groups_invalid_name_total",
-                    "Listed group names skipped (not printable UTF-8), per "
-                    "sample.")
-                    .Add(cl, static_cast<double>(
-                                 obs.groups_invalid_name_total))));
+  add(std::move(
+      FamilyBuilder::Counter(
+          "failwatch_kafka_groups_invalid_name_total",
+          "Listed group names skipped (not printable UTF-8), per "
+          "sample.")
+          .Add(cl, static_cast<double>(obs.groups_invalid_name_total))));
   add(std::move(FamilyBuilder::Gauge("failwatch_kafka_groups_tracked",
                                      "Consumer groups tracked.")
                     .Add(cl, static_cast<double>(obs.groups.size()))));
@@ -462,6 +462,21 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
     phases.Add({{"cluster", cluster}, {"phase", phase}}, secs);
   }
   add(std::move(phases));
+  if (stats.admin_worker_enabled) {
+    auto restarts = FamilyBuilder::Counter(
+        "failwatch_kafka_admin_worker_restarts_total",
+        "Kafka admin worker processes lost and restarted, by reason "
+        "(crashed, timeout, protocol, spawn_failed).");
+    for (const char* reason :
+         {"crashed", "timeout", "protocol", "spawn_failed"}) {
+      auto it = stats.admin_worker_restarts.find(reason);
+      restarts.Add({{"cluster", cluster}, {"reason", reason}},
+                   it == stats.admin_worker_restarts.end()
+                       ? 0
+                       : static_cast<double>(it->second));
+    }
+    add(std::move(restarts));
+  }
   return out;
 }
 

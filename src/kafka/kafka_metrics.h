@@ -23,6 +23,10 @@ struct KafkaCollectorStats {
   int discovery_handles_abandoned = 0;
   bool discovery_disabled = false;
   std::uint64_t data_handle_resets_total = 0;
+  // Admin worker processes lost (and restarted), by reason; empty when the
+  // admin calls run in-process.
+  std::map<std::string, std::uint64_t> admin_worker_restarts;
+  bool admin_worker_enabled = false;
   // Dead-letter record reads (timestamps, headers) and failed ones.
   std::uint64_t dlt_reads_total = 0;
   std::uint64_t dlt_read_failures_total = 0;

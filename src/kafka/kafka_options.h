@@ -49,6 +49,12 @@ struct KafkaOptions {
   // several samples instead of making one sample take minutes.
   std::size_t topic_probe_max_partitions = 250'000;
 
+  // Coordinator admin calls (committed offsets, group listing and
+  // description) in a child process (admin_worker.h), so librdkafka 2.0.2's
+  // abort/wedge in them (#3663/#4605) cannot take the daemon down. false =
+  // in-process, as before (for the scale benchmark's side-by-side).
+  bool admin_worker = true;
+
   // Group listing / description on the separate discovery handle. Off =
   // configured groups only, no state or members (e.g. ACLs forbid it).
   bool group_discovery = true;

@@ -1,0 +1,46 @@
+// The config loader on arbitrary YAML: it must never throw, crash or hang,
+// and must return either a config or at least one error, each with a
+// message. ${VAR} references resolve to a fixed value (or unset for names
+// starting with U) and *_file secrets read a fixed string, so no input
+// touches the environment or the file system.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config_loader.h"
+#include "fuzz_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const failwatch::EnvLookup env =
+      [](const std::string& name) -> std::optional<std::string> {
+    if (!name.empty() && name[0] == 'U') return std::nullopt;
+    return "value-of-" + name;
+  };
+  const failwatch::FileReader files =
+      [](const std::string& path,
+         std::string* why) -> std::optional<std::string> {
+    if (path.find("missing") != std::string::npos) {
+      *why = "no such file";
+      return std::nullopt;
+    }
+    return std::string("secret\n");
+  };
+  const failwatch::ConfigLoadResult r =
+      failwatch::ParseConfig(text, "fuzz.yml", env, files);
+  FUZZ_CHECK(r.config.has_value() == r.errors.empty());
+  for (const auto& e : r.errors) {
+    FUZZ_CHECK(!e.message.empty());
+    FUZZ_CHECK(e.line >= 0 && e.column >= 0);
+  }
+  if (r.config) {
+    // The summary replaces every secret: the file's content never shows.
+    const std::string summary = failwatch::ConfigSummary(*r.config).dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    FUZZ_CHECK(summary.find("secret\\n") == std::string::npos);
+  }
+  return 0;
+}
