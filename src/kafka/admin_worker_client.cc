@@ -117,6 +117,8 @@ void AdminWorkerClient::Lose(const std::string& reason, const Error& why) {
   pid_ = -1;
   decoder_ = FrameDecoder();
   ++restarts_[reason];
+  handles_replaced_before_ += handles_replaced_seen_;
+  handles_replaced_seen_ = 0;
   if (described_) {
     described_ = false;
     describe_backoff_ =
@@ -230,7 +232,19 @@ Result<DiscoveryAnswer> AdminWorkerClient::Discover(
     return MakeError(ErrorKind::kInvalid, "bad_admin_message",
                      "kafka admin worker: no discovery answer");
   }
-  return std::move(*resp.value().discovery);
+  DiscoveryAnswer answer = std::move(*resp.value().discovery);
+  // A counter across workers: each new one counts from 0.
+  handles_replaced_seen_ = answer.handles_replaced;
+  answer.handles_replaced += handles_replaced_before_;
+  // The worker gave up on a wedged discovery handle: its librdkafka threads
+  // (and the destroy thread) never end. A new process is clean; this one
+  // goes, instead of piling up abandoned handles.
+  if (answer.abandoned_pending > 0) {
+    Lose("wedged", MakeError(ErrorKind::kTimeout, "wedged",
+                             "discovery handle wedged in the worker"));
+    answer.abandoned_pending = 0;
+  }
+  return answer;
 }
 
 }  // namespace failwatch

@@ -42,7 +42,8 @@ class AdminWorkerClient {
 
   // Workers lost, by reason: "crashed" (exited or killed by a signal on its
   // own), "timeout" (no answer by the deadline: killed), "protocol" (a bad
-  // or mismatched answer: killed), "spawn_failed".
+  // or mismatched answer: killed), "wedged" (its discovery handle stopped
+  // answering: killed instead of abandoning the handle), "spawn_failed".
   const std::map<std::string, std::uint64_t>& restarts() const {
     return restarts_;
   }
@@ -72,6 +73,9 @@ class AdminWorkerClient {
   // worker lost after describing makes the next ones list only, for
   // describe_backoff_initial, doubling up to describe_backoff_max.
   bool described_ = false;
+  // Discovery handles replaced by lost workers, and by the current one.
+  std::uint64_t handles_replaced_before_ = 0;
+  std::uint64_t handles_replaced_seen_ = 0;
   Millis describe_backoff_{0};
   std::optional<SteadyTime> describe_not_before_;
 };

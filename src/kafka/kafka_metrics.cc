@@ -466,9 +466,9 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
     auto restarts = FamilyBuilder::Counter(
         "failwatch_kafka_admin_worker_restarts_total",
         "Kafka admin worker processes lost and restarted, by reason "
-        "(crashed, timeout, protocol, spawn_failed).");
+        "(crashed, timeout, protocol, wedged, spawn_failed).");
     for (const char* reason :
-         {"crashed", "timeout", "protocol", "spawn_failed"}) {
+         {"crashed", "timeout", "protocol", "wedged", "spawn_failed"}) {
       auto it = stats.admin_worker_restarts.find(reason);
       restarts.Add({{"cluster", cluster}, {"reason", reason}},
                    it == stats.admin_worker_restarts.end()

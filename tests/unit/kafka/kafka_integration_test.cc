@@ -256,6 +256,12 @@ TEST(KafkaIntegrationTest, WedgingDescribeIsSurvived) {
   EXPECT_EQ(s3.Value("failwatch_kafka_discovery_handles_replaced_total", {}),
             1);
   EXPECT_LT(s3.seconds, 0.5);  // no timeout on the fresh handle
+  // The wedged handle's worker was replaced, not left with the handle's
+  // threads pinned (admin_worker_client.h).
+  EXPECT_EQ(s3.Value("failwatch_kafka_admin_worker_restarts_total",
+                     {{"reason", "wedged"}}),
+            1);
+  EXPECT_EQ(s3.Value("failwatch_kafka_discovery_handles_abandoned", {}), 0);
   // The state is unknown, so no state series rather than a guess.
   EXPECT_FALSE(s3.Value("failwatch_kafka_group_state", {{"group", "wg"}}));
 }
