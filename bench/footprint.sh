@@ -104,7 +104,9 @@ databases:
       - {address: "127.0.0.1:$PGB_PORT", user: failwatch, password_file: $WORK/pw}
 YAML
 PORT_OF[failwatch]=$(free_port)
-start failwatch "$FAILWATCH_BIN" --config "$WORK/failwatch.yml" --web.listen-address "127.0.0.1:${PORT_OF[failwatch]}"
+# FOOTPRINT_FAILWATCH_ENV: extra environment for failwatch only, e.g.
+# "MALLOC_ARENA_MAX=1" to see what glibc's per-thread arenas cost.
+start failwatch env ${FOOTPRINT_FAILWATCH_ENV:-} "$FAILWATCH_BIN" --config "$WORK/failwatch.yml" --web.listen-address "127.0.0.1:${PORT_OF[failwatch]}"
 
 # ---- the peers ----
 for n in 1 2; do
@@ -157,6 +159,9 @@ TICK=$(getconf CLK_TCK)
 NAMES=(failwatch postgres_exporter_node1 postgres_exporter_node2 blackbox_exporter pgbouncer_exporter)
 cpu_ticks() { [ -r "/proc/$1/stat" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" || echo ""; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+# At the end: PSS (shared library pages divided among the processes that map
+# them) and anonymous memory (heap, arenas, stacks: what is the process's own).
+rollup_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || true; }
 declare -A T0 T1 RSS_SUM RSS_MAX RSS_N
 for n in "${NAMES[@]}"; do T0[$n]=$(cpu_ticks "${PID_OF[$n]}"); RSS_SUM[$n]=0; RSS_MAX[$n]=0; RSS_N[$n]=0; done
 for ((i = 0; i < DURATION; i++)); do
@@ -168,7 +173,12 @@ for ((i = 0; i < DURATION; i++)); do
     [ "$r" -gt "${RSS_MAX[$n]}" ] && RSS_MAX[$n]=$r
   done
 done
-for n in "${NAMES[@]}"; do T1[$n]=$(cpu_ticks "${PID_OF[$n]}"); done
+declare -A PSS ANON
+for n in "${NAMES[@]}"; do
+  T1[$n]=$(cpu_ticks "${PID_OF[$n]}")
+  PSS[$n]=$(rollup_mib "${PID_OF[$n]}" Pss)
+  ANON[$n]=$(rollup_mib "${PID_OF[$n]}" Anonymous)
+done
 # Where failwatch's RSS is (FOOTPRINT_SMAPS=1): resident KiB per mapping,
 # anonymous ones ([heap], thread arenas and stacks) by their size class.
 if [ "${FOOTPRINT_SMAPS:-0}" = 1 ]; then
@@ -193,19 +203,19 @@ q() { curl -sf --max-time 5 "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-ur
 q "avg_over_time(up[${DURATION}s])" > "$WORK/up.txt" || true
 q "count_over_time(up[${DURATION}s])" > "$WORK/scrapes.txt" || true
 
-printf '\n%-26s %8s %10s %10s %9s %s\n' "process" "CPU %" "RSS MiB" "max MiB" "up" "scrapes"
+printf '\n%-26s %8s %10s %10s %8s %9s %6s %s\n' "process" "CPU %" "RSS MiB" "max MiB" "PSS MiB" "anon MiB" "up" "scrapes"
 declare -A CPU RSS
 for n in "${NAMES[@]}"; do
   up=$(awk -v j="$n" '$1 == j { printf "%.2f", $2 }' "$WORK/up.txt")
   scrapes=$(awk -v j="$n" '$1 == j { print $2 }' "$WORK/scrapes.txt")
   if [ -z "${T1[$n]}" ] || [ -z "${T0[$n]}" ] || [ "${RSS_N[$n]}" -lt "$DURATION" ]; then
-    printf '%-26s %8s %10s %10s %9s %s\n' "$n" "-" "-" "-" "${up:--}" "exited during the run"
+    printf '%-26s %8s %10s %10s %8s %9s %6s %s\n' "$n" "-" "-" "-" "-" "-" "${up:--}" "exited during the run"
     continue
   fi
   CPU[$n]=$(awk -v a="${T0[$n]}" -v b="${T1[$n]}" -v t="$TICK" -v d="$DURATION" 'BEGIN { printf "%.2f", (b - a) / t / d * 100 }')
   RSS[$n]=$(awk -v s="${RSS_SUM[$n]}" -v c="${RSS_N[$n]}" 'BEGIN { printf "%.1f", s / c / 1024 }')
-  printf '%-26s %8s %10s %10s %9s %s\n' "$n" "${CPU[$n]}" "${RSS[$n]}" \
-    "$(awk -v m="${RSS_MAX[$n]}" 'BEGIN { printf "%.1f", m / 1024 }')" "${up:--}" "${scrapes:--}"
+  printf '%-26s %8s %10s %10s %8s %9s %6s %s\n' "$n" "${CPU[$n]}" "${RSS[$n]}" \
+    "$(awk -v m="${RSS_MAX[$n]}" 'BEGIN { printf "%.1f", m / 1024 }')" "${PSS[$n]}" "${ANON[$n]}" "${up:--}" "${scrapes:--}"
 done
 
 # The pgbouncer exporter: counted only when it answered its scrapes.

@@ -251,8 +251,8 @@ node "$NPM_DIR/validate.mjs" "$WORK/rendered.yaml" "$SRC/alerts" "$WORK/out" > "
 log "$(tail -1 "$WORK/validate.log"); $(jq -r '"\(.groups) rule groups, \(.alerts) alerts"' "$WORK/out/summary.json")"
 
 # ---- 3b. the sharded overlay (StatefulSet) ----
-"$KUBECTL" kustomize "$K8S/sharded" > "$WORK/rendered-sharded.yaml" 2> "$WORK/kustomize-sharded.log" ||
-  fail "kustomize render of sharded/ failed: $(cat "$WORK/kustomize-sharded.log")"
+"$KUBECTL" kustomize "$SRC/deploy/kubernetes-sharded" > "$WORK/rendered-sharded.yaml" 2> "$WORK/kustomize-sharded.log" ||
+  fail "kustomize render of deploy/kubernetes-sharded failed: $(cat "$WORK/kustomize-sharded.log")"
 cat > "$NPM_DIR/validate-sharded.mjs" <<'JS'
 // validate-sharded.mjs BASE.yaml SHARDED.yaml: schema of every object of the
 // overlay, and its StatefulSet runs the base Deployment's pod, plus the
