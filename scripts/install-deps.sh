@@ -18,6 +18,7 @@ FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 LAB_PACKAGES=(
   postgresql-15 postgresql-client-15 pgbouncer dnsmasq-base kcat
   prometheus prometheus-alertmanager curl jq procps iproute2 systemd
+  buildah podman mmdebstrap uidmap
   chromium python3-sqlalchemy python3-psycopg2
 )
 # Needed as commands, from whichever package provides them (e.g. a

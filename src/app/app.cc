@@ -5,6 +5,8 @@
 
 #include <iostream>
 
+#include "app/instance_identity.h"
+#include "app/sharding.h"
 #include "app/targets.h"
 #include "app/web_config_file.h"
 #include "config/config_loader.h"
@@ -27,6 +29,12 @@ std::string JoinErrors(const std::vector<ConfigError>& errors) {
     out += e.ToString();
   }
   return out;
+}
+
+// What this replica runs: its own heartbeat rows and its shard's targets.
+void ForThisReplica(Config& config, const ShardSpec& shard) {
+  AssignWriteProbeRows(config, ResolveInstanceId(config, HostName()));
+  KeepOwnShard(config, shard);
 }
 
 }  // namespace
@@ -66,6 +74,10 @@ int App::Run() {
     std::cout << opts_.config_file << ": OK\n";
     return 0;
   }
+  ForThisReplica(*loaded.config, opts_.shard_spec);
+  spdlog::info("msg=\"replica\" instance_id=\"{}\" shard={} total_shards={}",
+               ResolveInstanceId(*loaded.config, HostName()),
+               opts_.shard_spec.shard, opts_.shard_spec.total);
   {
     std::lock_guard<std::mutex> lock(mu_);
     config_ = std::move(*loaded.config);
@@ -167,6 +179,7 @@ void App::ReloadConfig() {
     }
     return;
   }
+  ForThisReplica(*loaded.config, opts_.shard_spec);
   auto next_targets = BuildTargets(*loaded.config, &config_, targets_);
   config_ = std::move(*loaded.config);
   summary_ = failwatch::ConfigSummary(config_);

@@ -59,6 +59,16 @@ int RunCli(int argc, char** argv) {
   cli.add_option("--probe", opts.probe_url,
                  "Client mode: GET this http://host:port/path URL, exit 0 on "
                  "2xx (for container HEALTHCHECKs)");
+  cli.add_option("--shard", opts.shard,
+                 "This instance's shard, 0 to --total-shards - 1 (default: "
+                 "the ordinal of --pod, else 0)");
+  cli.add_option("--total-shards", opts.total_shards,
+                 "Number of shards the databases and Kafka groups are split "
+                 "into (FNV-1a of their names)")
+      ->capture_default_str();
+  cli.add_option("--pod", opts.pod,
+                 "StatefulSet pod name (e.g. failwatch-2): its ordinal is the "
+                 "shard when --shard is not given");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -74,6 +84,13 @@ int RunCli(int argc, char** argv) {
   // (exit 1 from the HTTP server).
   if (Status s = ValidateServeFlags(opts); !s.ok()) {
     std::cerr << "failwatch: " << s.error().message << "\n";
+    return 2;
+  }
+  if (auto spec = ResolveShard(opts.shard, opts.total_shards, opts.pod);
+      spec.ok()) {
+    opts.shard_spec = *spec;
+  } else {
+    std::cerr << "failwatch: " << spec.error().message << "\n";
     return 2;
   }
   if (Status s = ConfigureLogging(opts.log_level, opts.log_format); !s.ok()) {

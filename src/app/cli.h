@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "app/sharding.h"
 #include "core/result.h"
 
 namespace failwatch {
@@ -21,6 +22,11 @@ struct CliOptions {
   bool check_config = false;
   bool once = false;
   std::string probe_url;  // --probe: HTTP GET client mode for HEALTHCHECK
+  // --shard / --total-shards / --pod, resolved (app/sharding.h).
+  int shard = -1;  // unset
+  int total_shards = 1;
+  std::string pod;
+  ShardSpec shard_spec;
 };
 
 // --web.listen-address and --web.telemetry-path: syntax only. An error

@@ -42,6 +42,10 @@ struct WriteProbeConfig {
   // maxLifetime (HikariCP's default is 30 min): how long a naive pool keeps
   // writing to a demoted node.
   Millis sticky_max_lifetime{30 * 60 * 1000};
+  // The heartbeat row's id. Not a YAML key: the app sets it to
+  // "failwatch/<instance_id>/<database>" so replicas never share a row
+  // (app/instance_identity.h); empty = "failwatch/<database>".
+  std::string row_id;
   bool operator==(const WriteProbeConfig&) const = default;
 };
 
@@ -147,6 +151,9 @@ struct HealthConfig {
 
 struct Config {
   std::string source;  // file path, for messages
+  // This replica's name among several (HA pair, shards); empty = the host
+  // name (a Kubernetes pod's name).
+  std::string instance_id;
   Schedule defaults;
   std::vector<DatabaseConfig> databases;
   std::vector<KafkaClusterConfig> kafka;

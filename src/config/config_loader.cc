@@ -105,7 +105,8 @@ ConfigLoadResult ParseConfig(std::string_view yaml_text,
                     config_internal::KindName(root));
     } else if (root.IsMap()) {
       Fields top = Fields::Open(
-          ctx, root, "", {"interval", "timeout", "databases", "kafka", "health"});
+          ctx, root, "", {"interval", "timeout", "instance_id", "databases", "kafka", "health"});
+      top.String("instance_id", &config.instance_id);
       config.defaults =
           config_internal::ReadSchedule(top, Schedule{}, "the default");
       if (const Fields::Entry* e = top.Find("databases")) {

@@ -57,7 +57,9 @@ PostgresCollector::PostgresCollector(DatabaseConfig config,
       node_set_(options.node_retention) {
   if (config_.write_probe.enabled) {
     auto sql = HeartbeatUpsertSql(config_.write_probe.table,
-                                  "failwatch/" + config_.name);
+                                  config_.write_probe.row_id.empty()
+                                      ? "failwatch/" + config_.name
+                                      : config_.write_probe.row_id);
     if (sql.ok()) {
       upsert_sql_ = *sql;
     } else {

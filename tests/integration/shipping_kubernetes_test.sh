@@ -148,6 +148,16 @@ for (const o of objs)
 
 // Deployment policy.
 const pod = dep.spec?.template?.spec ?? {};
+// HA pair: two replicas, preferably on two nodes, each its own instance_id.
+if (dep.spec?.replicas !== 2) err(`Deployment: replicas ${dep.spec?.replicas}, want 2 (HA pair)`);
+if (dep.spec?.strategy?.type === "Recreate") err("Deployment: Recreate stops both replicas at once");
+const anti = pod.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+const term = anti.find((t) => t.podAffinityTerm?.topologyKey === "kubernetes.io/hostname")?.podAffinityTerm;
+if (!term) err("Deployment: no preferred pod anti-affinity on kubernetes.io/hostname");
+const podLabels0 = dep.spec?.template?.metadata?.labels ?? {};
+if (term && !Object.entries(term.labelSelector?.matchLabels ?? {}).every(([k, v]) => podLabels0[k] === v))
+  err("Deployment: the anti-affinity selector does not match the Deployment's own pods");
+
 const psc = pod.securityContext ?? {};
 if (psc.runAsNonRoot !== true) err("pod: runAsNonRoot must be true");
 if (!(psc.runAsUser > 0)) err("pod: runAsUser must be a non-zero uid");
@@ -183,6 +193,8 @@ if (vols.config?.configMap?.name !== cm.metadata?.name)
 if (!vols.secrets?.secret?.secretName) err("no Secret volume for password_file");
 const mounts = Object.fromEntries((c.volumeMounts ?? []).map((m) => [m.name, m]));
 if (!mounts.secrets?.readOnly || !mounts.config?.readOnly) err("config and secret mounts must be readOnly");
+const podNameEnv = (c.env ?? []).find((e) => e.name === "POD_NAME");
+if (podNameEnv?.valueFrom?.fieldRef?.fieldPath !== "metadata.name") err("container: POD_NAME must come from metadata.name");
 const cfgArg = (c.args ?? []).find((a) => a.startsWith("--config="))?.slice(9);
 if (cfgArg !== mounts.config?.mountPath) err(`--config=${cfgArg} but the ConfigMap is mounted at ${mounts.config?.mountPath}`);
 
@@ -216,6 +228,7 @@ for (const g of got) for (const r of g.rules ?? [])
 fs.mkdirSync(outDir, { recursive: true });
 const cfg = cm.data?.["failwatch.yml"];
 if (!cfg) err("ConfigMap has no failwatch.yml");
+else if (!/^instance_id: "\$\{POD_NAME\}"$/m.test(cfg)) err("failwatch.yml: instance_id must be \"${POD_NAME}\" (one heartbeat row per replica)");
 else fs.writeFileSync(path.join(outDir, "failwatch.yml"), cfg);
 fs.writeFileSync(path.join(outDir, "rules.yml"), YAML.stringify({ groups: got }));
 fs.writeFileSync(path.join(outDir, "summary.json"), JSON.stringify({
@@ -237,6 +250,59 @@ node "$NPM_DIR/validate.mjs" "$WORK/rendered.yaml" "$SRC/alerts" "$WORK/out" > "
 }
 log "$(tail -1 "$WORK/validate.log"); $(jq -r '"\(.groups) rule groups, \(.alerts) alerts"' "$WORK/out/summary.json")"
 
+# ---- 3b. the sharded overlay (StatefulSet) ----
+"$KUBECTL" kustomize "$SRC/deploy/kubernetes-sharded" > "$WORK/rendered-sharded.yaml" 2> "$WORK/kustomize-sharded.log" ||
+  fail "kustomize render of deploy/kubernetes-sharded failed: $(cat "$WORK/kustomize-sharded.log")"
+cat > "$NPM_DIR/validate-sharded.mjs" <<'JS'
+// validate-sharded.mjs BASE.yaml SHARDED.yaml: schema of every object of the
+// overlay, and its StatefulSet runs the base Deployment's pod, plus the
+// shard flags only.
+import fs from "node:fs";
+import YAML from "yaml";
+const [basePath, shardedPath] = process.argv.slice(2);
+const errors = [];
+const err = (m) => errors.push(m);
+const load = (p) => YAML.parseAllDocuments(fs.readFileSync(p, "utf8")).map((d) => d.toJS()).filter(Boolean);
+const base = load(basePath), objs = load(shardedPath);
+for (const o of objs) {
+  const pkg = o.apiVersion.startsWith("monitoring.coreos.com/") ? "@kubernetes-models/prometheus-operator" : "kubernetes-models";
+  try {
+    const Model = (await import(`${pkg}/${o.apiVersion}/${o.kind}`))[o.kind];
+    new Model(o).validate();
+  } catch (e) { err(`${o.kind}/${o.metadata?.name}: ${e.message}`); }
+}
+const of = (l, kind) => l.filter((o) => o.kind === kind);
+if (of(objs, "Deployment").length) err("the sharded overlay still has a Deployment");
+const [sts] = of(objs, "StatefulSet");
+const [dep] = of(base, "Deployment");
+if (!sts) err("no StatefulSet");
+const tmpl = sts?.spec?.template ?? {}, c = tmpl.spec?.containers?.[0] ?? {};
+const args = c.args ?? [];
+const total = Number(args.find((a) => a.startsWith("--total-shards="))?.split("=")[1]);
+if (!(total >= 2)) err(`--total-shards=${total}`);
+if (sts?.spec?.replicas !== total) err(`replicas ${sts?.spec?.replicas} != --total-shards=${total}`);
+if (!args.includes("--pod=$(POD_NAME)")) err("the shard must come from --pod=$(POD_NAME)");
+if (args.some((a) => a.startsWith("--shard="))) err("a fixed --shard= would give every pod the same shard");
+// Same pod as the base Deployment, apart from the shard flags.
+const strip = (t) => { const x = structuredClone(t); const k = x.spec.containers[0];
+  k.args = k.args.filter((a) => !a.startsWith("--pod=") && !a.startsWith("--total-shards=")); return JSON.stringify(x); };
+if (dep && sts && strip(tmpl) !== strip(dep.spec.template)) err("the StatefulSet's pod template differs from the Deployment's (beyond --pod/--total-shards)");
+const gov = of(objs, "Service").find((s) => s.metadata.name === sts?.spec?.serviceName);
+if (gov?.spec?.clusterIP !== "None") err(`serviceName ${sts?.spec?.serviceName} must be a headless Service`);
+// Scraped once: the ServiceMonitor selects exactly one Service.
+const [sm] = of(objs, "ServiceMonitor");
+const sel = sm?.spec?.selector?.matchLabels ?? {};
+const scraped = of(objs, "Service").filter((s) => Object.entries(sel).every(([k, v]) => s.metadata.labels?.[k] === v));
+if (scraped.length !== 1) err(`the ServiceMonitor selects ${scraped.length} Services (each pod must be scraped once)`);
+if (errors.length) { for (const e of errors) console.error(`FAIL: ${e}`); process.exit(1); }
+console.log(`sharded overlay: ${objs.length} objects valid; StatefulSet of ${total} shards`);
+JS
+node "$NPM_DIR/validate-sharded.mjs" "$WORK/rendered.yaml" "$WORK/rendered-sharded.yaml" > "$WORK/validate-sharded.log" 2>&1 || {
+  cat "$WORK/validate-sharded.log" >&2
+  fail "sharded overlay validation failed"
+}
+log "$(tail -1 "$WORK/validate-sharded.log")"
+
 # ---- 4. the shipped config and rules are valid ----
 secret_dir=$(jq -r .secretMount "$WORK/out/summary.json")
 mkdir -p "$WORK/secrets"
@@ -244,7 +310,7 @@ grep -o "$secret_dir/[A-Za-z0-9._-]*" "$WORK/out/failwatch.yml" | sort -u | whil
   echo dummy > "$WORK/secrets/$(basename "$f")"
 done
 sed "s#$secret_dir/#$WORK/secrets/#g" "$WORK/out/failwatch.yml" > "$WORK/k8s.yml"
-"$FAILWATCH_BIN" --check-config --config "$WORK/k8s.yml" > "$WORK/check-config.log" 2>&1 || {
+POD_NAME=failwatch-5d8c7b9f4-x2k7q "$FAILWATCH_BIN" --check-config --config "$WORK/k8s.yml" > "$WORK/check-config.log" 2>&1 || {
   cat "$WORK/check-config.log" >&2
   fail "the ConfigMap's failwatch.yml fails --check-config"
 }
@@ -260,7 +326,7 @@ fi
 
 # ---- 5. the probes answer on a real failwatch with this config ----
 port=$(free_port)
-start_failwatch "$WORK/k8s.yml" "$port"
+POD_NAME=failwatch-5d8c7b9f4-x2k7q start_failwatch "$WORK/k8s.yml" "$port"
 "$FAILWATCH_BIN" --probe "http://127.0.0.1:$port/healthz" || fail "liveness /healthz failed"
 # /readyz turns 200 once every target was sampled (or abandoned) once.
 wait_for 30 "/readyz 200" "$FAILWATCH_BIN" --probe "http://127.0.0.1:$port/readyz"
