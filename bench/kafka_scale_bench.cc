@@ -52,7 +52,7 @@
 #include <thread>
 #include <vector>
 
-#include "app/app_state.h"
+#include "http/site_source.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/host_port.h"
@@ -470,7 +470,7 @@ class Mock {
   std::string bootstraps_;
 };
 
-class BenchApp final : public AppState {
+class BenchApp final : public http::SiteSource {
  public:
   explicit BenchApp(const SnapshotStore& store) : store_(store) {}
   std::shared_ptr<const Snapshot> CurrentSnapshot() const override {
@@ -480,7 +480,7 @@ class BenchApp final : public AppState {
     return std::chrono::steady_clock::now();
   }
   nlohmann::json ConfigSummary() const override { return nlohmann::json::object(); }
-  ReloadStatus Reload() const override { return {}; }
+  http::ReloadStatus Reload() const override { return {}; }
   WallTime StartTime() const override { return start_; }
 
  private:

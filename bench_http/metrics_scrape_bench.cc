@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "app/app_state.h"
+#include "http/site_source.h"
 #include "core/gzip_segments.h"
 #include "core/metric_builder.h"
 #include "core/rendered_families.h"
@@ -59,7 +59,7 @@ double RssMb() {
   return static_cast<double>(resident) * 4096.0 / 1048576.0;
 }
 
-class BenchAppState : public AppState {
+class BenchAppState : public http::SiteSource {
  public:
   explicit BenchAppState(SnapshotStore& store) : store_(store) {}
   std::shared_ptr<const Snapshot> CurrentSnapshot() const override {
@@ -69,7 +69,7 @@ class BenchAppState : public AppState {
     return std::chrono::steady_clock::now();
   }
   nlohmann::json ConfigSummary() const override { return {}; }
-  ReloadStatus Reload() const override { return {}; }
+  http::ReloadStatus Reload() const override { return {}; }
   WallTime StartTime() const override { return WallTime{}; }
 
  private:

@@ -8,8 +8,8 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libpq-dev librdkafka-dev libc-ares-dev libspdlog-dev
-  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libcivetweb-dev libre2-dev
-  zlib1g-dev libcrypt-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libboost-dev libssl-dev
+  libsystemd-dev libre2-dev zlib1g-dev libcrypt-dev
 )
 # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes (CI
 # replays the corpora with gcc and needs none of these).
@@ -17,7 +17,7 @@ FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 # Real servers the tests and the lab start on loopback.
 LAB_PACKAGES=(
   postgresql-15 postgresql-client-15 pgbouncer dnsmasq-base kcat
-  prometheus prometheus-alertmanager curl jq procps iproute2 systemd
+  prometheus prometheus-alertmanager curl openssl jq procps iproute2 systemd
   buildah podman mmdebstrap uidmap
   chromium python3-sqlalchemy python3-psycopg2
 )

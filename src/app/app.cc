@@ -14,6 +14,7 @@
 #include "health/verdict.h"
 #include "http/http_server.h"
 #include "http/metrics_renderer.h"
+#include "http/systemd_socket.h"
 
 namespace failwatch {
 namespace {
@@ -59,7 +60,7 @@ nlohmann::json App::ConfigSummary() const {
   return summary_;
 }
 
-ReloadStatus App::Reload() const {
+http::ReloadStatus App::Reload() const {
   std::lock_guard<std::mutex> lock(mu_);
   return reload_;
 }
@@ -98,7 +99,16 @@ int App::RunOnce() {
 
 int App::Serve() {
   http::HttpOptions http_opts;
-  http_opts.listen_address = opts_.listen_address;
+  if (opts_.systemd_socket) {
+    auto fds = http::SystemdListenFds();
+    if (!fds.ok()) {
+      std::cerr << "failwatch: " << fds.error().message << "\n";
+      return 2;
+    }
+    http_opts.listen_fds = *fds;
+  } else {
+    http_opts.listen_addresses = opts_.listen_addresses;
+  }
   http_opts.telemetry_path = opts_.telemetry_path;
   // Opt-in: users who want the verdict to gate traffic set
   // health.readiness_fails_on; liveness never depends on it.
@@ -142,7 +152,7 @@ int App::Serve() {
   spdlog::info(
       "msg=\"failwatch started\" version={} listen={} port={} "
       "telemetry_path={} targets={}",
-      kVersion, opts_.listen_address, (*server)->port(), opts_.telemetry_path,
+      kVersion, ListenSummary(), (*server)->port(), opts_.telemetry_path,
       targets_.size());
   scheduler_.Start(targets_);
 
@@ -151,13 +161,14 @@ int App::Serve() {
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
       ReloadConfig();
+      ReloadWebConfig(**server);
       continue;
     }
     spdlog::info("msg=\"shutting down\" signal={}", sig);
     break;
   }
-  // Collection first: stopping civetweb waits out its poll quantum (~2 s),
-  // and nothing should be sampled (or logged) after SIGTERM.
+  // Collection first: nothing should be sampled (or logged) after SIGTERM.
+  // The server then closes every connection at once.
   scheduler_.Stop();
   (*server)->Stop();
   return 0;
@@ -192,6 +203,35 @@ void App::ReloadConfig() {
   // Restarting waits for in-flight samples; pages must not wait with it.
   scheduler_.Start(std::move(targets));
   spdlog::info("msg=\"config reloaded\" targets={}", targets_.size());
+}
+
+std::string App::ListenSummary() const {
+  if (opts_.systemd_socket) return "systemd";
+  std::string out;
+  for (const auto& a : opts_.listen_addresses) {
+    out += (out.empty() ? "" : ",") + a;
+  }
+  return out;
+}
+
+void App::ReloadWebConfig(http::HttpServer& server) {
+  if (opts_.web_config_file.empty()) return;
+  // A web config that is gone, a directory or invalid keeps the running
+  // one: never "auth off" by accident.
+  auto web = LoadWebConfigFile(opts_.web_config_file);
+  Status applied = web.ok() ? server.UpdateWebConfig(*web) : Status(web.error());
+  if (applied.ok()) {
+    spdlog::info("msg=\"web config reloaded\" file={}", opts_.web_config_file);
+    return;
+  }
+  spdlog::error(
+      "msg=\"web config reload failed, keeping the running web config\" "
+      "error=\"{}\"",
+      applied.error().message);
+  std::lock_guard<std::mutex> lock(mu_);
+  reload_.last_reload_successful = false;
+  reload_.reload_failures_total++;
+  reload_.last_error = applied.error().message;
 }
 
 int RunApp(const CliOptions& opts) {

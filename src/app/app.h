@@ -7,7 +7,8 @@
 #include <mutex>
 #include <vector>
 
-#include "app/app_state.h"
+#include "http/http_server.h"
+#include "http/site_source.h"
 #include "app/cli.h"
 #include "config/config.h"
 #include "core/scheduler.h"
@@ -15,7 +16,7 @@
 
 namespace failwatch {
 
-class App final : public AppState {
+class App final : public http::SiteSource {
  public:
   explicit App(CliOptions opts);
   ~App() override;
@@ -23,11 +24,11 @@ class App final : public AppState {
   // Exit codes: 0 ok, 1 runtime failure (e.g. cannot listen), 2 bad config.
   int Run();
 
-  // AppState
+  // SiteSource
   std::shared_ptr<const Snapshot> CurrentSnapshot() const override;
   SteadyTime SchedulerHeartbeat() const override;
   nlohmann::json ConfigSummary() const override;
-  ReloadStatus Reload() const override;
+  http::ReloadStatus Reload() const override;
   WallTime StartTime() const override { return start_time_; }
 
  private:
@@ -35,6 +36,9 @@ class App final : public AppState {
   int Serve();
   // Loads the config file again; keeps the running config when it is bad.
   void ReloadConfig();
+  // --web.config.file again, applied to the running server.
+  void ReloadWebConfig(http::HttpServer& server);
+  std::string ListenSummary() const;
 
   CliOptions opts_;
   WallTime start_time_;
@@ -44,7 +48,7 @@ class App final : public AppState {
   mutable std::mutex mu_;  // guards the fields below
   Config config_;
   nlohmann::json summary_;
-  ReloadStatus reload_;
+  http::ReloadStatus reload_;
   std::vector<ScheduledTarget> targets_;
 };
 

@@ -14,12 +14,11 @@
 namespace failwatch {
 
 Status ValidateServeFlags(const CliOptions& opts) {
-  if (auto ports = http::ToCivetwebPorts(opts.listen_address,
-                                         /*ipv6_supported=*/true,
-                                         /*tls=*/false);
-      !ports.ok()) {
-    return MakeError(ErrorKind::kInvalid, "bad_flag",
-                     "--web.listen-address: " + ports.error().message);
+  for (const std::string& address : opts.listen_addresses) {
+    if (auto ep = http::ParseListenAddress(address); !ep.ok()) {
+      return MakeError(ErrorKind::kInvalid, "bad_flag",
+                       "--web.listen-address: " + ep.error().message);
+    }
   }
   if (Status s = http::ValidateTelemetryPath(opts.telemetry_path); !s.ok()) {
     return MakeError(ErrorKind::kInvalid, "bad_flag",
@@ -36,9 +35,13 @@ int RunCli(int argc, char** argv) {
       "exports it for Prometheus."};
   cli.set_version_flag("--version", std::string("failwatch ") + kVersion);
   cli.add_option("--config", opts.config_file, "Path to the YAML config file");
-  cli.add_option("--web.listen-address", opts.listen_address,
-                 "Address to listen on for HTTP, HOST:PORT or :PORT")
+  cli.add_option("--web.listen-address", opts.listen_addresses,
+                 "Address to listen on for HTTP, HOST:PORT, :PORT or "
+                 "[IPV6]:PORT; repeat the flag to listen on several")
       ->capture_default_str();
+  cli.add_flag("--web.systemd-socket", opts.systemd_socket,
+               "Listen on the sockets passed by systemd socket activation "
+               "instead of --web.listen-address");
   cli.add_option("--web.telemetry-path", opts.telemetry_path,
                  "Path under which to expose metrics")
       ->capture_default_str();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/sharding.h"
 #include "core/result.h"
@@ -14,7 +15,10 @@ inline constexpr int kDefaultPort = 19921;
 
 struct CliOptions {
   std::string config_file;
-  std::string listen_address = ":" + std::to_string(kDefaultPort);
+  // --web.listen-address, repeatable (every address is bound).
+  std::vector<std::string> listen_addresses = {":" +
+                                               std::to_string(kDefaultPort)};
+  bool systemd_socket = false;  // --web.systemd-socket
   std::string telemetry_path = "/metrics";
   std::string web_config_file;
   std::string log_level = "info";

@@ -98,7 +98,7 @@ std::string CompilerId() {
 #endif
 }
 
-std::vector<prometheus::MetricFamily> DaemonFamilies(const AppState& app,
+std::vector<prometheus::MetricFamily> DaemonFamilies(const SiteSource& app,
                                                      SteadyTime now) {
   std::vector<prometheus::MetricFamily> out;
   out.push_back(SingleSample(

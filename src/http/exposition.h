@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "app/app_state.h"
+#include "http/site_source.h"
 #include "core/clock.h"
 #include "core/snapshot.h"
 
@@ -28,7 +28,7 @@ std::vector<prometheus::MetricFamily> FrameworkFamilies(
     const Snapshot& snapshot);
 
 // Build info, start time, config reload state and scheduler heartbeat age.
-std::vector<prometheus::MetricFamily> DaemonFamilies(const AppState& app,
+std::vector<prometheus::MetricFamily> DaemonFamilies(const SiteSource& app,
                                                      SteadyTime now);
 
 // "gcc-12.2.0", "clang-15.0.6": the failwatch_build_info compiler label.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace failwatch::http {
 namespace {
@@ -41,6 +42,10 @@ bool IsZeroQ(std::string_view params) {
 }  // namespace
 
 bool AcceptsGzip(std::string_view accept_encoding) {
+  // RFC 9110 12.5.3: a coding named explicitly wins over "*", whatever
+  // their order ("*, gzip;q=0" means identity).
+  std::optional<bool> explicit_gzip;
+  std::optional<bool> wildcard;
   while (!accept_encoding.empty()) {
     auto comma = accept_encoding.find(',');
     std::string_view item = accept_encoding.substr(0, comma);
@@ -52,12 +57,15 @@ bool AcceptsGzip(std::string_view accept_encoding) {
     std::string_view params = semi == std::string_view::npos
                                   ? std::string_view()
                                   : item.substr(semi + 1);
-    if (EqualsIgnoreCase(coding, "gzip") ||
-        EqualsIgnoreCase(coding, "x-gzip") || coding == "*") {
-      if (!IsZeroQ(params)) return true;
+    const bool allowed = !IsZeroQ(params);
+    if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {
+      explicit_gzip = explicit_gzip.value_or(false) || allowed;
+    } else if (coding == "*") {
+      wildcard = wildcard.value_or(false) || allowed;
     }
   }
-  return false;
+  if (explicit_gzip) return *explicit_gzip;
+  return wildcard.value_or(false);
 }
 
 }  // namespace failwatch::http

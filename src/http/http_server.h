@@ -1,33 +1,40 @@
 // The one HTTP port: /metrics (or the configured telemetry path), /healthz,
-// /readyz, /status and a small HTML page, on civetweb. Pages read only the
-// published snapshot and AppState; no backend is touched while serving.
+// /readyz, /status and a small HTML page. Pages read only the SiteSource;
+// no backend is touched while serving.
 #pragma once
 
-#include <map>
+#include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "app/app_state.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "http/router.h"
+#include "http/site_source.h"
 #include "http/web_config.h"
-
-struct mg_context;
-struct mg_connection;
 
 namespace failwatch::http {
 
 struct HttpOptions {
-  // "host:port", ":port" (all IPv4 interfaces) or "[addr]:port" (needs a
-  // civetweb with IPv6). Port 0 binds an ephemeral port; see port().
-  std::string listen_address;
+  // "host:port", ":port" or "[addr]:port", each bound; port 0 binds an
+  // ephemeral port (see ports()).
+  std::vector<std::string> listen_addresses;
+  // Already-listening sockets handed over by systemd socket activation.
+  std::vector<int> listen_fds;
   std::string telemetry_path = "/metrics";
-  int num_threads = 4;
-  Millis request_timeout{10000};
-  bool enable_keep_alive = true;
+  // From accepting a connection (or the first byte of a kept-alive
+  // connection's next request) to the end of the request header, TLS
+  // handshake included. Slowloris clients are closed after this.
+  Millis read_header_timeout{10000};
+  // How long a kept-alive connection may wait for its next request.
+  Millis idle_timeout{60000};
+  // Writing one response (a slow reader of /metrics).
+  Millis write_timeout{30000};
+  // Open connections; more are accepted and closed at once.
+  std::size_t max_connections = 2048;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
   // /healthz answers 503 once the scheduler heartbeat is older than this.
   Millis max_heartbeat_age{10000};
   WebConfig web_config;
@@ -38,37 +45,33 @@ struct HttpOptions {
 
 class HttpServer {
  public:
-  // Binds and starts serving. Errors (bad options, address in use, TLS not
-  // available) come back as values with a message naming the address.
-  // `app` must outlive the server.
+  // Binds and starts serving. Errors (bad options, address in use, a TLS
+  // file that does not load) come back as values naming the address/key.
+  // `site` must outlive the server.
   static Result<std::unique_ptr<HttpServer>> Start(const HttpOptions& options,
-                                                   const AppState& app);
+                                                   const SiteSource& site);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // The bound port (the real one when 0 was asked for).
-  int port() const { return port_; }
-  // Stops accepting and joins civetweb's threads. Idempotent. Requests in
-  // flight finish first; idle keep-alive connections do not delay it
-  // beyond civetweb's poll quantum.
+  // The bound port of the first listener (the real one when 0 was asked).
+  int port() const { return ports_.empty() ? 0 : ports_.front(); }
+  const std::vector<int>& ports() const { return ports_; }
+
+  // Swaps auth and TLS for new connections and requests; on an error the
+  // running web config stays in force.
+  Status UpdateWebConfig(const WebConfig& web_config);
+
+  // Closes every listener and connection at once (a bcrypt in progress is
+  // abandoned, a page render in progress finishes). Idempotent.
   void Stop();
 
+  struct Impl;
+
  private:
-  HttpServer(const HttpOptions& options, const AppState& app);
-
-  static int OnBeginRequest(struct mg_connection* conn);
-  static int OnLogMessage(const struct mg_connection* conn,
-                          const char* message);
-
-  Router router_;
-  std::mutex mu_;
-  mg_context* ctx_ = nullptr;
-  int port_ = 0;
-  // civetweb's messages while starting, for a useful error.
-  std::mutex start_log_mu_;
-  std::vector<std::string> start_log_;
-  bool starting_ = true;
+  HttpServer() = default;
+  std::shared_ptr<Impl> impl_;
+  std::vector<int> ports_;
 };
 
 }  // namespace failwatch::http

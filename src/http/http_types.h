@@ -1,5 +1,5 @@
 // The HTTP layer's view of a request and a response, independent of
-// civetweb, so routing and every page can be tested without a socket.
+// the server library, so routing and every page can be tested without a socket.
 #pragma once
 
 #include <string>

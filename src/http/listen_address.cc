@@ -14,8 +14,7 @@ Error Bad(std::string_view text, const std::string& why) {
 
 }  // namespace
 
-Result<std::string> ToCivetwebPorts(std::string_view text, bool ipv6_supported,
-                                    bool tls) {
+Result<ListenEndpoint> ParseListenAddress(std::string_view text) {
   auto colon = text.rfind(':');
   if (colon == std::string_view::npos) {
     return Bad(text, "expected host:port, :port or [ipv6]:port");
@@ -29,10 +28,10 @@ Result<std::string> ToCivetwebPorts(std::string_view text, bool ipv6_supported,
       ptr != port_text.data() + port_text.size() || port > 65535) {
     return Bad(text, "port must be 0-65535");
   }
-  std::string out;
-  if (host.empty()) {
-    out = std::to_string(port);  // civetweb: all IPv4 interfaces
-  } else if (host.front() == '[') {
+  ListenEndpoint out;
+  out.port = static_cast<std::uint16_t>(port);
+  if (host.empty()) return out;
+  if (host.front() == '[') {
     if (host.size() < 3 || host.back() != ']') {
       return Bad(text, "unbalanced brackets");
     }
@@ -41,25 +40,19 @@ Result<std::string> ToCivetwebPorts(std::string_view text, bool ipv6_supported,
     if (inet_pton(AF_INET6, addr.c_str(), &a6) != 1) {
       return Bad(text, "not an IPv6 address");
     }
-    if (!ipv6_supported) {
-      return Bad(text,
-                 "this civetweb build has no IPv6 support; listen on an IPv4 "
-                 "address or \":port\"");
-    }
-    out = "[" + addr + "]:" + std::to_string(port);
-  } else {
-    std::string addr(host);
-    if (addr == "localhost") addr = "127.0.0.1";
-    in_addr a4{};
-    if (inet_pton(AF_INET, addr.c_str(), &a4) != 1) {
-      if (addr.find(':') != std::string::npos) {
-        return Bad(text, "IPv6 addresses need brackets: [addr]:port");
-      }
-      return Bad(text, "host must be an IPv4 address, localhost or empty");
-    }
-    out = addr + ":" + std::to_string(port);
+    out.host = addr;
+    return out;
   }
-  if (tls) out += "s";
+  std::string addr(host);
+  if (addr == "localhost") addr = "127.0.0.1";
+  in_addr a4{};
+  if (inet_pton(AF_INET, addr.c_str(), &a4) != 1) {
+    if (addr.find(':') != std::string::npos) {
+      return Bad(text, "IPv6 addresses need brackets: [addr]:port");
+    }
+    return Bad(text, "host must be an IP address, localhost or empty");
+  }
+  out.host = addr;
   return out;
 }
 

@@ -1,7 +1,8 @@
-// --web.listen-address ("host:port", ":port", "[::]:port") to civetweb's
-// listening_ports syntax.
+// --web.listen-address ("host:port", ":port", "[ipv6]:port") parsed into a
+// numeric address to bind. No name resolution except "localhost".
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -9,9 +10,15 @@
 
 namespace failwatch::http {
 
-// `ipv6_supported` is whether civetweb was built with IPv6 (Debian's 1.15
-// is not). Port 0 asks for an ephemeral port. `tls` appends civetweb's "s".
-Result<std::string> ToCivetwebPorts(std::string_view listen_address,
-                                    bool ipv6_supported, bool tls);
+struct ListenEndpoint {
+  // Numeric IPv4 or IPv6 address; empty = every interface (dual stack
+  // where the host has IPv6, as Go's ":port" does).
+  std::string host;
+  std::uint16_t port = 0;  // 0 = ephemeral
+  bool operator==(const ListenEndpoint&) const = default;
+};
+
+// Error code "bad_listen_address", the message names the address.
+Result<ListenEndpoint> ParseListenAddress(std::string_view listen_address);
 
 }  // namespace failwatch::http

@@ -9,7 +9,7 @@
 namespace failwatch::http {
 namespace {
 
-std::set<std::string> FreshFamilyNames(const AppState& app, SteadyTime now) {
+std::set<std::string> FreshFamilyNames(const SiteSource& app, SteadyTime now) {
   std::set<std::string> names;
   for (const auto& f : DaemonFamilies(app, now)) names.insert(f.name);
   // With the optional parts present, so every name is known even when
@@ -23,7 +23,7 @@ std::set<std::string> FreshFamilyNames(const AppState& app, SteadyTime now) {
 
 }  // namespace
 
-MetricsRenderer::MetricsRenderer(const AppState& app, const Clock& clock)
+MetricsRenderer::MetricsRenderer(const SiteSource& app, const Clock& clock)
     : app_(app),
       clock_(clock),
       reserved_(FreshFamilyNames(app, clock.Steady())) {}

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "app/app_state.h"
+#include "http/site_source.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "http/collector_part.h"
@@ -30,7 +30,7 @@ namespace failwatch::http {
 
 class MetricsRenderer {
  public:
-  MetricsRenderer(const AppState& app, const Clock& clock);
+  MetricsRenderer(const SiteSource& app, const Clock& clock);
 
   // Both thread-safe; concurrent scrapes of a new snapshot merge it once.
   std::string Render();
@@ -44,7 +44,7 @@ class MetricsRenderer {
   std::shared_ptr<const CollectorPart> CurrentCollectorPart();
   std::string FreshText() const;
 
-  const AppState& app_;
+  const SiteSource& app_;
   const Clock& clock_;
   // Names of the fresh part's families, which a collector may not export.
   const std::set<std::string> reserved_;

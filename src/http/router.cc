@@ -31,14 +31,33 @@ Status ValidateTelemetryPath(const std::string& path) {
   return Status::Ok();
 }
 
-Router::Router(RouterOptions options, const AppState& app, const Clock& clock)
+Router::Router(RouterOptions options, const SiteSource& app, const Clock& clock)
     : options_(std::move(options)),
       app_(app),
       clock_(clock),
       auth_(options_.basic_auth_users),
       renderer_(app, clock) {}
 
+Response UnauthorizedResponse() {
+  Response r = Response::Text(401, "Unauthorized\n");
+  r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"failwatch\"");
+  return r;
+}
+
 Response Router::Handle(const Request& request) {
+  // Like the exporter-toolkit: every path is protected, probes included.
+  if (!auth_.Check(request.authorization)) return UnauthorizedResponse();
+  return Route(request);
+}
+
+bool Router::IsCheap(const Request& request) const {
+  if (request.method != "GET" && request.method != "HEAD") return true;
+  const std::string& path = request.path;
+  if (path == options_.telemetry_path) return false;
+  return path != "/" && path != "/status" && path != kVerdictPath;
+}
+
+Response Router::Route(const Request& request) {
   try {
     return Dispatch(request);
   } catch (const std::exception& e) {
@@ -51,12 +70,6 @@ Response Router::Handle(const Request& request) {
 }
 
 Response Router::Dispatch(const Request& request) {
-  // Like the exporter-toolkit: every path is protected, probes included.
-  if (!auth_.Check(request.authorization)) {
-    Response r = Response::Text(401, "Unauthorized\n");
-    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"failwatch\"");
-    return r;
-  }
   if (request.method != "GET" && request.method != "HEAD") {
     Response r = Response::Text(405, "Method Not Allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD");

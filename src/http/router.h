@@ -1,11 +1,12 @@
 // Maps a request to a response: auth, method and path checks, and every
-// page. Independent of civetweb; the server only moves bytes.
+// page. Pure of sockets: the server only moves bytes, and a test or a fuzz
+// target can drive Handle() directly.
 #pragma once
 
 #include <map>
 #include <string>
 
-#include "app/app_state.h"
+#include "http/site_source.h"
 #include "core/clock.h"
 #include "http/basic_auth.h"
 #include "http/http_types.h"
@@ -31,12 +32,24 @@ struct RouterOptions {
 // Checks the telemetry path: absolute, and not one of the fixed pages.
 Status ValidateTelemetryPath(const std::string& path);
 
+// 401 with the WWW-Authenticate challenge.
+Response UnauthorizedResponse();
+
 class Router {
  public:
-  Router(RouterOptions options, const AppState& app, const Clock& clock);
+  Router(RouterOptions options, const SiteSource& app, const Clock& clock);
 
-  // Never throws: a failure inside a page becomes a 500.
+  // Auth (blocking bcrypt, cached) then Route(). Never throws: a failure
+  // inside a page becomes a 500.
   Response Handle(const Request& request);
+
+  // Everything after auth: method and path checks and the page. Never
+  // throws.
+  Response Route(const Request& request);
+
+  // Whether Route() is cheap enough for the I/O thread (/healthz, /readyz,
+  // 404, 405): no rendering of the metrics or the pages.
+  bool IsCheap(const Request& request) const;
 
   const MetricsRenderer& renderer() const { return renderer_; }
 
@@ -49,9 +62,9 @@ class Router {
   Response ServeIndex();
 
   RouterOptions options_;
-  const AppState& app_;
+  const SiteSource& app_;
   const Clock& clock_;
-  BasicAuthenticator auth_;
+  BasicAuthenticator auth_;  // for Handle(); the server brings its own
   MetricsRenderer renderer_;
 };
 

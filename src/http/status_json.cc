@@ -40,7 +40,7 @@ nlohmann::json TargetStatusJson(const TargetState& s) {
   return t;
 }
 
-nlohmann::json BuildStatusJson(const AppState& app, const Snapshot& snapshot) {
+nlohmann::json BuildStatusJson(const SiteSource& app, const Snapshot& snapshot) {
   nlohmann::json out;
   out["version"] = kVersion;
   out["start_time"] = FormatRfc3339(app.StartTime());

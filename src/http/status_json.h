@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "app/app_state.h"
+#include "http/site_source.h"
 #include "core/snapshot.h"
 
 namespace failwatch::http {
@@ -15,7 +15,7 @@ using StatusDecorator = std::function<void(nlohmann::json&)>;
 
 nlohmann::json TargetStatusJson(const TargetState& state);
 
-nlohmann::json BuildStatusJson(const AppState& app, const Snapshot& snapshot);
+nlohmann::json BuildStatusJson(const SiteSource& app, const Snapshot& snapshot);
 
 // Never throws: invalid UTF-8 (from a backend's error text) is replaced.
 std::string DumpJson(const nlohmann::json& json);

@@ -18,7 +18,7 @@ class BadListenAddressTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(BadListenAddressTest, IsABadFlag) {
   CliOptions o;
-  o.listen_address = GetParam();
+  o.listen_addresses = {GetParam()};
   Status s = ValidateServeFlags(o);
   ASSERT_FALSE(s.ok()) << GetParam();
   EXPECT_THAT(s.error().message, StartsWith("--web.listen-address: "));
@@ -32,9 +32,17 @@ INSTANTIATE_TEST_SUITE_P(Table, BadListenAddressTest,
 TEST(CliFlagsTest, GoodAddressesPass) {
   for (const char* a : {":19921", "127.0.0.1:0", "0.0.0.0:9", "[::1]:9"}) {
     CliOptions o;
-    o.listen_address = a;
+    o.listen_addresses = {a};
     EXPECT_TRUE(ValidateServeFlags(o).ok()) << a;
   }
+}
+
+TEST(CliFlagsTest, EveryListenAddressIsChecked) {
+  CliOptions o;
+  o.listen_addresses = {"127.0.0.1:0", "nonsense"};
+  Status s = ValidateServeFlags(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message, HasSubstr("nonsense"));
 }
 
 TEST(CliFlagsTest, TelemetryPathWithoutSlashIsABadFlag) {

@@ -1,16 +1,16 @@
-// An AppState with fixed, settable data for the HTTP tests.
+// An SiteSource with fixed, settable data for the HTTP tests.
 #pragma once
 
 #include <memory>
 #include <mutex>
 
-#include "app/app_state.h"
+#include "http/site_source.h"
 #include "core/metric_builder.h"
 #include "core/rendered_families.h"
 
 namespace failwatch::http::testing {
 
-class FakeAppState : public AppState {
+class FakeAppState : public SiteSource {
  public:
   explicit FakeAppState(const Clock& clock) : clock_(clock) {
     heartbeat_ = clock.Steady();

@@ -20,5 +20,14 @@ TEST(AcceptsGzipTest, HonoursCodingsAndQValues) {
   EXPECT_FALSE(AcceptsGzip("gzipped"));
 }
 
+TEST(AcceptsGzipTest, AnExplicitCodingWinsOverTheWildcard) {
+  EXPECT_FALSE(AcceptsGzip("*, gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0, *"));
+  EXPECT_FALSE(AcceptsGzip("*;q=0"));
+  EXPECT_TRUE(AcceptsGzip("*;q=0, gzip"));
+  EXPECT_TRUE(AcceptsGzip("identity;q=0, *"));
+  EXPECT_FALSE(AcceptsGzip(",,;;,q=,"));
+}
+
 }  // namespace
 }  // namespace failwatch::http

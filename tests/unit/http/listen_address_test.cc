@@ -5,30 +5,28 @@
 namespace failwatch::http {
 namespace {
 
-std::string Ports(const std::string& address, bool ipv6 = false,
-                  bool tls = false) {
-  auto r = ToCivetwebPorts(address, ipv6, tls);
-  return r.ok() ? *r : "error: " + r.error().message;
+std::string Parsed(const std::string& address) {
+  auto r = ParseListenAddress(address);
+  if (!r.ok()) return "error: " + r.error().message;
+  return (r->host.empty() ? "*" : r->host) + " " + std::to_string(r->port);
 }
 
-TEST(ListenAddressTest, TranslatesToCivetwebSyntax) {
-  EXPECT_EQ(Ports("127.0.0.1:9187"), "127.0.0.1:9187");
-  EXPECT_EQ(Ports(":9187"), "9187");
-  EXPECT_EQ(Ports("0.0.0.0:0"), "0.0.0.0:0");
-  EXPECT_EQ(Ports("localhost:80"), "127.0.0.1:80");
-  EXPECT_EQ(Ports("127.0.0.1:9187", false, true), "127.0.0.1:9187s");
-  EXPECT_EQ(Ports("[::]:9187", true), "[::]:9187");
+TEST(ListenAddressTest, ParsesTheExporterToolkitForms) {
+  EXPECT_EQ(Parsed("127.0.0.1:9187"), "127.0.0.1 9187");
+  EXPECT_EQ(Parsed(":9187"), "* 9187");
+  EXPECT_EQ(Parsed("0.0.0.0:0"), "0.0.0.0 0");
+  EXPECT_EQ(Parsed("localhost:80"), "127.0.0.1 80");
+  EXPECT_EQ(Parsed("[::]:9187"), ":: 9187");
+  EXPECT_EQ(Parsed("[::1]:1"), "::1 1");
 }
 
-TEST(ListenAddressTest, RejectsWhatCivetwebCannotBind) {
-  EXPECT_EQ(Ports("[::]:9187", false).rfind("error: ", 0), 0u);
-  EXPECT_NE(Ports("[::]:9187", false).find("IPv6"), std::string::npos);
-  EXPECT_EQ(Ports("127.0.0.1").rfind("error: ", 0), 0u);
-  EXPECT_EQ(Ports("127.0.0.1:65536").rfind("error: ", 0), 0u);
-  EXPECT_EQ(Ports("127.0.0.1:http").rfind("error: ", 0), 0u);
-  EXPECT_EQ(Ports("db.example.com:80").rfind("error: ", 0), 0u);
-  EXPECT_EQ(Ports("::1:80").rfind("error: ", 0), 0u);
-  EXPECT_EQ(Ports("[nope]:80", true).rfind("error: ", 0), 0u);
+TEST(ListenAddressTest, RejectsWhatCannotBeBound) {
+  for (const char* bad : {"127.0.0.1", "127.0.0.1:65536", "127.0.0.1:http",
+                          "db.example.com:80", "::1:80", "[nope]:80", "[::1:80",
+                          ""}) {
+    EXPECT_EQ(Parsed(bad).rfind("error: ", 0), 0u) << bad;
+  }
+  EXPECT_NE(Parsed("::1:80").find("brackets"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// What the HTTP layer reads from the running daemon. The App implements it;
-// tests can implement it with fixed data.
+// The one interface the HTTP layer serves from: what a page may read of the
+// running daemon. The app implements it (and owns it); tests and benchmarks
+// implement it with fixed data. http never includes app/.
 #pragma once
 
 #include <memory>
@@ -7,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/snapshot.h"
 #include "core/clock.h"
+#include "core/snapshot.h"
 
-namespace failwatch {
+namespace failwatch::http {
 
 struct ReloadStatus {
   bool last_reload_successful = true;
@@ -20,9 +21,9 @@ struct ReloadStatus {
   std::string last_error;  // no secrets: config errors name keys, not values
 };
 
-class AppState {
+class SiteSource {
  public:
-  virtual ~AppState() = default;
+  virtual ~SiteSource() = default;
   virtual std::shared_ptr<const Snapshot> CurrentSnapshot() const = 0;
   virtual SteadyTime SchedulerHeartbeat() const = 0;
   // Config summary for /status, secrets removed.
@@ -31,4 +32,4 @@ class AppState {
   virtual WallTime StartTime() const = 0;
 };
 
-}  // namespace failwatch
+}  // namespace failwatch::http

@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""HTTP load for failwatch's port: keep-alive scrapers, idle connections,
+slowloris clients, and a /healthz prober that measures latency.
+
+Prints one JSON object: per role, requests, errors and p50/p99/max in ms.
+Standard library only (asyncio), plain HTTP; used by bench/http_load.sh and
+tests/integration/http_front_test.sh (which asserts nothing about speed,
+only that /healthz answered)."""
+import argparse
+import asyncio
+import json
+import time
+
+
+async def read_response(reader):
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    body = await reader.readexactly(length)
+    return status, body
+
+
+class Stats:
+    def __init__(self):
+        self.lat = []
+        self.errors = 0
+
+    def summary(self):
+        lat = sorted(self.lat)
+        def pct(p):
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 2) if lat else None
+        return {"requests": len(lat), "errors": self.errors, "p50_ms": pct(0.50),
+                "p99_ms": pct(0.99), "max_ms": round(lat[-1], 2) if lat else None}
+
+
+async def keepalive_client(host, port, path, extra, stop, stats, pause=0.0):
+    req = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode()
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                writer.write(req)
+                status, _ = await asyncio.wait_for(read_response(reader), 30)
+                ms = (time.perf_counter() - t0) * 1000
+                if status == 200:
+                    stats.lat.append(ms)
+                else:
+                    stats.errors += 1
+                if pause:
+                    await asyncio.sleep(pause)
+            writer.close()
+        except Exception:
+            stats.errors += 1
+            await asyncio.sleep(0.05)
+
+
+async def idle_client(host, port, stop, opened):
+    """One request, then stays open and silent (a kept-alive idle client);
+    reconnects when the server closes it."""
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            await read_response(reader)
+            opened[0] += 1
+            while not stop.is_set() and not reader.at_eof():
+                try:
+                    await asyncio.wait_for(reader.read(1), 1.0)
+                except asyncio.TimeoutError:
+                    pass
+            writer.close()
+        except Exception:
+            await asyncio.sleep(0.2)
+
+
+async def slowloris_client(host, port, stop, interval):
+    """One header byte every `interval` seconds, reconnecting when closed."""
+    data = f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nX-Slow: {'a' * 4000}\r\n\r\n".encode()
+    while not stop.is_set():
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+            for i in range(len(data)):
+                if stop.is_set():
+                    break
+                writer.write(data[i:i + 1])
+                await writer.drain()
+                await asyncio.sleep(interval)
+            writer.close()
+        except Exception:
+            await asyncio.sleep(0.2)
+
+
+async def main(args):
+    stop = asyncio.Event()
+    tasks = []
+    opened = [0]
+    stats = {"healthz": Stats(), "scrape": Stats()}
+    for _ in range(args.idle):
+        tasks.append(asyncio.create_task(idle_client(args.host, args.port, stop, opened)))
+    for _ in range(args.slowloris):
+        tasks.append(asyncio.create_task(slowloris_client(args.host, args.port, stop, args.slowloris_interval)))
+    if args.idle or args.slowloris:
+        await asyncio.sleep(args.warmup)
+    extra = "Accept-Encoding: gzip\r\n" if args.gzip else ""
+    for _ in range(args.scrapers):
+        tasks.append(asyncio.create_task(keepalive_client(
+            args.host, args.port, args.scrape_path, extra, stop, stats["scrape"])))
+    # The prober: a fresh connection each time, like a liveness probe.
+    async def prober():
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            try:
+                reader, writer = await asyncio.open_connection(args.host, args.port)
+                writer.write(f"GET /healthz HTTP/1.1\r\nHost: {args.host}\r\nConnection: close\r\n\r\n".encode())
+                status, _ = await asyncio.wait_for(read_response(reader), args.probe_timeout)
+                writer.close()
+                if status == 200:
+                    stats["healthz"].lat.append((time.perf_counter() - t0) * 1000)
+                else:
+                    stats["healthz"].errors += 1
+            except Exception:
+                stats["healthz"].errors += 1
+            await asyncio.sleep(args.probe_interval)
+    tasks.append(asyncio.create_task(prober()))
+    await asyncio.sleep(args.duration)
+    stop.set()
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    out = {k: v.summary() for k, v in stats.items()}
+    out["idle_connections_opened"] = opened[0]
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--scrapers", type=int, default=0)
+    p.add_argument("--scrape-path", default="/metrics")
+    p.add_argument("--gzip", action="store_true")
+    p.add_argument("--idle", type=int, default=0)
+    p.add_argument("--slowloris", type=int, default=0)
+    p.add_argument("--slowloris-interval", type=float, default=2.0)
+    p.add_argument("--warmup", type=float, default=3.0)
+    p.add_argument("--duration", type=float, default=10.0)
+    p.add_argument("--probe-interval", type=float, default=0.05)
+    p.add_argument("--probe-timeout", type=float, default=10.0)
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    asyncio.run(main(p.parse_args()))
