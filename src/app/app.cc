@@ -123,12 +123,12 @@ int App::Serve() {
 
   auto server = http::HttpServer::Start(http_opts, *this);
   if (!server.ok()) {
-    spdlog::error("msg=\"cannot start the HTTP server\" error=\"{}\"",
+    spdlog::error("cannot start the HTTP server error=\"{}\"",
                   server.error().message);
     return 1;
   }
   spdlog::info(
-      "msg=\"failwatch started\" version={} listen={} port={} "
+      "failwatch started version={} listen={} port={} "
       "telemetry_path={} targets={}",
       kVersion, opts_.listen_address, (*server)->port(), opts_.telemetry_path,
       targets_.size());
@@ -141,7 +141,7 @@ int App::Serve() {
       ReloadConfig();
       continue;
     }
-    spdlog::info("msg=\"shutting down\" signal={}", sig);
+    spdlog::info("shutting down signal={}", sig);
     break;
   }
   // Collection first: stopping civetweb waits out its poll quantum (~2 s),
@@ -161,7 +161,7 @@ void App::ReloadConfig() {
     reload_.last_error = JoinErrors(loaded.errors);
     for (const auto& e : loaded.errors) {
       spdlog::error(
-          "msg=\"config reload failed, keeping the running config\" "
+          "config reload failed, keeping the running config "
           "error=\"{}\"",
           e.ToString());
     }
@@ -178,7 +178,7 @@ void App::ReloadConfig() {
   lock.unlock();
   // Restarting waits for in-flight samples; pages must not wait with it.
   scheduler_.Start(std::move(targets));
-  spdlog::info("msg=\"config reloaded\" targets={}", targets_.size());
+  spdlog::info("config reloaded targets={}", targets_.size());
 }
 
 int RunApp(const CliOptions& opts) {

@@ -88,7 +88,7 @@ void Scheduler::Stop(Millis grace) {
       w->thread.join();
     } else {
       spdlog::warn(
-          "msg=\"worker still in a sample at shutdown, detaching\" "
+          "worker still in a sample at shutdown, detaching "
           "collector={} target={}",
           w->key.kind, w->key.target);
       w->thread.detach();
@@ -158,7 +158,7 @@ bool Scheduler::BeginSample(Worker& worker, SteadyTime started,
   // Only a worker retired by a reload that kept this collector can still be
   // inside it; the supervisor publishes its overrun.
   spdlog::debug(
-      "msg=\"previous sample still running, tick skipped\" collector={} "
+      "previous sample still running, tick skipped collector={} "
       "target={}",
       worker.key.kind, worker.key.target);
   RecordSkipped(worker.key, 1);
@@ -186,7 +186,7 @@ void Scheduler::SampleOnce(Worker& worker) {
   }
   if (abandoned) {
     spdlog::warn(
-        "msg=\"abandoned sample returned late, result discarded\" "
+        "abandoned sample returned late, result discarded "
         "collector={} target={} duration_seconds={:.3f}",
         worker.key.kind, worker.key.target, ToSeconds(finished - started));
     return;
@@ -197,7 +197,7 @@ void Scheduler::SampleOnce(Worker& worker) {
                           "sample finished after its deadline");
   }
   if (out.error) {
-    spdlog::debug("msg=\"sample failed\" collector={} target={} error=\"{}\"",
+    spdlog::debug("sample failed collector={} target={} error=\"{}\"",
                   worker.key.kind, worker.key.target, out.error->ToString());
   }
   // Rendered here, on this target's thread, so no scrape pays for it; the
@@ -222,7 +222,6 @@ void Scheduler::SampleOnce(Worker& worker) {
       s.last_success_time = ctx.now;
     }
   });
-  if (hook_) hook_();
   // The previous snapshot's state is gone now too.
   ReleaseFreedMemory();
 }
@@ -241,7 +240,6 @@ void Scheduler::Supervise() {
       lock.unlock();
       const WallTime wall = clock_.Wall();
       for (const auto& w : overdue) PublishAbandoned(*w, now, wall);
-      if (hook_) hook_();
       lock.lock();
       continue;
     }
@@ -263,7 +261,7 @@ void Scheduler::MarkOverdue(const std::vector<std::shared_ptr<Worker>>& workers,
 void Scheduler::PublishAbandoned(const Worker& w, SteadyTime now,
                                  WallTime wall) {
   spdlog::warn(
-      "msg=\"sample overran its deadline, abandoned\" collector={} "
+      "sample overran its deadline, abandoned collector={} "
       "target={} timeout={}ms",
       w.key.kind, w.key.target, w.target.schedule.timeout.count());
   const double ran = ToSeconds(now - w.started);

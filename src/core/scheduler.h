@@ -8,7 +8,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -51,9 +50,6 @@ class Scheduler {
   // was abandoned. For --once and tests. Must not be used while started.
   void RunOnce(std::vector<ScheduledTarget> targets);
 
-  // Called (on a worker thread) after each publish. Set before Start().
-  void SetPublishHook(std::function<void()> hook) { hook_ = std::move(hook); }
-
   // Steady time of the supervisor's last beat; stale = scheduler stuck.
   SteadyTime LastHeartbeat() const;
 
@@ -82,7 +78,6 @@ class Scheduler {
 
   SnapshotStore& store_;
   const Clock& clock_;
-  std::function<void()> hook_;
 
   std::mutex mu_;
   std::condition_variable cv_;

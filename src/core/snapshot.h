@@ -62,8 +62,6 @@ class Snapshot {
     if (s == nullptr) return nullptr;
     return std::dynamic_pointer_cast<const T>(s->observation);
   }
-
-  bool AllSampled() const;
 };
 
 class SnapshotStore {

@@ -39,7 +39,7 @@ class KafkaCollector final : public Collector {
       }
     }
     if (config_error_) {
-      spdlog::error("msg=\"kafka cluster not started\" cluster={} error=\"{}\"",
+      spdlog::error("kafka cluster not started cluster={} error=\"{}\"",
                     cluster_.name, config_error_->ToString());
     }
   }
@@ -195,7 +195,7 @@ class KafkaCollector final : public Collector {
     if (++consecutive_failures_ >= options_.data_handle_reset_after_failures &&
         data_) {
       spdlog::warn(
-          "msg=\"kafka data handle reset after repeated failures\" "
+          "kafka data handle reset after repeated failures "
           "cluster={} failures={} error=\"{}\"",
           cluster_.name, consecutive_failures_, error.ToString());
       DestroyDetached(std::move(data_), abandoned_data_);

@@ -158,9 +158,6 @@ class KafkaObservation final : public Observation {
   const GroupState* FindGroup(const std::string& name) const;
   const PartitionWatermarks* FindPartition(const std::string& topic,
                                            int partition) const;
-  // Every partition of `topic`, sorted by partition.
-  std::vector<const PartitionWatermarks*> TopicPartitions(
-      const std::string& topic) const;
 };
 
 }  // namespace failwatch

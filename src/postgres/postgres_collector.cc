@@ -337,7 +337,12 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   std::vector<int> job_of(entries.size(), -1);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     auto& rt = nodes_[entries[i].address.ToString()];
-    if (!rt) rt = std::make_unique<NodeRuntime>();
+    if (!rt) {
+      rt = std::make_unique<NodeRuntime>();
+      // A node back in the set continues its promotion count.
+      rt->last.promotions_total =
+          promotions_.Of(entries[i].address.ToString());
+    }
     if (rt->failures > 0 && steady_now < rt->next_attempt) continue;
     SessionJob job;
     job.session = &rt->session;
@@ -423,6 +428,7 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
         job_of[i] >= 0 ? &jobs[static_cast<std::size_t>(job_of[i])] : nullptr;
     NodeState st = FinishNode(rt, entries[i], job, now);
     TrackRollbacks(rt.rollbacks, st, own_failures[address], now);
+    promotions_.Record(address, st.promotions_total);
     rt.last = st;
     // Unverified discovered nodes (see FinishNode) are not reported.
     if (entries[i].sources == kSourceDiscovered && !rt.ever_up) continue;
@@ -433,10 +439,10 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   obs->writer = MarkSupersededAndFindWriter(obs->nodes);
   for (const NodeState& n : obs->nodes) {
     if (n.up && n.role == NodeRole::kPrimary) obs->primaries++;
-    obs->promotions_total += n.promotions_total;
     obs->last_promotion = std::max(obs->last_promotion, n.last_promotion);
   }
   // Nodes that left the set keep their promotions in the database total.
+  obs->promotions_total = promotions_.Total();
   for (const NodeActivity& a : activity) {
     for (auto& g : BoundedGroups(a, options_.max_groups_per_node)) {
       obs->app_connections.push_back(std::move(g));

@@ -74,6 +74,7 @@ class PostgresCollector final : public Collector {
   std::optional<Error> probe_config_error_;
   std::map<std::string, std::map<std::string, std::uint64_t>> errors_total_;
   WriterMemory unconfigured_writers_;
+  PromotionLedger promotions_;
 };
 
 std::shared_ptr<Collector> MakePostgresCollector(const DatabaseConfig& config);
