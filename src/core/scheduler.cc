@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <map>
+#include <set>
 
 #include "core/memory_release.h"
 
@@ -282,10 +284,48 @@ void Scheduler::PublishAbandoned(const Worker& w, SteadyTime now,
   });
 }
 
+namespace {
+
+int KindPhase(const std::string& kind,
+              const std::map<std::string, std::set<std::string>>& reads,
+              std::map<std::string, int>& memo, std::set<std::string>& open) {
+  if (auto it = memo.find(kind); it != memo.end()) return it->second;
+  if (!open.insert(kind).second) return -1;  // a cycle: read it as it is
+  int phase = 0;
+  for (const std::string& dep : reads.at(kind)) {
+    if (!reads.contains(dep)) continue;
+    phase = std::max(phase, KindPhase(dep, reads, memo, open) + 1);
+  }
+  open.erase(kind);
+  return memo[kind] = phase;
+}
+
+}  // namespace
+
+std::vector<int> OncePhases(const std::vector<ScheduledTarget>& targets) {
+  std::map<std::string, std::set<std::string>> reads;  // kind -> kinds
+  for (const auto& t : targets) {
+    auto& r = reads[t.collector->kind()];
+    for (auto& k : t.collector->reads()) {
+      if (k != t.collector->kind()) r.insert(k);
+    }
+  }
+  std::map<std::string, int> memo;
+  std::set<std::string> open;
+  std::vector<int> out;
+  for (const auto& t : targets) {
+    out.push_back(KindPhase(t.collector->kind(), reads, memo, open));
+  }
+  return out;
+}
+
 void Scheduler::RunOnce(std::vector<ScheduledTarget> targets) {
   RegisterTargets(targets);
+  const std::vector<int> phase_of = OncePhases(targets);
   std::map<int, std::vector<ScheduledTarget>> phases;
-  for (auto& t : targets) phases[t.phase].push_back(std::move(t));
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    phases[phase_of[i]].push_back(std::move(targets[i]));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = false;

@@ -22,10 +22,13 @@ namespace failwatch {
 struct ScheduledTarget {
   std::shared_ptr<Collector> collector;
   Schedule schedule;
-  // RunOnce samples lower phases first: evaluators (phase 1) judge what the
-  // collectors (phase 0) just published. Started targets ignore it.
-  int phase = 0;
 };
+
+// The --once phase of each target (same order): 0 for a target that reads
+// nothing, else one more than the highest phase of the kinds it reads
+// (Collector::reads), so each sample sees what it reads already published.
+// Kinds no target has are ignored; a cycle is broken at the kind read back.
+std::vector<int> OncePhases(const std::vector<ScheduledTarget>& targets);
 
 class Scheduler {
  public:

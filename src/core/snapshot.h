@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "core/schedule.h"
 #include "core/collector.h"
 #include "core/rendered_families.h"
 
@@ -61,6 +61,12 @@ class Snapshot {
     const TargetState* s = Find(kind, target);
     if (s == nullptr) return nullptr;
     return std::dynamic_pointer_cast<const T>(s->observation);
+  }
+
+  template <typename T>
+  std::shared_ptr<const T> Get(ObservationKey<T> key,
+                               const std::string& target) const {
+    return ObservationAs<T>(key.kind, target);
   }
 };
 

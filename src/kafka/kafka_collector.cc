@@ -7,6 +7,7 @@
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_metrics.h"
+#include "kafka/kafka_observation.h"
 #include "kafka/kafka_reader.h"
 #include "kafka/kafka_tracker.h"
 #include "kafka/lag_timestamps.h"
@@ -216,7 +217,7 @@ class KafkaCollector final : public Collector {
     out.families = BuildKafkaFamilies(obs, options_, stats_);
   }
 
-  const std::string kind_ = "kafka";
+  const std::string kind_ = kKafkaKind;
   KafkaClusterConfig cluster_;
   KafkaOptions options_;
   std::optional<Error> config_error_;

@@ -133,6 +133,11 @@ struct DltMissing {
   int dlt_partitions = 0;
 };
 
+class KafkaObservation;
+inline constexpr char kKafkaKind[] = "kafka";
+inline constexpr ObservationKey<KafkaObservation> kKafkaObservations{
+    kKafkaKind};
+
 class KafkaObservation final : public Observation {
  public:
   std::string cluster;

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "config/config.h"
+#include "postgres/postgres_options.h"
 #include "postgres/pg_observation.h"
 #include "postgres/pg_rows.h"
 

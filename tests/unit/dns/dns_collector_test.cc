@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "../metric_families.h"
 #include "dns/dns_observation.h"
 #include "fake_dns_server.h"
-#include "../metric_families.h"
 
 namespace failwatch {
 namespace {
@@ -74,7 +74,7 @@ class DnsCollectorTest : public ::testing::Test {
   }
 
   FakeDnsServer server_;
-  DatabaseConfig config_;
+  DnsTargetOptions config_;
   WallTime now_ = WallTime(seconds(1'700'000'000));
 };
 
