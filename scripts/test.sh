@@ -38,7 +38,7 @@ phase "integration tests"
 # Unit-test executables of these modules (tests/unit/<module>).
 ASAN_MODULES=(core config dns postgres pgbouncer kafka health http app)
 # The modules whose code runs on several threads (scheduler workers,
-# snapshot store, c-ares, libpq sessions with deadlines, the civetweb
+# snapshot store, c-ares, libpq sessions with deadlines, the Beast
 # server and renderer), plus config (reloads). kafka is left out: every
 # test that starts librdkafka's broker threads segfaults in TSan's
 # allocator (threads of an uninstrumented Debian library have no TSan

@@ -145,12 +145,12 @@ int App::Serve() {
 
   auto server = http::HttpServer::Start(http_opts, *this);
   if (!server.ok()) {
-    spdlog::error("msg=\"cannot start the HTTP server\" error=\"{}\"",
+    spdlog::error("cannot start the HTTP server error=\"{}\"",
                   server.error().message);
     return 1;
   }
   spdlog::info(
-      "msg=\"failwatch started\" version={} listen={} port={} "
+      "failwatch started version={} listen={} port={} "
       "telemetry_path={} targets={}",
       kVersion, ListenSummary(), (*server)->port(), opts_.telemetry_path,
       targets_.size());
@@ -164,7 +164,7 @@ int App::Serve() {
       ReloadWebConfig(**server);
       continue;
     }
-    spdlog::info("msg=\"shutting down\" signal={}", sig);
+    spdlog::info("shutting down signal={}", sig);
     break;
   }
   // Collection first: nothing should be sampled (or logged) after SIGTERM.
@@ -184,7 +184,7 @@ void App::ReloadConfig() {
     reload_.last_error = JoinErrors(loaded.errors);
     for (const auto& e : loaded.errors) {
       spdlog::error(
-          "msg=\"config reload failed, keeping the running config\" "
+          "config reload failed, keeping the running config "
           "error=\"{}\"",
           e.ToString());
     }
@@ -202,7 +202,7 @@ void App::ReloadConfig() {
   lock.unlock();
   // Restarting waits for in-flight samples; pages must not wait with it.
   scheduler_.Start(std::move(targets));
-  spdlog::info("msg=\"config reloaded\" targets={}", targets_.size());
+  spdlog::info("config reloaded targets={}", targets_.size());
 }
 
 std::string App::ListenSummary() const {

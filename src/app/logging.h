@@ -1,6 +1,7 @@
-// Structured logs. Code logs logfmt-style messages through spdlog
-// (`msg="..." key=value`); the sink renders them as logfmt or JSON lines
-// (--log.format), so every line is machine-parseable either way.
+// Structured logs. Code logs one style through spdlog: free text, then
+// key=value pairs (`sample failed collector=dns error="..."`; ParseLogfmt
+// makes the free text the msg field); the sink renders them as logfmt or
+// JSON lines (--log.format), so every line is machine-parseable either way.
 #pragma once
 
 #include <string>

@@ -6,6 +6,7 @@
 #include "health/check_policy.h"
 #include "health/health_evaluator.h"
 #include "kafka/kafka_collector.h"
+#include "kafka/kafka_observation.h"
 #include "pgbouncer/pgbouncer_collector.h"
 #include "postgres/postgres_collector.h"
 
@@ -13,13 +14,6 @@ namespace failwatch {
 namespace {
 
 using CollectorMap = std::map<TargetKey, std::shared_ptr<Collector>>;
-
-// --once samples in phases so each collector sees what it reads from others:
-// PostgreSQL reads DNS answers, PgBouncer reads node roles, the evaluator
-// reads everything.
-constexpr int kPhaseReadsDns = 1;
-[[maybe_unused]] constexpr int kPhaseReadsRoles = 2;
-constexpr int kPhaseEvaluates = 3;
 
 template <typename T>
 const T* FindByName(const std::vector<T>& items, const std::string& name) {
@@ -59,35 +53,33 @@ std::vector<ScheduledTarget> BuildTargets(
     const DatabaseConfig* old =
         previous ? FindByName(previous->databases, db.name) : nullptr;
     const bool unchanged = old != nullptr && *old == db;
-    add(unchanged, "dns", db.name, db.schedule,
+    add(unchanged, kDnsKind, db.name, db.schedule,
         [&] { return MakeDnsCollector(db); });
-    add(unchanged, "postgres", db.name, db.schedule,
+    add(unchanged, kPostgresKind, db.name, db.schedule,
         [&] { return MakePostgresCollector(db); });
     // The collector joins with this database's node roles and endpoints,
     // so it is rebuilt whenever the database's config changes.
     for (const auto& pgb : db.pgbouncers) {
-      add(unchanged, "pgbouncer",
+      add(unchanged, kPgBouncerKind,
           PgBouncerTarget(db.name, pgb.address.ToString()), pgb.schedule,
           [&] { return MakePgBouncerCollector(db, pgb); });
     }
-    out.back().phase = kPhaseReadsDns;
   }
   // consumer_lag's window and stopped_after are health keys, but the
   // rates are measured by the Kafka collector from its own samples: the
   // app hands them over (collectors do not read the health config).
   const HealthTuning tuning = ResolveTuning(next.health);
-  const bool rates_unchanged =
-      previous != nullptr && [&] {
-        const HealthTuning before = ResolveTuning(previous->health);
-        return before.consumer_lag_window == tuning.consumer_lag_window &&
-               before.consumer_lag_stopped_after ==
-                   tuning.consumer_lag_stopped_after;
-      }();
+  const bool rates_unchanged = previous != nullptr && [&] {
+    const HealthTuning before = ResolveTuning(previous->health);
+    return before.consumer_lag_window == tuning.consumer_lag_window &&
+           before.consumer_lag_stopped_after ==
+               tuning.consumer_lag_stopped_after;
+  }();
   for (const auto& cluster : next.kafka) {
     const KafkaClusterConfig* old =
         previous ? FindByName(previous->kafka, cluster.name) : nullptr;
     const bool unchanged = old != nullptr && *old == cluster && rates_unchanged;
-    add(unchanged, "kafka", cluster.name, cluster.schedule, [&] {
+    add(unchanged, kKafkaKind, cluster.name, cluster.schedule, [&] {
       KafkaOptions options = KafkaOptionsFromConfig(cluster);
       options.rate_window = tuning.consumer_lag_window;
       options.stopped_after = tuning.consumer_lag_stopped_after;
@@ -96,14 +88,15 @@ std::vector<ScheduledTarget> BuildTargets(
   }
   // The evaluator keeps hysteresis state and failover timelines: rebuild it
   // only when what it judges by changed.
-  const bool health_unchanged = previous != nullptr &&
-                                previous->health == next.health &&
-                                previous->databases == next.databases &&
-                                previous->kafka == next.kafka;
-  add(health_unchanged, "health", "verdict",
-      Schedule{kHealthInterval, kHealthInterval * 4 / 5},
-      [&] { return MakeHealthEvaluator(next); });
-  out.back().phase = kPhaseEvaluates;
+  const bool health_unchanged =
+      previous != nullptr && previous->health == next.health &&
+      previous->databases == next.databases && previous->kafka == next.kafka;
+  add(health_unchanged, kHealthKind, kHealthTarget,
+      Schedule{kHealthInterval, kHealthInterval * 4 / 5}, [&] {
+        std::vector<PgDatabaseOptions> databases(next.databases.begin(),
+                                                 next.databases.end());
+        return MakeHealthEvaluator(next.health, std::move(databases));
+      });
   return out;
 }
 

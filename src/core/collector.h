@@ -28,6 +28,14 @@ class Observation {
   virtual ~Observation() = default;
 };
 
+// The kind of the targets that publish observations of type T, declared
+// beside T (kDnsObservations in dns/dns_observation.h, ...): readers name
+// the key, never a string, and get T back (Snapshot::Get).
+template <typename T>
+struct ObservationKey {
+  const char* kind;
+};
+
 struct SampleContext {
   SteadyTime deadline;
   WallTime now;
@@ -61,6 +69,9 @@ class Collector {
   // Must return by ctx.deadline; the framework abandons it otherwise. Called
   // from one thread at a time per collector.
   virtual SampleOutput Sample(const SampleContext& ctx) = 0;
+  // Kinds whose observations Sample reads from ctx.snapshot. --once runs a
+  // target after every target of these kinds (Scheduler::OncePhases).
+  virtual std::vector<std::string> reads() const { return {}; }
 };
 
 }  // namespace failwatch

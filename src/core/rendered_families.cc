@@ -26,8 +26,8 @@ std::shared_ptr<const RenderedFamilies> RenderFamilies(
   }
   if (!out->compressed) {
     spdlog::warn(
-        "msg=\"compressing metric families failed, /metrics of "
-        "this sample is served uncompressed\"");
+        "compressing metric families failed, /metrics of this sample is "
+        "served uncompressed");
   }
   return out;
 }

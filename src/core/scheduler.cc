@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <map>
+#include <set>
 
 #include "core/memory_release.h"
 
@@ -88,7 +90,7 @@ void Scheduler::Stop(Millis grace) {
       w->thread.join();
     } else {
       spdlog::warn(
-          "msg=\"worker still in a sample at shutdown, detaching\" "
+          "worker still in a sample at shutdown, detaching "
           "collector={} target={}",
           w->key.kind, w->key.target);
       w->thread.detach();
@@ -158,7 +160,7 @@ bool Scheduler::BeginSample(Worker& worker, SteadyTime started,
   // Only a worker retired by a reload that kept this collector can still be
   // inside it; the supervisor publishes its overrun.
   spdlog::debug(
-      "msg=\"previous sample still running, tick skipped\" collector={} "
+      "previous sample still running, tick skipped collector={} "
       "target={}",
       worker.key.kind, worker.key.target);
   RecordSkipped(worker.key, 1);
@@ -186,7 +188,7 @@ void Scheduler::SampleOnce(Worker& worker) {
   }
   if (abandoned) {
     spdlog::warn(
-        "msg=\"abandoned sample returned late, result discarded\" "
+        "abandoned sample returned late, result discarded "
         "collector={} target={} duration_seconds={:.3f}",
         worker.key.kind, worker.key.target, ToSeconds(finished - started));
     return;
@@ -197,7 +199,7 @@ void Scheduler::SampleOnce(Worker& worker) {
                           "sample finished after its deadline");
   }
   if (out.error) {
-    spdlog::debug("msg=\"sample failed\" collector={} target={} error=\"{}\"",
+    spdlog::debug("sample failed collector={} target={} error=\"{}\"",
                   worker.key.kind, worker.key.target, out.error->ToString());
   }
   // Rendered here, on this target's thread, so no scrape pays for it; the
@@ -222,7 +224,6 @@ void Scheduler::SampleOnce(Worker& worker) {
       s.last_success_time = ctx.now;
     }
   });
-  if (hook_) hook_();
   // The previous snapshot's state is gone now too.
   ReleaseFreedMemory();
 }
@@ -241,7 +242,6 @@ void Scheduler::Supervise() {
       lock.unlock();
       const WallTime wall = clock_.Wall();
       for (const auto& w : overdue) PublishAbandoned(*w, now, wall);
-      if (hook_) hook_();
       lock.lock();
       continue;
     }
@@ -263,7 +263,7 @@ void Scheduler::MarkOverdue(const std::vector<std::shared_ptr<Worker>>& workers,
 void Scheduler::PublishAbandoned(const Worker& w, SteadyTime now,
                                  WallTime wall) {
   spdlog::warn(
-      "msg=\"sample overran its deadline, abandoned\" collector={} "
+      "sample overran its deadline, abandoned collector={} "
       "target={} timeout={}ms",
       w.key.kind, w.key.target, w.target.schedule.timeout.count());
   const double ran = ToSeconds(now - w.started);
@@ -284,10 +284,48 @@ void Scheduler::PublishAbandoned(const Worker& w, SteadyTime now,
   });
 }
 
+namespace {
+
+int KindPhase(const std::string& kind,
+              const std::map<std::string, std::set<std::string>>& reads,
+              std::map<std::string, int>& memo, std::set<std::string>& open) {
+  if (auto it = memo.find(kind); it != memo.end()) return it->second;
+  if (!open.insert(kind).second) return -1;  // a cycle: read it as it is
+  int phase = 0;
+  for (const std::string& dep : reads.at(kind)) {
+    if (!reads.contains(dep)) continue;
+    phase = std::max(phase, KindPhase(dep, reads, memo, open) + 1);
+  }
+  open.erase(kind);
+  return memo[kind] = phase;
+}
+
+}  // namespace
+
+std::vector<int> OncePhases(const std::vector<ScheduledTarget>& targets) {
+  std::map<std::string, std::set<std::string>> reads;  // kind -> kinds
+  for (const auto& t : targets) {
+    auto& r = reads[t.collector->kind()];
+    for (auto& k : t.collector->reads()) {
+      if (k != t.collector->kind()) r.insert(k);
+    }
+  }
+  std::map<std::string, int> memo;
+  std::set<std::string> open;
+  std::vector<int> out;
+  for (const auto& t : targets) {
+    out.push_back(KindPhase(t.collector->kind(), reads, memo, open));
+  }
+  return out;
+}
+
 void Scheduler::RunOnce(std::vector<ScheduledTarget> targets) {
   RegisterTargets(targets);
+  const std::vector<int> phase_of = OncePhases(targets);
   std::map<int, std::vector<ScheduledTarget>> phases;
-  for (auto& t : targets) phases[t.phase].push_back(std::move(t));
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    phases[phase_of[i]].push_back(std::move(targets[i]));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = false;

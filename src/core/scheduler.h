@@ -8,7 +8,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -23,10 +22,13 @@ namespace failwatch {
 struct ScheduledTarget {
   std::shared_ptr<Collector> collector;
   Schedule schedule;
-  // RunOnce samples lower phases first: evaluators (phase 1) judge what the
-  // collectors (phase 0) just published. Started targets ignore it.
-  int phase = 0;
 };
+
+// The --once phase of each target (same order): 0 for a target that reads
+// nothing, else one more than the highest phase of the kinds it reads
+// (Collector::reads), so each sample sees what it reads already published.
+// Kinds no target has are ignored; a cycle is broken at the kind read back.
+std::vector<int> OncePhases(const std::vector<ScheduledTarget>& targets);
 
 class Scheduler {
  public:
@@ -50,9 +52,6 @@ class Scheduler {
   // One sample of every target, concurrently; returns when each finished or
   // was abandoned. For --once and tests. Must not be used while started.
   void RunOnce(std::vector<ScheduledTarget> targets);
-
-  // Called (on a worker thread) after each publish. Set before Start().
-  void SetPublishHook(std::function<void()> hook) { hook_ = std::move(hook); }
 
   // Steady time of the supervisor's last beat; stale = scheduler stuck.
   SteadyTime LastHeartbeat() const;
@@ -82,7 +81,6 @@ class Scheduler {
 
   SnapshotStore& store_;
   const Clock& clock_;
-  std::function<void()> hook_;
 
   std::mutex mu_;
   std::condition_variable cv_;

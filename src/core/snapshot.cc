@@ -8,13 +8,6 @@ const TargetState* Snapshot::Find(const std::string& kind,
   return it == targets.end() ? nullptr : &it->second;
 }
 
-bool Snapshot::AllSampled() const {
-  for (const auto& [key, state] : targets) {
-    if (!state.sampled) return false;
-  }
-  return true;
-}
-
 SnapshotStore::SnapshotStore() : current_(std::make_shared<Snapshot>()) {}
 
 std::shared_ptr<const Snapshot> SnapshotStore::Current() const {

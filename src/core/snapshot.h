@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "core/schedule.h"
 #include "core/collector.h"
 #include "core/rendered_families.h"
 
@@ -63,7 +63,11 @@ class Snapshot {
     return std::dynamic_pointer_cast<const T>(s->observation);
   }
 
-  bool AllSampled() const;
+  template <typename T>
+  std::shared_ptr<const T> Get(ObservationKey<T> key,
+                               const std::string& target) const {
+    return ObservationAs<T>(key.kind, target);
+  }
 };
 
 class SnapshotStore {

@@ -19,7 +19,7 @@ std::string Join(const AddressSet& s) {
 
 }  // namespace
 
-DnsCollector::DnsCollector(const DatabaseConfig& config)
+DnsCollector::DnsCollector(const DnsTargetOptions& config)
     : database_(config.name) {
   resolver_options_.servers = config.dns_servers;
   resolver_options_.budget = config.schedule.timeout;
@@ -109,7 +109,7 @@ SampleOutput DnsCollector::Sample(const SampleContext& ctx) {
   return out;
 }
 
-std::shared_ptr<Collector> MakeDnsCollector(const DatabaseConfig& config) {
+std::shared_ptr<Collector> MakeDnsCollector(const DnsTargetOptions& config) {
   return std::make_shared<DnsCollector>(config);
 }
 

@@ -7,16 +7,17 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "dns/dns_options.h"
 #include "core/collector.h"
 #include "dns/ares_resolver.h"
+#include "dns/dns_observation.h"
 #include "dns/endpoint_tracker.h"
 
 namespace failwatch {
 
 class DnsCollector final : public Collector {
  public:
-  explicit DnsCollector(const DatabaseConfig& config);
+  explicit DnsCollector(const DnsTargetOptions& config);
 
   const std::string& kind() const override { return kind_; }
   const std::string& target() const override { return database_; }
@@ -27,13 +28,13 @@ class DnsCollector final : public Collector {
   // with resolv.conf, that file) changed, or after a failed creation.
   Result<AresResolver*> EnsureResolver();
 
-  const std::string kind_ = "dns";
+  const std::string kind_ = kDnsKind;
   std::string database_;
   ResolverOptions resolver_options_;
   std::unique_ptr<AresResolver> resolver_;
   std::vector<EndpointTracker> endpoints_;
 };
 
-std::shared_ptr<Collector> MakeDnsCollector(const DatabaseConfig& config);
+std::shared_ptr<Collector> MakeDnsCollector(const DnsTargetOptions& config);
 
 }  // namespace failwatch

@@ -44,6 +44,10 @@ struct EndpointDnsState {
   AddressSet AddressesSince(WallTime since) const;
 };
 
+class DnsObservation;
+inline constexpr char kDnsKind[] = "dns";
+inline constexpr ObservationKey<DnsObservation> kDnsObservations{kDnsKind};
+
 class DnsObservation final : public Observation {
  public:
   std::string database;

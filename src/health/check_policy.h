@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "config/config.h"
+#include "health/health_options.h"
 #include "core/clock.h"
 
 namespace failwatch {

@@ -23,8 +23,7 @@ void LogVerdictChange(VerdictState from, const Verdict& v) {
   const bool worse = static_cast<int>(v.status) > static_cast<int>(from);
   spdlog::log(worse ? spdlog::level::warn : spdlog::level::info,
               "verdict changed from={} to={} headline=\"{}\"",
-              VerdictStateName(from), VerdictStateName(v.status),
-              v.Headline());
+              VerdictStateName(from), VerdictStateName(v.status), v.Headline());
 }
 
 void LogFailover(const FailoverTracker::Event& e, WallTime now) {
@@ -45,7 +44,7 @@ void LogFailover(const FailoverTracker::Event& e, WallTime now) {
 }  // namespace
 
 HealthEvaluator::HealthEvaluator(HealthConfig health,
-                                 std::vector<DatabaseConfig> databases,
+                                 std::vector<PgDatabaseOptions> databases,
                                  HealthTuning tuning)
     : health_(std::move(health)),
       databases_(std::move(databases)),
@@ -80,9 +79,10 @@ SampleOutput HealthEvaluator::Sample(const SampleContext& ctx) {
   return out;
 }
 
-std::shared_ptr<Collector> MakeHealthEvaluator(const Config& config) {
-  return std::make_shared<HealthEvaluator>(config.health, config.databases,
-                                           ResolveTuning(config.health));
+std::shared_ptr<Collector> MakeHealthEvaluator(
+    const HealthConfig& health, std::vector<PgDatabaseOptions> databases) {
+  return std::make_shared<HealthEvaluator>(health, std::move(databases),
+                                           ResolveTuning(health));
 }
 
 }  // namespace failwatch

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "health/health_options.h"
 #include "core/collector.h"
 #include "health/check_policy.h"
 #include "health/failover_timeline.h"
@@ -25,7 +25,7 @@ inline constexpr Millis kHealthInterval{500};
 
 class HealthEvaluator final : public Collector {
  public:
-  HealthEvaluator(HealthConfig health, std::vector<DatabaseConfig> databases,
+  HealthEvaluator(HealthConfig health, std::vector<PgDatabaseOptions> databases,
                   HealthTuning tuning = {});
   // The hysteresis policy captures `this`.
   HealthEvaluator(const HealthEvaluator&) = delete;
@@ -34,12 +34,16 @@ class HealthEvaluator final : public Collector {
   const std::string& kind() const override { return kind_; }
   const std::string& target() const override { return target_; }
   SampleOutput Sample(const SampleContext& ctx) override;
+  // Every collector's observations.
+  std::vector<std::string> reads() const override {
+    return {kDnsKind, kPostgresKind, kPgBouncerKind, kKafkaKind};
+  }
 
  private:
   std::string kind_ = kHealthKind;
   std::string target_ = kHealthTarget;
   HealthConfig health_;
-  std::vector<DatabaseConfig> databases_;
+  std::vector<PgDatabaseOptions> databases_;
   HealthTuning tuning_;
   ObservationCache cache_;
   Hysteresis hysteresis_;
@@ -47,6 +51,7 @@ class HealthEvaluator final : public Collector {
   VerdictState last_state_ = VerdictState::kOk;
 };
 
-std::shared_ptr<Collector> MakeHealthEvaluator(const Config& config);
+std::shared_ptr<Collector> MakeHealthEvaluator(
+    const HealthConfig& health, std::vector<PgDatabaseOptions> databases);
 
 }  // namespace failwatch

@@ -21,7 +21,7 @@ std::shared_ptr<const Observation> Latest(const Snapshot& snapshot,
 }  // namespace
 
 HealthInputs GatherInputs(const Snapshot* snapshot,
-                          const std::vector<DatabaseConfig>& databases,
+                          const std::vector<PgDatabaseOptions>& databases,
                           WallTime now, ObservationCache& cache) {
   HealthInputs in;
   in.now = now;

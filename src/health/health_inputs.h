@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "postgres/postgres_options.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/snapshot.h"
@@ -22,8 +22,6 @@ namespace failwatch {
 
 inline constexpr char kHealthKind[] = "health";
 inline constexpr char kHealthTarget[] = "verdict";
-inline constexpr char kDnsKind[] = "dns";
-inline constexpr char kKafkaKind[] = "kafka";
 
 struct DatabaseInputs {
   std::string name;
@@ -69,7 +67,7 @@ using ObservationCache =
 // Builds the inputs from `snapshot` (may be null) and the configured
 // databases. Updates `cache`.
 HealthInputs GatherInputs(const Snapshot* snapshot,
-                          const std::vector<DatabaseConfig>& databases,
+                          const std::vector<PgDatabaseOptions>& databases,
                           WallTime now, ObservationCache& cache);
 
 }  // namespace failwatch

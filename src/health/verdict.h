@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "health/health_options.h"
 #include "core/collector.h"
 #include "core/snapshot.h"
 #include "health/condition.h"

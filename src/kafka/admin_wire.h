@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/result.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_options.h"

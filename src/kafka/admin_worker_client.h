@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "kafka/admin_wire.h"

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "kafka/dlt_naming.h"

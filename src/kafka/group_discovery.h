@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "kafka/kafka_options.h"
 #include "kafka/kafka_types.h"

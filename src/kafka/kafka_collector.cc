@@ -8,6 +8,7 @@
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_metrics.h"
+#include "kafka/kafka_observation.h"
 #include "kafka/kafka_reader.h"
 #include "kafka/kafka_tracker.h"
 #include "kafka/lag_timestamps.h"
@@ -43,7 +44,7 @@ class KafkaCollector final : public Collector {
       admin_ = std::make_unique<AdminWorkerClient>(cluster_, options_);
     }
     if (config_error_) {
-      spdlog::error("msg=\"kafka cluster not started\" cluster={} error=\"{}\"",
+      spdlog::error("kafka cluster not started cluster={} error=\"{}\"",
                     cluster_.name, config_error_->ToString());
     }
   }
@@ -225,7 +226,7 @@ class KafkaCollector final : public Collector {
     if (++consecutive_failures_ >= options_.data_handle_reset_after_failures &&
         data_) {
       spdlog::warn(
-          "msg=\"kafka data handle reset after repeated failures\" "
+          "kafka data handle reset after repeated failures "
           "cluster={} failures={} error=\"{}\"",
           cluster_.name, consecutive_failures_, error.ToString());
       DestroyDetached(std::move(data_), abandoned_data_);
@@ -256,7 +257,7 @@ class KafkaCollector final : public Collector {
     out.families = BuildKafkaFamilies(obs, options_, stats_);
   }
 
-  const std::string kind_ = "kafka";
+  const std::string kind_ = kKafkaKind;
   KafkaClusterConfig cluster_;
   KafkaOptions options_;
   std::optional<Error> config_error_;

@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/collector.h"
 #include "kafka/kafka_options.h"
 

@@ -38,13 +38,4 @@ const PartitionWatermarks* KafkaObservation::FindPartition(
   return &*it;
 }
 
-std::vector<const PartitionWatermarks*> KafkaObservation::TopicPartitions(
-    const std::string& topic) const {
-  std::vector<const PartitionWatermarks*> out;
-  for (const auto& p : partitions) {
-    if (p.topic == topic) out.push_back(&p);
-  }
-  return out;
-}
-
 }  // namespace failwatch

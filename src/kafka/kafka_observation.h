@@ -133,6 +133,11 @@ struct DltMissing {
   int dlt_partitions = 0;
 };
 
+class KafkaObservation;
+inline constexpr char kKafkaKind[] = "kafka";
+inline constexpr ObservationKey<KafkaObservation> kKafkaObservations{
+    kKafkaKind};
+
 class KafkaObservation final : public Observation {
  public:
   std::string cluster;
@@ -158,9 +163,6 @@ class KafkaObservation final : public Observation {
   const GroupState* FindGroup(const std::string& name) const;
   const PartitionWatermarks* FindPartition(const std::string& topic,
                                            int partition) const;
-  // Every partition of `topic`, sorted by partition.
-  std::vector<const PartitionWatermarks*> TopicPartitions(
-      const std::string& topic) const;
 };
 
 }  // namespace failwatch

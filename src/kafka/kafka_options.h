@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "kafka/dlt_naming.h"
 

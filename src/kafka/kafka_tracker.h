@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/regex.h"
 #include "core/result.h"

@@ -42,7 +42,6 @@ class OffsetHistory {
 
   void Record(WallTime at, std::int64_t high);
   const std::vector<OffsetPoint>& points() const { return points_; }
-  void Clear() { points_.clear(); }
 
  private:
   std::size_t capacity_;

@@ -44,10 +44,10 @@ void LogCallback(const rd_kafka_t* rk, int level, const char* fac,
   const std::string text = RedactKafkaLog(rd_kafka_name(rk), buf);
   // syslog levels: 0..4 = emerg..warning.
   if (level <= 4) {
-    spdlog::warn("msg=\"librdkafka\" client={} facility={} text=\"{}\"",
+    spdlog::warn("librdkafka client={} facility={} text=\"{}\"",
                  rd_kafka_name(rk), fac, text);
   } else {
-    spdlog::debug("msg=\"librdkafka\" client={} facility={} text=\"{}\"",
+    spdlog::debug("librdkafka client={} facility={} text=\"{}\"",
                   rd_kafka_name(rk), fac, text);
   }
 }

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/result.h"
 

@@ -23,7 +23,7 @@ constexpr std::array<const char*, kCommands> kSql = {
 
 }  // namespace
 
-PgBouncerCollector::PgBouncerCollector(DatabaseConfig database,
+PgBouncerCollector::PgBouncerCollector(PgDatabaseOptions database,
                                        PgBouncerConfig pgbouncer)
     : database_(std::move(database)),
       pgbouncer_(std::move(pgbouncer)),
@@ -114,8 +114,7 @@ SampleOutput PgBouncerCollector::Sample(const SampleContext& ctx) {
       obs->stats = std::move(*stats);
       std::shared_ptr<const PgObservation> pg;
       if (ctx.snapshot) {
-        pg = ctx.snapshot->ObservationAs<PgObservation>(kPostgresKind,
-                                                        database_.name);
+        pg = ctx.snapshot->Get(kPgObservations, database_.name);
       }
       JoinServers(*servers, database_, pg.get(), writer_pools_, *obs);
     }
@@ -148,7 +147,7 @@ SampleOutput PgBouncerCollector::Sample(const SampleContext& ctx) {
 }
 
 std::shared_ptr<Collector> MakePgBouncerCollector(
-    const DatabaseConfig& database, const PgBouncerConfig& pgbouncer) {
+    const PgDatabaseOptions& database, const PgBouncerConfig& pgbouncer) {
   return std::make_shared<PgBouncerCollector>(database, pgbouncer);
 }
 

@@ -10,7 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "config/config.h"
+#include "pgbouncer/pgbouncer_options.h"
+#include "postgres/postgres_options.h"
 #include "core/collector.h"
 #include "pgbouncer/pgbouncer_observation.h"
 #include "pgbouncer/server_join.h"
@@ -20,9 +21,11 @@ namespace failwatch {
 
 class PgBouncerCollector final : public Collector {
  public:
-  PgBouncerCollector(DatabaseConfig database, PgBouncerConfig pgbouncer);
+  PgBouncerCollector(PgDatabaseOptions database, PgBouncerConfig pgbouncer);
 
   const std::string& kind() const override { return kind_; }
+  // The database's node roles, to classify its server connections.
+  std::vector<std::string> reads() const override { return {kPostgresKind}; }
   const std::string& target() const override { return target_; }
   SampleOutput Sample(const SampleContext& ctx) override;
 
@@ -30,7 +33,7 @@ class PgBouncerCollector final : public Collector {
   ConnTarget AdminTarget() const;
 
   const std::string kind_ = kPgBouncerKind;
-  DatabaseConfig database_;
+  PgDatabaseOptions database_;
   PgBouncerConfig pgbouncer_;
   std::string address_;
   std::string target_;
@@ -40,6 +43,6 @@ class PgBouncerCollector final : public Collector {
 };
 
 std::shared_ptr<Collector> MakePgBouncerCollector(
-    const DatabaseConfig& database, const PgBouncerConfig& pgbouncer);
+    const PgDatabaseOptions& database, const PgBouncerConfig& pgbouncer);
 
 }  // namespace failwatch

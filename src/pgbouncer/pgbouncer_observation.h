@@ -118,6 +118,10 @@ struct PgBouncerStaleServers {
   std::int64_t count = 0;
 };
 
+class PgBouncerObservation;
+inline constexpr ObservationKey<PgBouncerObservation> kPgBouncerObservations{
+    kPgBouncerKind};
+
 class PgBouncerObservation final : public Observation {
  public:
   std::string database;  // failwatch database name

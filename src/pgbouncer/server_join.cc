@@ -38,7 +38,7 @@ std::string Key(const PgBouncerDatabase& db) {
 }
 
 bool IsWriter(const std::vector<std::string>& addrs,
-              const DatabaseConfig& config, const PgObservation* pg) {
+              const PgDatabaseOptions& config, const PgObservation* pg) {
   const std::string endpoint = Lower(config.endpoint.ToString());
   for (const std::string& a : addrs) {
     if (a == endpoint) return true;
@@ -52,7 +52,7 @@ bool IsWriter(const std::vector<std::string>& addrs,
 }
 
 bool IsReader(const std::vector<std::string>& addrs,
-              const DatabaseConfig& config) {
+              const PgDatabaseOptions& config) {
   if (!config.reader_endpoint) return false;
   const std::string reader = Lower(config.reader_endpoint->ToString());
   return std::find(addrs.begin(), addrs.end(), reader) != addrs.end();
@@ -61,7 +61,8 @@ bool IsReader(const std::vector<std::string>& addrs,
 }  // namespace
 
 PoolTarget ClassifyPool(const PgBouncerDatabase& db,
-                        const DatabaseConfig& config, const PgObservation* pg,
+                        const PgDatabaseOptions& config,
+                        const PgObservation* pg,
                         const WriterPoolMemory& memory) {
   const auto addrs = PoolAddresses(db);
   if (IsWriter(addrs, config, pg)) return PoolTarget::kWriter;
@@ -94,7 +95,7 @@ ServerRole RoleOfAddress(const std::string& address, const PgObservation* pg) {
 }
 
 void JoinServers(const std::vector<PgBouncerServer>& servers,
-                 const DatabaseConfig& config, const PgObservation* pg,
+                 const PgDatabaseOptions& config, const PgObservation* pg,
                  WriterPoolMemory& memory, PgBouncerObservation& obs) {
   obs.roles_known = pg != nullptr;
   obs.pool_targets.clear();

@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "pgbouncer/pgbouncer_options.h"
+#include "postgres/postgres_options.h"
 #include "pgbouncer/pgbouncer_observation.h"
 #include "postgres/pg_observation.h"
 
@@ -26,7 +27,7 @@ using WriterPoolMemory = std::map<std::string, std::string>;
 // remembered target of a writer pool; reader when it is the reader
 // endpoint; else other. `pg` may be null.
 PoolTarget ClassifyPool(const PgBouncerDatabase& db,
-                        const DatabaseConfig& config, const PgObservation* pg,
+                        const PgDatabaseOptions& config, const PgObservation* pg,
                         const WriterPoolMemory& memory);
 
 // The role of the node at `address` ("ip:port"); unknown without `pg` or
@@ -36,7 +37,7 @@ ServerRole RoleOfAddress(const std::string& address, const PgObservation* pg);
 // Fills obs.pool_targets, obs.servers, obs.stale_servers and
 // obs.roles_known from obs.databases and `servers`; updates `memory`.
 void JoinServers(const std::vector<PgBouncerServer>& servers,
-                 const DatabaseConfig& config, const PgObservation* pg,
+                 const PgDatabaseOptions& config, const PgObservation* pg,
                  WriterPoolMemory& memory, PgBouncerObservation& obs);
 
 }  // namespace failwatch

@@ -134,6 +134,23 @@ void ApplyNodeStatus(const NodeStatusRow& row, NodeState& node) {
   }
 }
 
+std::uint64_t PromotionLedger::Of(const std::string& address) const {
+  auto it = by_node_.find(address);
+  return it == by_node_.end() ? 0 : it->second;
+}
+
+void PromotionLedger::Record(const std::string& address,
+                             std::uint64_t node_total) {
+  std::uint64_t& kept = by_node_[address];
+  kept = std::max(kept, node_total);
+}
+
+std::uint64_t PromotionLedger::Total() const {
+  std::uint64_t total = 0;
+  for (const auto& [address, n] : by_node_) total += n;
+  return total;
+}
+
 bool DetectTransition(const NodeState& prev, NodeState& cur, WallTime now) {
   cur.promotions_total = prev.promotions_total;
   cur.last_promotion = prev.last_promotion;

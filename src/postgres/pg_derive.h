@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "config/config.h"
+#include "postgres/postgres_options.h"
 #include "postgres/pg_observation.h"
 #include "postgres/pg_rows.h"
 
@@ -27,6 +27,22 @@ void ApplyNodeStatus(const NodeStatusRow& row, NodeState& node);
 // primary's timeline went up) or a demotion (primary -> recovery) seen
 // between them. Both must be up. Returns true on a promotion.
 bool DetectTransition(const NodeState& prev, NodeState& cur, WallTime now);
+
+// Promotions seen per node address for the collector's lifetime. The
+// database's failwatch_pg_promotions_total is their sum, so the counter
+// never drops when a node leaves the node set, and a node that comes back
+// continues its own count.
+class PromotionLedger {
+ public:
+  // The count a node's history starts from (0 for a node never seen).
+  std::uint64_t Of(const std::string& address) const;
+  // A node's own count this sample; a lower value never lowers the ledger.
+  void Record(const std::string& address, std::uint64_t node_total);
+  std::uint64_t Total() const;
+
+ private:
+  std::map<std::string, std::uint64_t> by_node_;
+};
 
 // The rollback baseline of one node between samples.
 struct RollbackBaseline {

@@ -13,7 +13,7 @@ double Seconds(WallTime t) { return t == WallTime{} ? 0 : ToUnixSeconds(t); }
 }  // namespace
 
 std::vector<prometheus::MetricFamily> BuildPgFamilies(
-    const PgObservation& obs, const DatabaseConfig& config) {
+    const PgObservation& obs, const PgDatabaseOptions& config) {
   const std::string& db = obs.database;
   std::vector<prometheus::MetricFamily> out;
 

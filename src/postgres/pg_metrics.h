@@ -7,12 +7,12 @@
 
 #include <vector>
 
-#include "config/config.h"
+#include "postgres/postgres_options.h"
 #include "postgres/pg_observation.h"
 
 namespace failwatch {
 
 std::vector<prometheus::MetricFamily> BuildPgFamilies(
-    const PgObservation& obs, const DatabaseConfig& config);
+    const PgObservation& obs, const PgDatabaseOptions& config);
 
 }  // namespace failwatch

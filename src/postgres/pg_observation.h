@@ -184,6 +184,9 @@ struct WriteProbePath {
   std::map<std::string, std::uint64_t> failures_total;
 };
 
+class PgObservation;
+inline constexpr ObservationKey<PgObservation> kPgObservations{kPostgresKind};
+
 class PgObservation final : public Observation {
  public:
   std::string database;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "config/secret.h"
+#include "core/secret.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "postgres/pg_rows.h"

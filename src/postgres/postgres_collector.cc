@@ -28,7 +28,7 @@ struct PostgresCollector::ProbeRuntime {
   PgSession session;
   WriteProbePath state;
   std::optional<HostPort> pinned;  // sticky: chosen once, never re-resolved
-  WallTime pinned_at{};           // until sticky_max_lifetime passes
+  WallTime pinned_at{};            // until sticky_max_lifetime passes
 };
 
 namespace {
@@ -50,7 +50,7 @@ bool Answered(const std::string& code) {
 
 }  // namespace
 
-PostgresCollector::PostgresCollector(DatabaseConfig config,
+PostgresCollector::PostgresCollector(PgDatabaseOptions config,
                                      PostgresCollectorOptions options)
     : config_(std::move(config)),
       options_(options),
@@ -103,7 +103,7 @@ void PostgresCollector::UpdateNodeSet(const SampleContext& ctx) {
   node_set_.SetMembers(config_.members);
   std::shared_ptr<const DnsObservation> dns;
   if (ctx.snapshot) {
-    dns = ctx.snapshot->ObservationAs<DnsObservation>("dns", config_.name);
+    dns = ctx.snapshot->Get(kDnsObservations, config_.name);
   }
   const WallTime since = ctx.now - options_.node_retention;
   if (dns) {
@@ -126,7 +126,7 @@ std::optional<HostPort> PostgresCollector::CurrentWriterAddress(
     const SampleContext& ctx) const {
   if (IsIpLiteral(config_.endpoint.host)) return config_.endpoint;
   if (!ctx.snapshot) return std::nullopt;
-  auto dns = ctx.snapshot->ObservationAs<DnsObservation>("dns", config_.name);
+  auto dns = ctx.snapshot->Get(kDnsObservations, config_.name);
   if (!dns) return std::nullopt;
   const EndpointDnsState* writer = dns->Find("writer");
   if (writer == nullptr || writer->addresses.empty()) return std::nullopt;
@@ -177,43 +177,15 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
   // A node only a replication view named, never reached, is a guess
   // (client_addr may be a NAT or loopback address): probed, not reported.
   const bool unverified = entry.sources == kSourceDiscovered && !rt.ever_up;
-  auto fail = [&](const std::string& code, const std::string& message) {
-    st.up = false;
-    st.role = Answered(code) ? NodeRole::kUnknown : NodeRole::kUnreachable;
-    ErrorKind kind = code == "timeout" ? ErrorKind::kTimeout
-                     : Answered(code)  ? ErrorKind::kRejected
-                                       : ErrorKind::kUnavailable;
-    st.error = MakeError(kind, code, message);
-    if (!unverified) RecordError(address, code);
-    rt.failures++;
-    // From the end of the sample, so a hung node is not retried at once.
-    rt.next_attempt =
-        std::chrono::steady_clock::now() + Backoff(rt.failures, code);
-    if (ShouldDropSession(code) || code == "timeout") rt.session.Close();
-    if (unverified) {
-      spdlog::debug(
-          "postgres discovered node unreachable database={} "
-          "node={} code={}",
-          config_.name, address, code);
-    } else if (rt.logged_code != code) {
-      spdlog::warn(
-          "postgres node failed database={} node={} code={} error=\"{}\" "
-          "retry_in_ms={}",
-          config_.name, address, code, message,
-          Backoff(rt.failures, code).count());
-      rt.logged_code = code;
-    }
-  };
-
   const bool status_ok = !job->results.empty() && job->results[0].ok;
   if (!status_ok) {
     auto [code, message] = JobFailure(*job);
-    fail(code.empty() ? "08006" : code, message);
+    FailNode(rt, st, unverified, code.empty() ? "08006" : code, message);
     return st;
   }
   auto status = ParseNodeStatus(job->results[0].rows);
   if (!status.ok()) {
-    fail(status.error().code, status.error().message);
+    FailNode(rt, st, unverified, status.error().code, status.error().message);
     return st;
   }
   ApplyNodeStatus(*status, st);
@@ -225,6 +197,57 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
                  config_.name, address, NodeRoleName(st.role));
     rt.logged_code.clear();
   }
+  ReadDetails(rt, st, *job);
+  if (rt.last_up) {
+    if (DetectTransition(*rt.last_up, st, now)) {
+      spdlog::warn(
+          "postgres promotion detected database={} node={} timeline={}",
+          config_.name, address, st.timeline.value_or(0));
+    } else if (st.last_demotion != rt.last_up->last_demotion) {
+      spdlog::warn("postgres demotion detected database={} node={}",
+                   config_.name, address);
+    }
+  }
+  rt.last_up = st;
+  LearnNodes(st, entry.address.port, now);
+  return st;
+}
+
+void PostgresCollector::FailNode(NodeRuntime& rt, NodeState& st,
+                                 bool unverified, const std::string& code,
+                                 const std::string& message) {
+  st.up = false;
+  st.role = Answered(code) ? NodeRole::kUnknown : NodeRole::kUnreachable;
+  ErrorKind kind = code == "timeout" ? ErrorKind::kTimeout
+                   : Answered(code)  ? ErrorKind::kRejected
+                                     : ErrorKind::kUnavailable;
+  st.error = MakeError(kind, code, message);
+  if (!unverified) RecordError(st.address, code);
+  rt.failures++;
+  // From the end of the sample, so a hung node is not retried at once.
+  rt.next_attempt =
+      std::chrono::steady_clock::now() + Backoff(rt.failures, code);
+  if (ShouldDropSession(code) || code == "timeout") rt.session.Close();
+  if (unverified) {
+    spdlog::debug(
+        "postgres discovered node unreachable database={} "
+        "node={} code={}",
+        config_.name, st.address, code);
+  } else if (rt.logged_code != code) {
+    spdlog::warn(
+        "postgres node failed database={} node={} code={} error=\"{}\" "
+        "retry_in_ms={}",
+        config_.name, st.address, code, message,
+        Backoff(rt.failures, code).count());
+    rt.logged_code = code;
+  }
+}
+
+// Replication and activity rows of an up node (statements 2 and 3).
+void PostgresCollector::ReadDetails(NodeRuntime& rt, NodeState& st,
+                                    const SessionJob& job_ref) {
+  const SessionJob* job = &job_ref;
+  const std::string& address = st.address;
   if (job->results.size() > 1 && job->results[1].ok) {
     auto repl = ParseReplicationRows(job->results[1].rows);
     if (repl.ok()) {
@@ -248,31 +271,20 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
   }
   if (job->error && !st.error) st.error = job->error;
   if (job->error && ShouldDropSession(job->error->code)) rt.session.Close();
+}
 
-  if (rt.last_up) {
-    if (DetectTransition(*rt.last_up, st, now)) {
-      spdlog::warn(
-          "postgres promotion detected database={} node={} timeline={}",
-          config_.name, address, st.timeline.value_or(0));
-    } else if (st.last_demotion != rt.last_up->last_demotion) {
-      spdlog::warn("postgres demotion detected database={} node={}",
-                   config_.name, address);
-    }
-  }
-  rt.last_up = st;
-
-  // Nodes named by the replication views join the node set.
+// Nodes named by the replication views join the node set.
+void PostgresCollector::LearnNodes(const NodeState& st, std::uint16_t port,
+                                   WallTime now) {
   for (const ReplicaStatus& r : st.replicas) {
     if (!r.client_addr.empty()) {
-      node_set_.SeenDiscovered(HostPort{r.client_addr, entry.address.port},
-                               now);
+      node_set_.SeenDiscovered(HostPort{r.client_addr, port}, now);
     }
   }
   if (st.standby && !st.standby->upstream.empty()) {
-    auto hp = ParseHostPort(st.standby->upstream, entry.address.port);
+    auto hp = ParseHostPort(st.standby->upstream, port);
     if (hp.ok()) node_set_.SeenDiscovered(*hp, now);
   }
-  return st;
 }
 
 void PostgresCollector::FinishProbe(ProbeRuntime& probe, const SessionJob* job,
@@ -316,6 +328,156 @@ void PostgresCollector::FinishProbe(ProbeRuntime& probe, const SessionJob* job,
   }
 }
 
+PostgresCollector::SamplePlan PostgresCollector::Plan(const SampleContext& ctx,
+                                                      SteadyTime steady_now) {
+  SamplePlan plan;
+  UpdateNodeSet(ctx);
+  plan.entries = node_set_.Entries();
+  // Forget runtimes of nodes that left the set.
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    bool present =
+        std::any_of(plan.entries.begin(), plan.entries.end(),
+                    [&](auto& e) { return e.address.ToString() == it->first; });
+    it = present ? std::next(it) : nodes_.erase(it);
+  }
+  plan.jobs.reserve(plan.entries.size() + 2);
+  plan.job_of.assign(plan.entries.size(), -1);
+  for (std::size_t i = 0; i < plan.entries.size(); ++i) {
+    const std::string address = plan.entries[i].address.ToString();
+    auto& rt = nodes_[address];
+    if (!rt) {
+      rt = std::make_unique<NodeRuntime>();
+      // A node back in the set continues its promotion count.
+      rt->last.promotions_total = promotions_.Of(address);
+    }
+    if (rt->failures > 0 && steady_now < rt->next_attempt) continue;
+    SessionJob job;
+    job.session = &rt->session;
+    job.target = TargetFor(plan.entries[i].address, kMonitorApplicationName);
+    job.sql = NodeSampleSql();
+    plan.job_of[i] = static_cast<int>(plan.jobs.size());
+    plan.jobs.push_back(std::move(job));
+  }
+  if (fresh_ && !probe_config_error_) PlanProbes(ctx, plan);
+  return plan;
+}
+
+void PostgresCollector::PlanProbes(const SampleContext& ctx, SamplePlan& plan) {
+  auto add_job = [&](ProbeRuntime& probe, const HostPort& to,
+                     const char* path) {
+    probe.state.address = to.ToString();
+    SessionJob job;
+    job.session = &probe.session;
+    job.target = TargetFor(to, std::string(kProbeApplicationPrefix) + path);
+    job.sql = upsert_sql_;
+    plan.jobs.push_back(std::move(job));
+    return static_cast<int>(plan.jobs.size()) - 1;
+  };
+  auto writer = CurrentWriterAddress(ctx);
+  if (writer) {
+    fresh_->session.Close();
+    plan.fresh_job = add_job(*fresh_, *writer, "fresh");
+  }
+  if (sticky_->pinned &&
+      ctx.now - sticky_->pinned_at >= config_.write_probe.sticky_max_lifetime) {
+    // A pool's maxLifetime: the only thing that ever moves a naive pool
+    // off a demoted node short of a restart.
+    spdlog::info(
+        "postgres sticky write probe recycled database={} old={} "
+        "max_lifetime_ms={}",
+        config_.name, sticky_->pinned->ToString(),
+        config_.write_probe.sticky_max_lifetime.count());
+    sticky_->session.Close();
+    sticky_->pinned.reset();
+  }
+  if (!sticky_->pinned && writer) {
+    sticky_->pinned = writer;
+    sticky_->pinned_at = ctx.now;
+  }
+  if (sticky_->pinned) {
+    plan.sticky_job = add_job(*sticky_, *sticky_->pinned, "sticky");
+  }
+}
+
+std::map<std::string, std::int64_t> PostgresCollector::OwnFailures(
+    const SamplePlan& plan) const {
+  // Each failed probe write and each failed monitoring round trip rolls
+  // back one transaction there (counted even when it may not have reached
+  // the server: too many only hides rollbacks for a sample).
+  std::map<std::string, std::int64_t> own_failures;
+  auto count = [&](const std::string& address, const SessionJob* job) {
+    if (job != nullptr && !JobFailure(*job).first.empty()) {
+      own_failures[address]++;
+    }
+  };
+  if (fresh_) count(fresh_->state.address, plan.Job(plan.fresh_job));
+  if (sticky_) count(sticky_->state.address, plan.Job(plan.sticky_job));
+  for (std::size_t i = 0; i < plan.entries.size(); ++i) {
+    count(plan.entries[i].address.ToString(), plan.Job(plan.job_of[i]));
+  }
+  return own_failures;
+}
+
+void PostgresCollector::FoldNodes(const SamplePlan& plan, WallTime now,
+                                  PgObservation& obs,
+                                  std::vector<NodeActivity>& activity) {
+  std::map<std::string, std::int64_t> own_failures = OwnFailures(plan);
+  for (std::size_t i = 0; i < plan.entries.size(); ++i) {
+    const std::string address = plan.entries[i].address.ToString();
+    NodeRuntime& rt = *nodes_[address];
+    NodeState st =
+        FinishNode(rt, plan.entries[i], plan.Job(plan.job_of[i]), now);
+    TrackRollbacks(rt.rollbacks, st, own_failures[address], now);
+    promotions_.Record(address, st.promotions_total);
+    rt.last = st;
+    // Unverified discovered nodes (see FinishNode) are not reported.
+    if (plan.entries[i].sources == kSourceDiscovered && !rt.ever_up) continue;
+    if (st.up) activity.push_back({address, rt.activity});
+    obs.nodes.push_back(std::move(st));
+  }
+  obs.writer = MarkSupersededAndFindWriter(obs.nodes);
+  for (const NodeState& n : obs.nodes) {
+    if (n.up && n.role == NodeRole::kPrimary) obs.primaries++;
+    obs.last_promotion = std::max(obs.last_promotion, n.last_promotion);
+  }
+  // Nodes that left the set keep their promotions in the database total.
+  obs.promotions_total = promotions_.Total();
+}
+
+void PostgresCollector::AddEndpointTargets(const SampleContext& ctx,
+                                           PgObservation& obs) const {
+  // Endpoint -> node role, for the addresses the endpoints resolve to now.
+  std::shared_ptr<const DnsObservation> dns;
+  if (ctx.snapshot) dns = ctx.snapshot->Get(kDnsObservations, config_.name);
+  auto add_target = [&](const std::string& endpoint, const std::string& role,
+                        const HostPort& hp) {
+    EndpointTarget t;
+    t.endpoint = endpoint;
+    t.endpoint_role = role;
+    t.address = hp.ToString();
+    if (const NodeState* n = obs.FindNode(t.address)) {
+      t.node_role = n->role;
+      t.superseded = n->superseded;
+    }
+    obs.endpoint_targets.push_back(std::move(t));
+  };
+  if (dns) {
+    for (const EndpointDnsState& e : dns->endpoints) {
+      for (const std::string& ip : e.addresses) {
+        add_target(e.endpoint, e.role, HostPort{ip, e.port});
+      }
+    }
+    return;
+  }
+  if (IsIpLiteral(config_.endpoint.host)) {
+    add_target(config_.endpoint.ToString(), "writer", config_.endpoint);
+  }
+  if (config_.reader_endpoint && IsIpLiteral(config_.reader_endpoint->host)) {
+    add_target(config_.reader_endpoint->ToString(), "reader",
+               *config_.reader_endpoint);
+  }
+}
+
 SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   const WallTime now = ctx.now;
   const SteadyTime steady_now = std::chrono::steady_clock::now();
@@ -323,122 +485,16 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   Millis margin = std::clamp(budget / 10, Millis(5), options_.output_margin);
   const SteadyTime deadline = steady_now + budget - margin;
 
-  UpdateNodeSet(ctx);
-  std::vector<NodeSetEntry> entries = node_set_.Entries();
-
-  // Forget runtimes of nodes that left the set.
-  for (auto it = nodes_.begin(); it != nodes_.end();) {
-    bool present = std::any_of(entries.begin(), entries.end(), [&](auto& e) {
-      return e.address.ToString() == it->first;
-    });
-    it = present ? std::next(it) : nodes_.erase(it);
-  }
-
-  std::vector<SessionJob> jobs;
-  jobs.reserve(entries.size() + 2);
-  std::vector<int> job_of(entries.size(), -1);
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    auto& rt = nodes_[entries[i].address.ToString()];
-    if (!rt) rt = std::make_unique<NodeRuntime>();
-    if (rt->failures > 0 && steady_now < rt->next_attempt) continue;
-    SessionJob job;
-    job.session = &rt->session;
-    job.target = TargetFor(entries[i].address, kMonitorApplicationName);
-    job.sql = NodeSampleSql();
-    job_of[i] = static_cast<int>(jobs.size());
-    jobs.push_back(std::move(job));
-  }
-  int fresh_job = -1, sticky_job = -1;
-  if (fresh_ && !probe_config_error_) {
-    auto writer = CurrentWriterAddress(ctx);
-    if (writer) {
-      fresh_->state.address = writer->ToString();
-      fresh_->session.Close();
-      SessionJob job;
-      job.session = &fresh_->session;
-      job.target =
-          TargetFor(*writer, std::string(kProbeApplicationPrefix) + "fresh");
-      job.sql = upsert_sql_;
-      fresh_job = static_cast<int>(jobs.size());
-      jobs.push_back(std::move(job));
-    }
-    if (sticky_->pinned &&
-        now - sticky_->pinned_at >= config_.write_probe.sticky_max_lifetime) {
-      // A pool's maxLifetime: the only thing that ever moves a naive pool
-      // off a demoted node short of a restart.
-      spdlog::info(
-          "postgres sticky write probe recycled database={} old={} "
-          "max_lifetime_ms={}",
-          config_.name, sticky_->pinned->ToString(),
-          config_.write_probe.sticky_max_lifetime.count());
-      sticky_->session.Close();
-      sticky_->pinned.reset();
-    }
-    if (!sticky_->pinned && writer) {
-      sticky_->pinned = writer;
-      sticky_->pinned_at = now;
-    }
-    if (sticky_->pinned) {
-      sticky_->state.address = sticky_->pinned->ToString();
-      SessionJob job;
-      job.session = &sticky_->session;
-      job.target = TargetFor(*sticky_->pinned,
-                             std::string(kProbeApplicationPrefix) + "sticky");
-      job.sql = upsert_sql_;
-      sticky_job = static_cast<int>(jobs.size());
-      jobs.push_back(std::move(job));
-    }
-  }
-
+  SamplePlan plan = Plan(ctx, steady_now);
   std::vector<SessionJob*> job_ptrs;
-  for (auto& j : jobs) job_ptrs.push_back(&j);
+  for (auto& j : plan.jobs) job_ptrs.push_back(&j);
   RunSessions(job_ptrs, deadline);
-
-  // failwatch's own failed transactions per node this sample: each failed
-  // probe write and each failed monitoring round trip rolls back one
-  // transaction there (counted even when it may not have reached the
-  // server: too many only hides rollbacks for a sample).
-  std::map<std::string, std::int64_t> own_failures;
-  auto count_probe = [&](const ProbeRuntime* probe, int index) {
-    if (probe == nullptr || index < 0) return;
-    const SessionJob& job = jobs[static_cast<std::size_t>(index)];
-    if (!JobFailure(job).first.empty()) own_failures[probe->state.address]++;
-  };
-  count_probe(fresh_.get(), fresh_job);
-  count_probe(sticky_.get(), sticky_job);
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (job_of[i] < 0) continue;
-    const SessionJob& job = jobs[static_cast<std::size_t>(job_of[i])];
-    if (!JobFailure(job).first.empty()) {
-      own_failures[entries[i].address.ToString()]++;
-    }
-  }
 
   auto obs = std::make_shared<PgObservation>();
   obs->database = config_.name;
   obs->sampled_at = now;
   std::vector<NodeActivity> activity;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const std::string address = entries[i].address.ToString();
-    NodeRuntime& rt = *nodes_[address];
-    const SessionJob* job =
-        job_of[i] >= 0 ? &jobs[static_cast<std::size_t>(job_of[i])] : nullptr;
-    NodeState st = FinishNode(rt, entries[i], job, now);
-    TrackRollbacks(rt.rollbacks, st, own_failures[address], now);
-    rt.last = st;
-    // Unverified discovered nodes (see FinishNode) are not reported.
-    if (entries[i].sources == kSourceDiscovered && !rt.ever_up) continue;
-    if (st.up) activity.push_back({address, rt.activity});
-    obs->nodes.push_back(std::move(st));
-  }
-
-  obs->writer = MarkSupersededAndFindWriter(obs->nodes);
-  for (const NodeState& n : obs->nodes) {
-    if (n.up && n.role == NodeRole::kPrimary) obs->primaries++;
-    obs->promotions_total += n.promotions_total;
-    obs->last_promotion = std::max(obs->last_promotion, n.last_promotion);
-  }
-  // Nodes that left the set keep their promotions in the database total.
+  FoldNodes(plan, now, *obs, activity);
   for (const NodeActivity& a : activity) {
     for (auto& g : BoundedGroups(a, options_.max_groups_per_node)) {
       obs->app_connections.push_back(std::move(g));
@@ -450,50 +506,14 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
       FindUnconfiguredClients(config_.apps, obs->nodes, activity,
                               obs->last_promotion),
       now, options_.unconfigured_writer_linger, unconfigured_writers_);
-
-  // Endpoint -> node role, for the addresses the endpoints resolve to now.
-  std::shared_ptr<const DnsObservation> dns;
-  if (ctx.snapshot) {
-    dns = ctx.snapshot->ObservationAs<DnsObservation>("dns", config_.name);
-  }
-  auto add_target = [&](const std::string& endpoint, const std::string& role,
-                        const HostPort& hp) {
-    EndpointTarget t;
-    t.endpoint = endpoint;
-    t.endpoint_role = role;
-    t.address = hp.ToString();
-    if (const NodeState* n = obs->FindNode(t.address)) {
-      t.node_role = n->role;
-      t.superseded = n->superseded;
-    }
-    obs->endpoint_targets.push_back(std::move(t));
-  };
-  if (dns) {
-    for (const EndpointDnsState& e : dns->endpoints) {
-      for (const std::string& ip : e.addresses) {
-        add_target(e.endpoint, e.role, HostPort{ip, e.port});
-      }
-    }
-  } else {
-    if (IsIpLiteral(config_.endpoint.host)) {
-      add_target(config_.endpoint.ToString(), "writer", config_.endpoint);
-    }
-    if (config_.reader_endpoint && IsIpLiteral(config_.reader_endpoint->host)) {
-      add_target(config_.reader_endpoint->ToString(), "reader",
-                 *config_.reader_endpoint);
-    }
-  }
+  AddEndpointTargets(ctx, *obs);
 
   if (fresh_) {
-    if (probe_config_error_ || fresh_job < 0) fresh_->state.address.clear();
-    FinishProbe(
-        *fresh_,
-        fresh_job >= 0 ? &jobs[static_cast<std::size_t>(fresh_job)] : nullptr,
-        now, false);
-    FinishProbe(
-        *sticky_,
-        sticky_job >= 0 ? &jobs[static_cast<std::size_t>(sticky_job)] : nullptr,
-        now, true);
+    if (probe_config_error_ || plan.fresh_job < 0) {
+      fresh_->state.address.clear();
+    }
+    FinishProbe(*fresh_, plan.Job(plan.fresh_job), now, false);
+    FinishProbe(*sticky_, plan.Job(plan.sticky_job), now, true);
     obs->write_probes = {fresh_->state, sticky_->state};
   }
   obs->errors_total = errors_total_;
@@ -511,7 +531,8 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   return out;
 }
 
-std::shared_ptr<Collector> MakePostgresCollector(const DatabaseConfig& config) {
+std::shared_ptr<Collector> MakePostgresCollector(
+    const PgDatabaseOptions& config) {
   return std::make_shared<PostgresCollector>(config);
 }
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "postgres/postgres_options.h"
 #include "core/collector.h"
 #include "postgres/node_set.h"
 #include "postgres/pg_derive.h"
@@ -39,23 +39,48 @@ struct PostgresCollectorOptions {
 
 class PostgresCollector final : public Collector {
  public:
-  explicit PostgresCollector(DatabaseConfig config,
+  explicit PostgresCollector(PgDatabaseOptions config,
                              PostgresCollectorOptions options = {});
   ~PostgresCollector() override;
 
   const std::string& kind() const override { return kind_; }
   const std::string& target() const override { return config_.name; }
   SampleOutput Sample(const SampleContext& ctx) override;
+  // The DNS answers of its endpoints (the node set, endpoint targets).
+  std::vector<std::string> reads() const override { return {kDnsKind}; }
 
  private:
   struct NodeRuntime;
   struct ProbeRuntime;
+  // This sample's nodes and the session jobs for them and the probes.
+  struct SamplePlan {
+    std::vector<NodeSetEntry> entries;
+    std::vector<SessionJob> jobs;
+    std::vector<int> job_of;  // per entry: index into jobs, -1 = in backoff
+    int fresh_job = -1;
+    int sticky_job = -1;
+    const SessionJob* Job(int index) const {
+      return index >= 0 ? &jobs[static_cast<std::size_t>(index)] : nullptr;
+    }
+  };
+
+  SamplePlan Plan(const SampleContext& ctx, SteadyTime steady_now);
+  void PlanProbes(const SampleContext& ctx, SamplePlan& plan);
+  // failwatch's own failed transactions per node address this sample.
+  std::map<std::string, std::int64_t> OwnFailures(const SamplePlan& plan) const;
+  void FoldNodes(const SamplePlan& plan, WallTime now, PgObservation& obs,
+                 std::vector<NodeActivity>& activity);
+  void AddEndpointTargets(const SampleContext& ctx, PgObservation& obs) const;
 
   void UpdateNodeSet(const SampleContext& ctx);
   ConnTarget TargetFor(const HostPort& address,
                        const std::string& application_name) const;
   NodeState FinishNode(NodeRuntime& rt, const NodeSetEntry& entry,
                        const SessionJob* job, WallTime now);
+  void FailNode(NodeRuntime& rt, NodeState& st, bool unverified,
+                const std::string& code, const std::string& message);
+  void ReadDetails(NodeRuntime& rt, NodeState& st, const SessionJob& job);
+  void LearnNodes(const NodeState& st, std::uint16_t port, WallTime now);
   Millis Backoff(int failures, const std::string& code) const;
   void RecordError(const std::string& node, const std::string& code);
   void FinishProbe(ProbeRuntime& probe, const SessionJob* job, WallTime now,
@@ -64,7 +89,7 @@ class PostgresCollector final : public Collector {
   std::optional<HostPort> CurrentWriterAddress(const SampleContext& ctx) const;
 
   const std::string kind_ = kPostgresKind;
-  DatabaseConfig config_;
+  PgDatabaseOptions config_;
   PostgresCollectorOptions options_;
   NodeSet node_set_;
   std::map<std::string, std::unique_ptr<NodeRuntime>> nodes_;
@@ -74,8 +99,9 @@ class PostgresCollector final : public Collector {
   std::optional<Error> probe_config_error_;
   std::map<std::string, std::map<std::string, std::uint64_t>> errors_total_;
   WriterMemory unconfigured_writers_;
+  PromotionLedger promotions_;
 };
 
-std::shared_ptr<Collector> MakePostgresCollector(const DatabaseConfig& config);
+std::shared_ptr<Collector> MakePostgresCollector(const PgDatabaseOptions& config);
 
 }  // namespace failwatch

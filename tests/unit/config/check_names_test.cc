@@ -3,33 +3,78 @@
 #include <gtest/gtest.h>
 
 #include <set>
-#include <utility>
+#include <string>
 #include <string_view>
+#include <utility>
+
+#include "config/config_loader.h"
+#include "test_env.h"
 
 namespace failwatch {
 namespace {
 
-TEST(CheckNamesTest, KnownNamesAreUniqueAndRecognised) {
-  std::set<std::string_view> unique(kCheckNames.begin(), kCheckNames.end());
-  EXPECT_EQ(unique.size(), kCheckNames.size());
-  for (std::string_view name : kCheckNames) EXPECT_TRUE(IsKnownCheckName(name));
-  EXPECT_TRUE(IsKnownCheckName("endpoint_not_primary"));
-  EXPECT_TRUE(IsKnownCheckName("collector_failing"));
-  EXPECT_FALSE(IsKnownCheckName("endpoint_is_primary"));
-  EXPECT_FALSE(IsKnownCheckName(""));
+using config_test::FakeEnv;
+using config_test::FakeFiles;
+
+ConfigLoadResult ParseHealth(const std::string& checks_yaml) {
+  return ParseConfig(
+      "databases:\n  - name: orders\n    endpoint: db.test\n"
+      "health:\n  checks:\n" +
+          checks_yaml,
+      "test.yml", FakeEnv({}), FakeFiles({}));
 }
 
-TEST(CheckNamesTest, ThresholdKeysBelongToKnownChecksAndAreUnique) {
+std::string Errors(const ConfigLoadResult& r) {
+  std::string all;
+  for (const ConfigError& e : r.errors) all += e.ToString() + "\n";
+  return all;
+}
+
+TEST(CheckNamesTest, NamesAreUnique) {
+  std::set<std::string_view> unique(kCheckNames.begin(), kCheckNames.end());
+  EXPECT_EQ(unique.size(), kCheckNames.size());
+}
+
+// Every listed name goes through the loader and lands in the config: the
+// list and the loader's validation agree.
+TEST(CheckNamesTest, LoaderAcceptsEveryListedName) {
+  for (std::string_view name : kCheckNames) {
+    ConfigLoadResult r =
+        ParseHealth("    " + std::string(name) + ": {for: 7s}\n");
+    ASSERT_TRUE(r.config) << name << ": " << Errors(r);
+    ASSERT_EQ(r.config->health.checks.count(std::string(name)), 1u) << name;
+    EXPECT_EQ(r.config->health.checks.at(std::string(name)).for_duration,
+              std::chrono::milliseconds(7000))
+        << name;
+  }
+}
+
+TEST(CheckNamesTest, LoaderRejectsAnUnlistedNameAtItsPosition) {
+  ConfigLoadResult r = ParseHealth("    endpoint_is_primary: {for: 7s}\n");
+  EXPECT_FALSE(r.config);
+  ASSERT_EQ(r.errors.size(), 1u) << Errors(r);
+  EXPECT_EQ(r.errors[0].line, 6);
+  EXPECT_NE(r.errors[0].message.find("endpoint_is_primary"), std::string::npos)
+      << r.errors[0].message;
+}
+
+// Each threshold key is accepted for its check only, and stored in the unit
+// its kind says (durations in seconds).
+TEST(CheckNamesTest, ThresholdKeysLoadForTheirCheckOnly) {
   std::set<std::pair<std::string_view, std::string_view>> seen;
   for (const ThresholdKey& k : kThresholdKeys) {
-    EXPECT_TRUE(IsKnownCheckName(k.check)) << k.check;
-    EXPECT_NE(k.key, "for");
-    EXPECT_NE(k.key, "clear_after");
     EXPECT_TRUE(seen.insert({k.check, k.key}).second) << k.check << "." << k.key;
+    const bool duration = k.kind == ThresholdKind::kDuration;
+    ConfigLoadResult r = ParseHealth("    " + std::string(k.check) + ": {" +
+                                     std::string(k.key) + ": " +
+                                     (duration ? "90s" : "12") + "}\n");
+    ASSERT_TRUE(r.config) << k.check << "." << k.key << ": " << Errors(r);
+    const CheckOverride& o = r.config->health.checks.at(std::string(k.check));
+    EXPECT_EQ(o.thresholds.at(std::string(k.key)), duration ? 90.0 : 12.0)
+        << k.check << "." << k.key;
   }
-  EXPECT_NE(FindThresholdKey("consumer_lag", "window"), nullptr);
-  EXPECT_EQ(FindThresholdKey("consumer_lag", "max_ttl"), nullptr);
-  EXPECT_EQ(FindThresholdKey("no_primary", "window"), nullptr);
+  EXPECT_FALSE(ParseHealth("    no_primary: {window: 90s}\n").config);
+  EXPECT_FALSE(ParseHealth("    consumer_lag: {max_ttl: 90s}\n").config);
 }
 
 }  // namespace

@@ -3,11 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "../metric_families.h"
 #include "dns/dns_observation.h"
 #include "fake_dns_server.h"
 
 namespace failwatch {
 namespace {
+
+using failwatch::testing::Label;
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -15,19 +18,10 @@ using testing::FakeDnsServer;
 
 const prometheus::MetricFamily& Family(const SampleOutput& out,
                                        const std::string& name) {
-  for (const auto& f : out.families) {
-    if (f.name == name) return f;
-  }
+  if (const auto* f = failwatch::testing::Find(out.families, name)) return *f;
   static const prometheus::MetricFamily kNone;
   ADD_FAILURE() << "no family " << name;
   return kNone;
-}
-
-std::string Label(const prometheus::ClientMetric& m, const std::string& k) {
-  for (const auto& l : m.label) {
-    if (l.name == k) return l.value;
-  }
-  return "";
 }
 
 std::optional<double> Value(const SampleOutput& out, const std::string& name,
@@ -80,7 +74,7 @@ class DnsCollectorTest : public ::testing::Test {
   }
 
   FakeDnsServer server_;
-  DatabaseConfig config_;
+  DnsTargetOptions config_;
   WallTime now_ = WallTime(seconds(1'700'000'000));
 };
 

@@ -9,34 +9,24 @@
 #include <cstdio>
 #include <fstream>
 
+#include "../metric_families.h"
+
 namespace failwatch {
 namespace {
+
+using failwatch::testing::Label;
+using failwatch::testing::Find;
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const WallTime kT0 = WallTime(seconds(1'700'000'000));
 
-const prometheus::MetricFamily* FindFamily(
-    const std::vector<prometheus::MetricFamily>& fs, const std::string& name) {
-  for (const auto& f : fs) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-std::string Label(const prometheus::ClientMetric& m, const std::string& k) {
-  for (const auto& l : m.label) {
-    if (l.name == k) return l.value;
-  }
-  return "<none>";
-}
-
 // Value of the one series of `name` for `role` (and `extra` label if set).
 std::optional<double> Value(const std::vector<prometheus::MetricFamily>& fs,
                             const std::string& name, const std::string& role,
                             std::pair<std::string, std::string> extra = {}) {
-  const auto* f = FindFamily(fs, name);
+  const auto* f = Find(fs, name);
   if (f == nullptr) return std::nullopt;
   for (const auto& m : f->metric) {
     if (Label(m, "role") != role) continue;
@@ -69,9 +59,9 @@ TEST(DnsMetricsTest, EveryFamilyEvenWithoutSamples) {
     EXPECT_FALSE(f.help.empty()) << f.name;
   }
   EXPECT_EQ(names, kFamilies);
-  EXPECT_EQ(FindFamily(fs, "failwatch_dns_lookups_total")->type,
+  EXPECT_EQ(Find(fs, "failwatch_dns_lookups_total")->type,
             prometheus::MetricType::Counter);
-  EXPECT_EQ(FindFamily(fs, "failwatch_dns_answer")->type,
+  EXPECT_EQ(Find(fs, "failwatch_dns_answer")->type,
             prometheus::MetricType::Gauge);
 }
 
@@ -82,7 +72,7 @@ TEST(DnsMetricsTest, SuccessfulAnswer) {
                  milliseconds(4));
   auto fs = BuildDnsFamilies("orders", {&w});
 
-  const auto* answer = FindFamily(fs, "failwatch_dns_answer");
+  const auto* answer = Find(fs, "failwatch_dns_answer");
   ASSERT_EQ(answer->metric.size(), 2u);
   const auto& m = answer->metric[0];
   EXPECT_EQ(Label(m, "database"), "orders");
@@ -102,7 +92,7 @@ TEST(DnsMetricsTest, SuccessfulAnswer) {
   EXPECT_EQ(Value(fs, "failwatch_dns_last_change_timestamp_seconds", "writer"),
             1'700'000'001.0);
   EXPECT_TRUE(
-      FindFamily(fs, "failwatch_dns_lookup_errors_total")->metric.empty());
+      Find(fs, "failwatch_dns_lookup_errors_total")->metric.empty());
 }
 
 TEST(DnsMetricsTest, FailedLookupHasNoAnswerSeriesButKeepsCounters) {
@@ -115,7 +105,7 @@ TEST(DnsMetricsTest, FailedLookupHasNoAnswerSeriesButKeepsCounters) {
   (void)r.Record(DnsAnswer{{"10.0.0.3"}, 5}, kT0, milliseconds(2));
   auto fs = BuildDnsFamilies("orders", {&w, &r});
 
-  const auto* answer = FindFamily(fs, "failwatch_dns_answer");
+  const auto* answer = Find(fs, "failwatch_dns_answer");
   ASSERT_EQ(answer->metric.size(), 1u);  // only the reader's
   EXPECT_EQ(Label(answer->metric[0], "role"), "reader");
   EXPECT_EQ(Value(fs, "failwatch_dns_ttl_seconds", "writer"), std::nullopt);

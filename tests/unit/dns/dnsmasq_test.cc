@@ -132,7 +132,7 @@ class DnsmasqTest : public ::testing::Test {
 };
 
 TEST_F(DnsmasqTest, AnswerTtlAndChange) {
-  DatabaseConfig cfg;
+  DnsTargetOptions cfg;
   cfg.name = "orders";
   cfg.endpoint = HostPort{"db.lab.test", 5432};
   cfg.reader_endpoint = HostPort{"ro.lab.test", 5432};

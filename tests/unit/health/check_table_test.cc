@@ -20,6 +20,10 @@ TEST(CheckTableTest, EveryImplementedCheckIsAKnownConfigName) {
     EXPECT_TRUE(IsKnownCheckName(spec.name)) << spec.name;
     EXPECT_TRUE(seen.insert(spec.name).second) << "duplicate " << spec.name;
   }
+  // And every name the config accepts is implemented.
+  for (std::string_view name : kCheckNames) {
+    EXPECT_TRUE(seen.count(name)) << name << " has no row in the check table";
+  }
 }
 
 TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
@@ -40,7 +44,8 @@ TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
   kafka->dlts_evaluated = true;
   kafka->groups["billing"].name = "billing";
   kafka->groups["billing"].configured = true;
-  kafka->dlts["orders.DLT"].sources = {{"billing", "orders", "spring_dlt", true}};
+  kafka->dlts["orders.DLT"].sources = {
+      {"billing", "orders", "spring_dlt", true}};
   in.kafka = {kafka};
   in.collectors = {CollectorHealth{"dns", "orders", true, std::nullopt, At(1),
                                    At(1), 0, Millis(1000)}};

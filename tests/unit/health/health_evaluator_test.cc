@@ -35,11 +35,11 @@ class EvaluatorTest : public ::testing::Test {
   }
 
   void Make(HealthConfig health = {}) {
-    DatabaseConfig db;
+    PgDatabaseOptions db;
     db.name = "orders";
     db.apps = {{"orders-api", AppConfig::Expects::kPrimary}};
     evaluator_ = std::make_unique<HealthEvaluator>(
-        std::move(health), std::vector<DatabaseConfig>{db});
+        std::move(health), std::vector<PgDatabaseOptions>{db});
   }
 
   FakeClock clock_;
@@ -204,8 +204,7 @@ TEST_F(EvaluatorTest, VerdictIsFoundInAPublishedSnapshot) {
 }
 
 TEST(MakeHealthEvaluatorTest, IsTheHealthVerdictTarget) {
-  Config config;
-  auto c = MakeHealthEvaluator(config);
+  auto c = MakeHealthEvaluator(HealthConfig{}, {});
   EXPECT_EQ(c->kind(), "health");
   EXPECT_EQ(c->target(), "verdict");
 }

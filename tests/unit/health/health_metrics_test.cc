@@ -7,26 +7,15 @@
 #include "health/check_table.h"
 #include "health/hysteresis.h"
 #include "health_fixtures.h"
+#include "../metric_families.h"
 
 namespace failwatch {
 namespace {
 
+using failwatch::testing::Label;
+using failwatch::testing::Find;
+
 using namespace failwatch::testing;  // NOLINT
-
-const prometheus::MetricFamily* Family(
-    const std::vector<prometheus::MetricFamily>& fs, const std::string& name) {
-  for (const auto& f : fs) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-std::string Label(const prometheus::ClientMetric& m, const std::string& name) {
-  for (const auto& l : m.label) {
-    if (l.name == name) return l.value;
-  }
-  return "";
-}
 
 // A realistic verdict: every implemented check over a database mid-failover.
 Verdict RealVerdict() {
@@ -50,7 +39,7 @@ TEST(HealthMetricsTest, StateSetHasExactlyOneOnePerCheck) {
   ASSERT_GE(v.checks.size(), 8u);
   FailoverTracker tracker(std::chrono::minutes(5));
   auto fs = BuildHealthFamilies(v, tracker);
-  const auto* status = Family(fs, "failwatch_check_status");
+  const auto* status = Find(fs, "failwatch_check_status");
   ASSERT_NE(status, nullptr);
   EXPECT_EQ(status->type, prometheus::MetricType::Gauge);
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> ones;
@@ -83,18 +72,18 @@ TEST(HealthMetricsTest, OverallStatusDegradedAndSince) {
   ASSERT_EQ(v.status, VerdictState::kDown);
   FailoverTracker tracker(std::chrono::minutes(5));
   auto fs = BuildHealthFamilies(v, tracker);
-  const auto* degraded = Family(fs, "failwatch_degraded");
+  const auto* degraded = Find(fs, "failwatch_degraded");
   ASSERT_NE(degraded, nullptr);
   ASSERT_EQ(degraded->metric.size(), 1u);
   EXPECT_EQ(degraded->metric[0].gauge.value, 1);
 
-  const auto* overall = Family(fs, "failwatch_status");
+  const auto* overall = Find(fs, "failwatch_status");
   ASSERT_NE(overall, nullptr);
   ASSERT_EQ(overall->metric.size(), 4u);
   for (const auto& m : overall->metric) {
     EXPECT_EQ(m.gauge.value, Label(m, "status") == "down" ? 1 : 0);
   }
-  const auto* since = Family(fs, "failwatch_check_since_timestamp_seconds");
+  const auto* since = Find(fs, "failwatch_check_since_timestamp_seconds");
   ASSERT_NE(since, nullptr);
   EXPECT_EQ(since->metric.size(), v.checks.size());
   EXPECT_DOUBLE_EQ(since->metric[0].gauge.value, ToUnixSeconds(At(5)));
@@ -111,7 +100,7 @@ TEST(HealthMetricsTest, FailoverFamilies) {
   Verdict v = MakeVerdict({}, tracker.Timelines(), At(10));
   auto fs = BuildHealthFamilies(v, tracker);
 
-  const auto* total = Family(fs, "failwatch_failovers_total");
+  const auto* total = Find(fs, "failwatch_failovers_total");
   ASSERT_NE(total, nullptr);
   EXPECT_EQ(total->type, prometheus::MetricType::Counter);
   ASSERT_EQ(total->metric.size(), 1u);
@@ -119,7 +108,7 @@ TEST(HealthMetricsTest, FailoverFamilies) {
 
   // Endpoint already on the promoted node and nothing stale: converged at
   // the first look.
-  const auto* steps = Family(fs, "failwatch_failover_step_timestamp_seconds");
+  const auto* steps = Find(fs, "failwatch_failover_step_timestamp_seconds");
   ASSERT_NE(steps, nullptr);
   std::map<std::string, double> at;
   for (const auto& m : steps->metric) at[Label(m, "step")] = m.gauge.value;
@@ -127,7 +116,7 @@ TEST(HealthMetricsTest, FailoverFamilies) {
   EXPECT_DOUBLE_EQ(at["dns_switched"], ToUnixSeconds(At(10)));
   EXPECT_DOUBLE_EQ(at["apps_converged"], ToUnixSeconds(At(10)));
 
-  const auto* hist = Family(fs, "failwatch_failover_convergence_seconds");
+  const auto* hist = Find(fs, "failwatch_failover_convergence_seconds");
   ASSERT_NE(hist, nullptr);
   EXPECT_EQ(hist->type, prometheus::MetricType::Histogram);
   ASSERT_EQ(hist->metric.size(), 1u);
@@ -136,7 +125,7 @@ TEST(HealthMetricsTest, FailoverFamilies) {
   // 2 s falls in the first bucket (le=5).
   EXPECT_EQ(hist->metric[0].histogram.bucket[0].cumulative_count, 1u);
 
-  const auto* open = Family(fs, "failwatch_failover_in_progress");
+  const auto* open = Find(fs, "failwatch_failover_in_progress");
   ASSERT_NE(open, nullptr);
   EXPECT_EQ(open->metric[0].gauge.value, 0);
 }

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 
 namespace failwatch {
 namespace {

@@ -2,24 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "../metric_families.h"
+
 namespace failwatch {
 namespace {
 
-const prometheus::MetricFamily* Find(
-    const std::vector<prometheus::MetricFamily>& fams,
-    const std::string& name) {
-  for (const auto& f : fams) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-std::string Label(const prometheus::ClientMetric& m, const std::string& k) {
-  for (const auto& l : m.label) {
-    if (l.name == k) return l.value;
-  }
-  return "";
-}
+using failwatch::testing::Label;
+using failwatch::testing::Find;
 
 KafkaObservation Observation(int groups, int partitions) {
   KafkaObservation obs;

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "config/config.h"
+#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/collector.h"
 #include "core/host_port.h"

@@ -48,8 +48,8 @@ int Lab(const std::string& command) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-DatabaseConfig LabConfig() {
-  DatabaseConfig c;
+PgDatabaseOptions LabConfig() {
+  PgDatabaseOptions c;
   c.name = "orders";
   // A name no DNS collector resolves here: the pools are judged writer
   // pools by pointing at the primary, and remembered as such.
@@ -60,13 +60,16 @@ DatabaseConfig LabConfig() {
   c.dbname = "postgres";
   c.sslmode = "disable";
   c.schedule.timeout = kTimeout;
+  return c;
+}
+
+PgBouncerConfig LabPgBouncer() {
   PgBouncerConfig p;
   p.address = {kPgbIp, kPgbPort};
   p.user = "failwatch";  // a stats_users member: SHOW only
   p.password = Secret("failwatch-pw");
   p.schedule.timeout = kTimeout;
-  c.pgbouncers = {p};
-  return c;
+  return p;
 }
 
 struct PgConnDeleter {
@@ -185,11 +188,11 @@ class PgBouncerLiveTest : public ::testing::Test {
 
   std::string dir_, lab_, pgb_;
   bool started_ = false;
-  DatabaseConfig config_ = LabConfig();
+  PgDatabaseOptions config_ = LabConfig();
   std::unique_ptr<PostgresCollector> pg_ =
       std::make_unique<PostgresCollector>(config_);
   std::unique_ptr<PgBouncerCollector> pgb_collector_ =
-      std::make_unique<PgBouncerCollector>(config_, config_.pgbouncers[0]);
+      std::make_unique<PgBouncerCollector>(config_, LabPgBouncer());
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<AppConn> apps_;
 };

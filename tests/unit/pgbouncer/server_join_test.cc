@@ -6,8 +6,8 @@
 namespace failwatch {
 namespace {
 
-DatabaseConfig Config() {
-  DatabaseConfig c;
+PgDatabaseOptions Config() {
+  PgDatabaseOptions c;
   c.name = "orders";
   c.endpoint = {"db.lab.test", 5432};
   c.reader_endpoint = HostPort{"ro.lab.test", 5432};

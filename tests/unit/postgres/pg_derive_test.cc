@@ -63,6 +63,24 @@ TEST(ApplyNodeStatus, StandbyTimelineFromReceiverThenCheckpoint) {
   EXPECT_EQ(no_receiver.timeline, 1u);
 }
 
+TEST(PromotionLedger, TotalKeepsNodesThatLeftAndReturningNodesContinue) {
+  PromotionLedger ledger;
+  ledger.Record("10.0.0.1:5432", 1);
+  ledger.Record("10.0.0.2:5432", 2);
+  EXPECT_EQ(ledger.Total(), 3u);
+  // 10.0.0.2 left the node set: only 10.0.0.1 reports, the total holds.
+  ledger.Record("10.0.0.1:5432", 1);
+  EXPECT_EQ(ledger.Total(), 3u);
+  // It comes back with a fresh runtime seeded from the ledger.
+  EXPECT_EQ(ledger.Of("10.0.0.2:5432"), 2u);
+  EXPECT_EQ(ledger.Of("10.0.0.9:5432"), 0u);
+  // A lower count (a runtime that lost its history) never lowers it.
+  ledger.Record("10.0.0.2:5432", 0);
+  EXPECT_EQ(ledger.Total(), 3u);
+  ledger.Record("10.0.0.2:5432", 3);
+  EXPECT_EQ(ledger.Total(), 4u);
+}
+
 TEST(DetectTransition, RecoveryToPrimaryIsAPromotion) {
   NodeState prev = Node("b:1", StandbyRow(1));
   NodeState cur = Node("b:1", PrimaryRow());

@@ -66,8 +66,8 @@ std::shared_ptr<const Snapshot> SnapshotWithDns(
   return snap;
 }
 
-DatabaseConfig LabConfig() {
-  DatabaseConfig c;
+PgDatabaseOptions LabConfig() {
+  PgDatabaseOptions c;
   c.name = "orders";
   c.endpoint = {"db.lab.test", 55432};
   c.members = {{"127.0.0.2", 55432}, {"127.0.0.3", 55432}};
@@ -439,7 +439,7 @@ TEST_F(PgLiveTest, HungNodeCostsOneDeadline) {
 }
 
 TEST_F(PgLiveTest, WrongPasswordIsReportedAndBackedOff) {
-  DatabaseConfig c = LabConfig();
+  PgDatabaseOptions c = LabConfig();
   c.password = Secret("wrong");
   c.write_probe.enabled = false;
   collector_ = std::make_unique<PostgresCollector>(c);

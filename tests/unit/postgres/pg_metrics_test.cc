@@ -15,7 +15,7 @@ using testing::Label;
 TEST(BuildPgFamilies, EmptyObservationStillHasEveryFamily) {
   PgObservation obs;
   obs.database = "orders";
-  DatabaseConfig cfg;
+  PgDatabaseOptions cfg;
   cfg.apps = {{"orders-*", AppConfig::Expects::kPrimary}};
   auto fams = BuildPgFamilies(obs, cfg);
   std::set<std::string> names;
@@ -58,7 +58,7 @@ TEST(BuildPgFamilies, RolesEndpointAndProbes) {
   sticky.sqlstate = "25006";
   sticky.failures_total["25006"] = 3;
   obs.write_probes = {sticky};
-  auto fams = BuildPgFamilies(obs, DatabaseConfig{});
+  auto fams = BuildPgFamilies(obs, PgDatabaseOptions{});
 
   const auto* role = Find(fams, "failwatch_pg_node_role");
   ASSERT_TRUE(role);
@@ -103,7 +103,7 @@ TEST(BuildPgFamilies, WriteEvidenceOnlyWhereSeen) {
   stale.count = 4;
   stale.writes = 1;
   obs.stale_app_connections = {stale};
-  auto fams = BuildPgFamilies(obs, DatabaseConfig{});
+  auto fams = BuildPgFamilies(obs, PgDatabaseOptions{});
   const auto* groups = Find(fams, "failwatch_pg_app_connections_writes");
   ASSERT_TRUE(groups);
   ASSERT_EQ(groups->metric.size(), 1u);  // readers get no series
