@@ -98,13 +98,20 @@ wait_for 5 "worker $last gone with the daemon" gone "$last"
 # The real abort: DescribeConsumerGroups on the mock with tcache off makes
 # librdkafka 2.0.2 assert in every worker that describes.
 write_config true
+log_before=$(wc -l < "$WORK/failwatch.log" 2>/dev/null || echo 0)
 GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
   start_failwatch "$WORK/failwatch.yml" "$(free_port)"
 wait_for 20 "lag with discovery on" lag_is 10
 wait_for 20 "a worker aborted by librdkafka" restarts_at_least crashed 1
-grep -q "signal=SIGABRT" "$WORK/failwatch.log" || fail "no SIGABRT worker in the log"
-grep -q "rd_kafka_enq_once_del_source_return" "$WORK/failwatch.log" ||
-  fail "the abort was not librdkafka's assertion"
+# The same use-after-free ends as the assertion (SIGABRT) or, when the freed
+# memory was reused first, as SIGSEGV (seen in a CI run): either way the
+# worker, not the daemon, dies. Only this run's lines count (the log also
+# holds the SIGABRT sent by hand above).
+tail -n +"$((log_before + 1))" "$WORK/failwatch.log" > "$WORK/abort-run.log"
+if ! grep -q "rd_kafka_enq_once_del_source_return" "$WORK/abort-run.log" &&
+   ! grep -q "reason=crashed signal=SIGSEGV" "$WORK/abort-run.log"; then
+  fail "no worker died of librdkafka's use-after-free (assertion or SIGSEGV)"
+fi
 sleep 3
 kill -0 "$FW_PID" || fail "daemon died of the librdkafka abort"
 healthz_200 || fail "/healthz not 200 with aborting workers"
