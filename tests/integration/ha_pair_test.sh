@@ -5,18 +5,8 @@
 # upsert two distinct heartbeat rows, failwatch/<instance_id>/<database>,
 # both kept fresh: neither replica's row hides the other's writes.
 source "$(dirname "$0")/lib.sh"
-source "$FAILWATCH_SOURCE_DIR/scripts/lab/pg.sh"
 
-# Not the lab's fixed addresses: a free port on two loopback IPs.
-PG_LAB_PORT=$(free_port)
-PG_LAB_IP1=127.0.0.1
-PG_LAB_IP2=127.0.0.7
-PGDIR=$WORK/pg
-on_exit "pg_lab_stop $PGDIR"
-pg_lab_init "$PGDIR" > "$WORK/pg_init.log" 2>&1 || fail "pg_lab_init: $(tail -5 "$WORK/pg_init.log")"
-N1=$(pg_lab_addr node1)
-N2=$(pg_lab_addr node2)
-echo failwatch-pw > "$WORK/pg_password"
+start_private_pg 127.0.0.7
 cat > "$WORK/failwatch.yml" <<YAML
 interval: 500ms
 timeout: 400ms

@@ -157,3 +157,21 @@ check_status() {
     '.verdict.checks[]? | select(.check == $c and .target == $t) | .status' <<< "$body"
 }
 check_is() { [ "$(check_status "$1" "$2")" = "$3" ]; }
+
+# start_private_pg IP2 [PASSWORD_FILE]: a real PostgreSQL primary (127.0.0.1)
+# + streaming standby (IP2) on a free port, never the lab's fixed addresses,
+# stopped on exit. Sets PGDIR, N1, N2 (host:port of primary, standby) and
+# writes the lab password to PASSWORD_FILE (default $WORK/pg_password).
+start_private_pg() {
+  source "$FAILWATCH_SOURCE_DIR/scripts/lab/pg.sh"
+  PG_LAB_PORT=$(free_port)
+  PG_LAB_IP1=127.0.0.1
+  PG_LAB_IP2=$1
+  PGDIR=$WORK/pg
+  on_exit "pg_lab_stop $PGDIR"
+  pg_lab_init "$PGDIR" > "$WORK/pg_init.log" 2>&1 ||
+    fail "pg_lab_init: $(tail -5 "$WORK/pg_init.log")"
+  N1=$(pg_lab_addr node1)
+  N2=$(pg_lab_addr node2)
+  echo failwatch-pw > "${2:-$WORK/pg_password}"
+}

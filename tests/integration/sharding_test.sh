@@ -6,19 +6,10 @@
 # unsharded instance exports; --pod=NAME-1 is shard 1; bad shard flags exit 2.
 # Needs FAILWATCH_TOOLS_DIR with kafka_mock_cluster.
 source "$(dirname "$0")/lib.sh"
-source "$FAILWATCH_SOURCE_DIR/scripts/lab/pg.sh"
 MOCK=${FAILWATCH_TOOLS_DIR:?}/kafka_mock_cluster
 [ -x "$MOCK" ] || fail "missing $MOCK (build target kafka_mock_cluster)"
 
-PG_LAB_PORT=$(free_port)
-PG_LAB_IP1=127.0.0.1
-PG_LAB_IP2=127.0.0.8
-PGDIR=$WORK/pg
-on_exit "pg_lab_stop $PGDIR"
-pg_lab_init "$PGDIR" > "$WORK/pg_init.log" 2>&1 || fail "pg_lab_init: $(tail -5 "$WORK/pg_init.log")"
-N1=$(pg_lab_addr node1)
-N2=$(pg_lab_addr node2)
-echo failwatch-pw > "$WORK/pg_password"
+start_private_pg 127.0.0.8
 
 "$MOCK" --bootstrap-file="$WORK/bootstrap" orders:3 > "$WORK/kafka.log" 2>&1 &
 PIDS+=($!)

@@ -177,16 +177,7 @@ jq -e '.[0].Config.ExposedPorts | has("19921/tcp")' <<< "$cfg" >/dev/null || fai
 jq -e '.[0].Config.Entrypoint == ["/usr/bin/failwatch"]' <<< "$cfg" >/dev/null || fail "image entrypoint: $(jq -c .[0].Config.Entrypoint <<< "$cfg")"
 
 # A PostgreSQL primary + standby to sample, on a free port (not the lab's).
-source "$SRC/scripts/lab/pg.sh"
-PG_LAB_PORT=$(free_port)
-PG_LAB_IP1=127.0.0.1
-PG_LAB_IP2=127.0.0.6
-PGDIR=$WORK/pg
-on_exit "pg_lab_stop $PGDIR"
-pg_lab_init "$PGDIR" > "$WORK/pg_init.log" 2>&1 || fail "pg_lab_init: $(tail -5 "$WORK/pg_init.log")"
-N1=$(pg_lab_addr node1)
-N2=$(pg_lab_addr node2)
-echo failwatch-pw > "$WORK/secrets/pg"
+start_private_pg 127.0.0.6 "$WORK/secrets/pg"
 cat > "$WORK/container.yml" <<YAML
 interval: 1s
 timeout: 800ms
