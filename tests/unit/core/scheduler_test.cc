@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -83,60 +84,59 @@ bool WaitForState(const SnapshotStore& store,
   return false;
 }
 
-TEST(SchedulerTest, ReloadKeepingACollectorNeverSamplesItConcurrently) {
-  SnapshotStore store;
-  Scheduler scheduler(store, SystemClock::Get());
-  auto collector = std::make_shared<GatedCollector>();
-  const ScheduledTarget target{collector, Schedule{50ms, 40ms}};
+// A reload that keeps the target while its worker is stuck in Sample():
+// the stuck worker is detached and a new worker gets the same collector.
+class StuckReloadTest : public ::testing::Test {
+ protected:
+  void StartAndReloadWhileStuck() {
+    scheduler_.Start({target_});
+    ASSERT_TRUE(collector_->WaitForCalls(1));
+    scheduler_.Stop(0ms);
+    scheduler_.Start({target_});
+  }
 
-  scheduler.Start({target});
-  ASSERT_TRUE(collector->WaitForCalls(1));
-  // A reload with the target unchanged: the worker stuck in Sample() is
-  // detached and a new worker gets the same collector object.
-  scheduler.Stop(0ms);
-  scheduler.Start({target});
+  SnapshotStore store_;
+  Scheduler scheduler_{store_, SystemClock::Get()};
+  std::shared_ptr<GatedCollector> collector_ =
+      std::make_shared<GatedCollector>();
+  const ScheduledTarget target_{collector_, Schedule{50ms, 40ms}};
+};
 
+TEST_F(StuckReloadTest, NeverSamplesTheCollectorConcurrently) {
+  ASSERT_NO_FATAL_FAILURE(StartAndReloadWhileStuck());
   // The new worker's ticks are skipped while the old call is inside, and
   // the supervisor still abandons the old call.
-  const bool skipped = WaitForState(store, [&](const TargetState& s) {
+  const bool skipped = WaitForState(store_, [&](const TargetState& s) {
     return (s.skipped_total >= 1 && s.deadline_exceeded_total >= 1) ||
-           collector->max_active() > 1;
+           collector_->max_active() > 1;
   });
-  collector->Open();
+  collector_->Open();
   // The new worker samples normally once the old call returned.
-  const bool resumed = collector->WaitForCalls(4);
-  scheduler.Stop();
+  const bool resumed = collector_->WaitForCalls(4);
+  scheduler_.Stop();
 
   EXPECT_TRUE(skipped);
   EXPECT_TRUE(resumed);
-  EXPECT_EQ(collector->max_active(), 1);
+  EXPECT_EQ(collector_->max_active(), 1);
   // The detached worker exits when its call returns: it never samples again.
-  EXPECT_EQ(collector->calls_from_first_caller(), 1);
+  EXPECT_EQ(collector_->calls_from_first_caller(), 1);
 }
 
-TEST(SchedulerTest, SkippedTickIsCountedAndTheLateResultDiscarded) {
-  SnapshotStore store;
-  Scheduler scheduler(store, SystemClock::Get());
-  auto collector = std::make_shared<GatedCollector>();
-  const ScheduledTarget target{collector, Schedule{50ms, 40ms}};
-
-  scheduler.Start({target});
-  ASSERT_TRUE(collector->WaitForCalls(1));
-  scheduler.Stop(0ms);
-  scheduler.Start({target});
-  const bool abandoned = WaitForState(store, [](const TargetState& s) {
+TEST_F(StuckReloadTest, SkippedTickIsCountedAndTheLateResultDiscarded) {
+  ASSERT_NO_FATAL_FAILURE(StartAndReloadWhileStuck());
+  const bool abandoned = WaitForState(store_, [](const TargetState& s) {
     return s.deadline_exceeded_total >= 1 && s.skipped_total >= 1;
   });
-  collector->Open();
-  const bool resumed = WaitForState(store, [](const TargetState& s) {
+  collector_->Open();
+  const bool resumed = WaitForState(store_, [](const TargetState& s) {
     return s.samples_total >= 2 && !s.error;
   });
-  scheduler.Stop();
+  scheduler_.Stop();
 
   ASSERT_TRUE(abandoned);
   EXPECT_TRUE(resumed);
   const TargetState& s =
-      store.Current()->targets.at(TargetKey{"fake", "gated"});
+      store_.Current()->targets.at(TargetKey{"fake", "gated"});
   EXPECT_EQ(s.deadline_exceeded_total, 1u);
   EXPECT_GE(s.skipped_total, 1u);
 }
