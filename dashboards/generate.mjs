@@ -151,6 +151,11 @@ const alertsAnnotation = {
   step: '1m', titleFormat: '{{alertname}}', textFormat: '{{severity}}', tagKeys: 'alertname,severity',
 };
 
+// What the watched systems report is seen by every replica of an HA pair
+// (and by each shard for shared topics): sum within one instance, then take
+// the max across instances, so a pair never doubles a count.
+const acrossReplicas = (by, inner) => `max by (${by}) (sum by (job, instance, ${by}) (${inner}))`;
+
 // Numeric encodings of state sets (state-timeline panels with value mappings).
 const verdictExpr = (sel) => `max by (job, instance) (
   (failwatch_status{${sel}, status="ok"} == 1) * 0
@@ -174,10 +179,10 @@ function overview() {
     row('Verdict'),
     stat('Verdict', 'The verdict (failwatch_status): ok, at_risk (only risk checks fail: the next failover would hurt), degraded or down (the worst impact check).', [target(verdictExpr(SEL), '{{instance}}')], 'none',
       { mappings: verdictStateMappings, w: 6, h: 5 }),
-    stat('Checks by status', 'Number of checks per published status.', [target(`sum by (status) (failwatch_check_status{${SEL}} == 1)`, '{{status}}')], 'none',
+    stat('Checks by status', 'Number of checks per published status.', [target(`count by (status) (max by (check, target, status) (failwatch_check_status{${SEL}} == 1))`, '{{status}}')], 'none',
       { w: 6, h: 5, options: { colorMode: 'value' } }),
     stat('Failovers in progress', 'Databases whose last failover has not converged (failwatch_failover_in_progress).',
-      [target(`sum(failwatch_failover_in_progress{${SEL}})`)], 'none',
+      [target(`sum(max by (database) (failwatch_failover_in_progress{${SEL}}))`)], 'none',
       { w: 6, h: 5, thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'orange', value: 1 }] } }),
     stat('Last failover: promotion → apps converged', 'Per database: apps_converged minus promoted of the current or last failover (empty until it converges).',
       [target(`max by (database) (failwatch_failover_step_timestamp_seconds{${SEL}, step="apps_converged"})
@@ -211,7 +216,7 @@ function overview() {
     stateTimeline('Failover in progress', 'failwatch_failover_in_progress per database: 1 until apps converged.',
       [target(`failwatch_failover_in_progress{${SEL}}`, '{{database}}')], 'none',
       { w: 12, h: 8, mappings: valueMappings([[0, 'converged', 'green'], [1, 'in progress', 'orange']]) }),
-    timeseries('Failovers seen', 'Promotions seen by the evaluator.', [target(`sum by (database) (increase(failwatch_failovers_total{${SEL}}[$__rate_interval]))`, '{{database}}')], 'short',
+    timeseries('Failovers seen', 'Promotions seen by the evaluator.', [target(acrossReplicas('database', `increase(failwatch_failovers_total{${SEL}}[$__rate_interval])`), '{{database}}')], 'short',
       { w: 12, h: 7, custom: { drawStyle: 'bars', fillOpacity: 80 } }),
     stat('Mean convergence since start', 'Mean promotion → apps converged over the failovers seen since failwatch started.',
       [target(`sum by (database) (failwatch_failover_convergence_seconds_sum{${SEL}}) / sum by (database) (failwatch_failover_convergence_seconds_count{${SEL}})`, '{{database}}')], 's',
@@ -223,8 +228,8 @@ function overview() {
     timeseries('Collector sample duration', 'Duration of the last sample per target; compare with its timeout.',
       [target(`failwatch_collector_duration_seconds{${SEL}}`, '{{collector}}/{{target}}')], 's', { w: 12 }),
     timeseries('Failed samples', 'Failed and deadline-exceeded samples per target.',
-      [target(`sum by (collector, target) (increase(failwatch_collector_failures_total{${SEL}}[$__rate_interval]))`, '{{collector}}/{{target}} failed'),
-       target(`sum by (collector, target) (increase(failwatch_collector_deadline_exceeded_total{${SEL}}[$__rate_interval]))`, '{{collector}}/{{target}} deadline')], 'short', { w: 8 }),
+      [target(`sum by (instance, collector, target) (increase(failwatch_collector_failures_total{${SEL}}[$__rate_interval]))`, '{{instance}} {{collector}}/{{target}} failed'),
+       target(`sum by (instance, collector, target) (increase(failwatch_collector_deadline_exceeded_total{${SEL}}[$__rate_interval]))`, '{{instance}} {{collector}}/{{target}} deadline')], 'short', { w: 8 }),
     timeseries('Scheduler heartbeat age', 'Seconds since the collection loop last beat (/healthz fails above 10 s).',
       [target(`failwatch_scheduler_heartbeat_age_seconds{${SEL}}`, '{{instance}}')], 's', { w: 8 }),
     stateTimeline('Config reload', 'Last configuration (re)load succeeded.',
@@ -252,10 +257,10 @@ function database() {
       [target(`failwatch_dns_answer{${DB}, role="reader"}`, '{{database}} {{address}}')], 'none',
       { mappings: valueMappings([[1, 'in answer', 'blue']]) }),
     timeseries('Answer changes', 'Times the address set of an endpoint changed.',
-      [target(`sum by (database, role) (increase(failwatch_dns_answer_changes_total{${DB}}[$__rate_interval]))`, '{{database}} {{role}}')], 'short',
+      [target(acrossReplicas('database, role', `increase(failwatch_dns_answer_changes_total{${DB}}[$__rate_interval])`), '{{database}} {{role}}')], 'short',
       { w: 8, custom: { drawStyle: 'bars', fillOpacity: 80 } }),
     timeseries('Lookup errors', 'Failed lookups by c-ares status (ENOTFOUND = NXDOMAIN, ETIMEOUT, ESERVFAIL, ...).',
-      [target(`sum by (database, role, code) (increase(failwatch_dns_lookup_errors_total{${DB}}[$__rate_interval]))`, '{{database}} {{role}} {{code}}')], 'short', { w: 8 }),
+      [target(acrossReplicas('database, role, code', `increase(failwatch_dns_lookup_errors_total{${DB}}[$__rate_interval])`), '{{database}} {{role}} {{code}}')], 'short', { w: 8 }),
     timeseries('TTL and lookup duration', 'Minimum TTL of the current answer and duration of the last lookup.',
       [target(`failwatch_dns_ttl_seconds{${DB}}`, '{{database}} {{role}} TTL'),
        target(`failwatch_dns_lookup_duration_seconds{${DB}}`, '{{database}} {{role}} lookup')], 's', { w: 8 }),
@@ -299,13 +304,13 @@ function database() {
 
     row('Application connections'),
     timeseries('Stale connections by app', 'Connections of each configured app on a node it must not use (standby or superseded primary).',
-      [target(`sum by (database, app) (failwatch_pg_app_stale_connections{${DB}})`, '{{database}} {{app}}')], 'short', { w: 12 }),
+      [target(acrossReplicas('database, app', `failwatch_pg_app_stale_connections{${DB}}`), '{{database}} {{app}}')], 'short', { w: 12 }),
     timeseries('Stale connections by node and cause', 'kept_from_before_promotion = the pool kept it (HikariCP never evicts on 25006); connected_after_promotion = stale DNS / cached address.',
-      [target(`sum by (app, node, node_role, cause) (failwatch_pg_stale_app_connections{${DB}})`, '{{app}} on {{node}} ({{node_role}}, {{cause}})')], 'short', { w: 12 }),
+      [target(acrossReplicas('app, node, node_role, cause', `failwatch_pg_stale_app_connections{${DB}}`), '{{app}} on {{node}} ({{node_role}}, {{cause}})')], 'short', { w: 12 }),
     timeseries('Oldest stale connection age', 'Age of the oldest stale connection per app and node.',
       [target(`time() - min by (app, node) (failwatch_pg_stale_app_connections_oldest_start_time_seconds{${DB}})`, '{{app}} on {{node}}')], 's', { w: 12 }),
     timeseries('App connections per node', 'Client backends per node and application_name.',
-      [target(`sum by (node, application_name) (failwatch_pg_app_connections{${DB}})`, '{{node}} {{application_name}}')], 'short', { w: 12 }),
+      [target(acrossReplicas('node, application_name', `failwatch_pg_app_connections{${DB}}`), '{{node}} {{application_name}}')], 'short', { w: 12 }),
 
     row('Write probe'),
     stateTimeline('Write probe', 'fresh = new connection to what DNS says now; sticky = one long-lived connection, never replaced on 25006 (like HikariCP).',
@@ -314,18 +319,18 @@ function database() {
       [target(`failwatch_pg_write_probe_target{${DB}} == 1`, '{{database}} {{path}} → {{address}}')], 'none',
       { w: 12, mappings: valueMappings([[1, 'target', 'blue']]) }),
     timeseries('Write probe failures by SQLSTATE', '25006 = read-only node; no_address = endpoint not resolved.',
-      [target(`sum by (database, path, sqlstate) (increase(failwatch_pg_write_probe_failures_total{${DB}}[$__rate_interval]))`, '{{database}} {{path}} {{sqlstate}}')], 'short',
+      [target(acrossReplicas('database, path, sqlstate', `increase(failwatch_pg_write_probe_failures_total{${DB}}[$__rate_interval])`), '{{database}} {{path}} {{sqlstate}}')], 'short',
       { w: 12, custom: { drawStyle: 'bars', fillOpacity: 80 } }),
     timeseries('Write probe latency', 'Duration of the last heartbeat write (fresh includes connecting).',
       [target(`failwatch_pg_write_probe_latency_seconds{${DB}}`, '{{database}} {{path}}')], 's', { w: 12 }),
 
     row('PgBouncer'),
     timeseries('Stale server connections', 'Server connections of writer pools on a node that is not the writable primary. Fix: RECONNECT <db> on the admin console.',
-      [target(`sum by (pgbouncer, pool_db, backend, role) (failwatch_pgbouncer_stale_server_connections{${DB}})`, '{{pgbouncer}} {{pool_db}} → {{backend}} ({{role}})')], 'short', { w: 12 }),
+      [target(acrossReplicas('pgbouncer, pool_db, backend, role', `failwatch_pgbouncer_stale_server_connections{${DB}}`), '{{pgbouncer}} {{pool_db}} → {{backend}} ({{role}})')], 'short', { w: 12 }),
     timeseries('Server connections by backend', 'SHOW SERVERS grouped by backend address and its role.',
-      [target(`sum by (pgbouncer, backend, role) (failwatch_pgbouncer_server_connections{${DB}})`, '{{pgbouncer}} → {{backend}} ({{role}})')], 'short', { w: 12 }),
+      [target(acrossReplicas('pgbouncer, backend, role', `failwatch_pgbouncer_server_connections{${DB}}`), '{{pgbouncer}} → {{backend}} ({{role}})')], 'short', { w: 12 }),
     timeseries('Clients waiting', 'cl_waiting per pool.',
-      [target(`sum by (pgbouncer, pool_db, pool_user) (failwatch_pgbouncer_pool_client_connections{${DB}, state="waiting"})`, '{{pgbouncer}} {{pool_db}}/{{pool_user}}')], 'short', { w: 8 }),
+      [target(acrossReplicas('pgbouncer, pool_db, pool_user', `failwatch_pgbouncer_pool_client_connections{${DB}, state="waiting"}`), '{{pgbouncer}} {{pool_db}}/{{pool_user}}')], 'short', { w: 8 }),
     timeseries('Longest client wait', 'maxwait per pool.',
       [target(`failwatch_pgbouncer_pool_maxwait_seconds{${DB}}`, '{{pgbouncer}} {{pool_db}}/{{pool_user}}')], 's', { w: 8 }),
     stateTimeline('Paused databases', 'PgBouncer databases PAUSEd (clients queue up).',
@@ -367,7 +372,7 @@ function kafka() {
     timeseries('Lag by topic', 'Messages behind per group and topic.',
       [target(`failwatch_kafka_group_topic_lag{${KG}}`, '{{group}} {{topic}}')], 'short', { w: 12 }),
     timeseries('Lag seconds: lower bounds', 'Partitions whose lag in seconds is only a lower bound (the commit predates failwatch\'s history).',
-      [target(`sum by (cluster, group) (failwatch_kafka_group_partition_lag_seconds_is_lower_bound{${KG}})`, '{{cluster}} {{group}}')], 'short', { w: 12 }),
+      [target(acrossReplicas('cluster, group', `failwatch_kafka_group_partition_lag_seconds_is_lower_bound{${KG}}`), '{{cluster}} {{group}}')], 'short', { w: 12 }),
     stateTimeline('Group state', 'Group state from DescribeGroups (absent where the brokers cannot describe groups).',
       [target(`max by (cluster, group) (
   (failwatch_kafka_group_state{${KG}, state="Unknown"} == 1) * 0
@@ -380,9 +385,9 @@ function kafka() {
     timeseries('Members', 'Members per group.',
       [target(`failwatch_kafka_group_members{${KG}}`, '{{cluster}} {{group}}')], 'short', { w: 12, decimals: 0 }),
     timeseries('Produce rate', 'Records appended per second (growth of the end offsets) of the topics the groups consume.',
-      [target(`sum by (cluster, topic) (deriv(failwatch_kafka_partition_high_watermark{${KC}}[$__rate_interval]))`, '{{cluster}} {{topic}}')], 'cps', { w: 12 }),
+      [target(acrossReplicas('cluster, topic', `deriv(failwatch_kafka_partition_high_watermark{${KC}}[$__rate_interval])`), '{{cluster}} {{topic}}')], 'cps', { w: 12 }),
     timeseries('Commit rate', 'Committed offsets advanced per second (consumption).',
-      [target(`sum by (cluster, group, topic) (deriv(failwatch_kafka_group_partition_committed_offset{${KG}}[$__rate_interval]))`, '{{group}} {{topic}}')], 'cps', { w: 12 }),
+      [target(acrossReplicas('cluster, group, topic', `deriv(failwatch_kafka_group_partition_committed_offset{${KG}}[$__rate_interval])`), '{{group}} {{topic}}')], 'cps', { w: 12 }),
 
     row('Dead-letter topics'),
     table('Missing dead-letter topics', 'Configured groups whose expected DLT does not exist (absent) or has too few partitions.',
@@ -391,7 +396,7 @@ function kafka() {
         transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, job: true } } }],
       }),
     timeseries('DLT arrivals', 'Records that entered each DLT.',
-      [target(`sum by (cluster, dlt) (increase(failwatch_kafka_dlt_records_total{${KC}}[$__rate_interval]))`, '{{cluster}} {{dlt}}')], 'short',
+      [target(acrossReplicas('cluster, dlt', `increase(failwatch_kafka_dlt_records_total{${KC}}[$__rate_interval])`), '{{cluster}} {{dlt}}')], 'short',
       { w: 8, custom: { drawStyle: 'bars', fillOpacity: 80 } }),
     timeseries('DLT depth (unhandled)', 'Records nobody reprocessed: end offset − max(start offset, the reprocessing group\'s committed offset).',
       [target(`failwatch_kafka_dlt_unhandled{${KC}}`, '{{cluster}} {{dlt}} unhandled'),
@@ -399,7 +404,7 @@ function kafka() {
     timeseries('Oldest unhandled DLT record', 'Age of the oldest unhandled record, from its timestamp.',
       [target(`failwatch_kafka_dlt_oldest_unhandled_age_seconds{${KC}}`, '{{cluster}} {{dlt}}')], 's', { w: 8 }),
     table('DLT records by origin and exception', 'Recent DLT records by original topic and exception class (Spring headers; only with header reading on).',
-      [instantTable(`sum by (cluster, dlt, original_topic, exception) (failwatch_kafka_dlt_header_records{${KC}})`)], 'short', {
+      [instantTable(acrossReplicas('cluster, dlt, original_topic, exception', `failwatch_kafka_dlt_header_records{${KC}}`))], 'short', {
         w: 24, h: 7,
         transformations: [{ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { Value: 'records' } } },
                           { id: 'sortBy', options: { sort: [{ field: 'records', desc: true }] } }],
@@ -409,7 +414,7 @@ function kafka() {
     timeseries('Read time per phase', 'Seconds per phase of the last sample (metadata, watermarks, committed, discovery).',
       [target(`failwatch_kafka_read_seconds{${KC}}`, '{{cluster}} {{phase}}')], 's', { w: 12 }),
     timeseries('Series dropped by the cap', 'Series dropped by max_series.',
-      [target(`sum by (cluster) (increase(failwatch_kafka_series_dropped_total{${KC}}[$__rate_interval]))`, '{{cluster}}')], 'short', { w: 12 }),
+      [target(`sum by (instance, cluster) (increase(failwatch_kafka_series_dropped_total{${KC}}[$__rate_interval]))`, '{{instance}} {{cluster}}')], 'short', { w: 12 }),
   ];
   return dashboard({
     uid: 'failwatch-kafka', title: 'failwatch / Kafka',
