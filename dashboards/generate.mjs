@@ -361,7 +361,7 @@ function kafka() {
   or (failwatch_kafka_group_status{${KG}, status="ERR"} == 1) * 5
 )`, '{{cluster}} {{group}}')], 'none', { w: 16, mappings: statusMappings }),
     stat('Groups not OK', 'Groups whose status is not OK.',
-      [target(`count(failwatch_kafka_group_status{${KG}, status!="OK"} == 1) or vector(0)`)], 'none',
+      [target(`count(max by (cluster, group) (failwatch_kafka_group_status{${KG}, status!="OK"} == 1)) or vector(0)`)], 'none',
       { w: 4, h: 8, thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'orange', value: 1 }] } }),
     stat('Groups tracked', 'Groups failwatch tracks per cluster.',
       [target(`failwatch_kafka_groups_tracked{${KC}}`, '{{cluster}}')], 'none', { w: 4, h: 8, options: { colorMode: 'value' } }),
