@@ -330,6 +330,61 @@ TEST(KafkaIntegrationTest, DeadClusterFailsWithinDeadline) {
   }
 }
 
+// A dead cluster: the data handle is reset after 3 failed samples, then
+// not again before a backoff that doubles per reset (data_handle_reset.h),
+// in ctx.clock's time: frozen here, so only the clock's advance allows the
+// second reset.
+TEST(KafkaIntegrationTest, DeadClusterResetsTheDataHandleWithBackoff) {
+  MockCluster mc({"r:1"});
+  App app(mc.bootstraps());
+  app.Produce("r", 0, 3);
+  app.Commit("rg", "r", 0, 1);
+  auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"rg"}), TestOptions());
+  FakeClock clock;
+  const Millis timeout(300);
+  auto sample = [&] {
+    SampleContext ctx;
+    ctx.clock = &clock;
+    ctx.now = clock.Wall();
+    ctx.deadline = std::chrono::steady_clock::now() + timeout;
+    Sampled s;
+    s.out = c->Sample(ctx);
+    return s;
+  };
+  auto resets = [](const Sampled& s) {
+    return s.Value("failwatch_kafka_data_handle_resets_total", {}).value_or(-1);
+  };
+  auto backoff = [](const Sampled& s) {
+    return s.Value("failwatch_kafka_data_handle_reset_backoff_seconds", {})
+        .value_or(-1);
+  };
+  Sampled s = sample();
+  ASSERT_FALSE(s.out.error.has_value()) << s.out.error->ToString();
+  EXPECT_EQ(resets(s), 0);
+  EXPECT_EQ(backoff(s), 0);
+  mc.Kill(SIGKILL);
+  for (int i = 1; i <= 2; ++i) {
+    s = sample();
+    ASSERT_TRUE(s.out.error.has_value());
+    EXPECT_EQ(resets(s), 0) << "failure " << i;
+  }
+  s = sample();
+  EXPECT_EQ(resets(s), 1);
+  // 2 x the sample's budget (300 ms less what passed before it was read).
+  EXPECT_GT(backoff(s), 0.5);
+  EXPECT_LE(backoff(s), 0.6);
+  for (int i = 4; i <= 8; ++i) {
+    s = sample();
+    ASSERT_TRUE(s.out.error.has_value());
+    EXPECT_EQ(resets(s), 1) << "failure " << i << ": inside the backoff";
+  }
+  clock.Advance(std::chrono::seconds(1));
+  s = sample();
+  EXPECT_EQ(resets(s), 2);
+  EXPECT_GT(backoff(s), 1.0);
+  EXPECT_LE(backoff(s), 1.2);
+}
+
 // Lag in seconds against known produce times: one message every ~30 ms,
 // the collector sampling every ~60 ms, then five groups committed at
 // different offsets are compared with when those records were produced.
