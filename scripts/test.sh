@@ -15,12 +15,9 @@ cd "$(dirname "$0")/.."
 SOURCE_DIR=$PWD
 BUILD_DIR="${BUILD_DIR:-build/ci}"
 JOBS="${JOBS:-$(nproc)}"
-# TSan passed on the merged tree (517 tests); ASan+UBSan is off by default
-# until it has passed once with the Beast server and the Kafka admin worker
-# merged (FAILWATCH_TEST_ASAN=1 runs it; the default goes back on then).
-SANITIZERS="${FAILWATCH_TEST_SANITIZERS:-}"
-RUN_ASAN="${FAILWATCH_TEST_ASAN:-${SANITIZERS:-0}}"
-RUN_TSAN="${FAILWATCH_TEST_TSAN:-${SANITIZERS:-1}}"
+SANITIZERS="${FAILWATCH_TEST_SANITIZERS:-1}"
+RUN_ASAN="${FAILWATCH_TEST_ASAN:-$SANITIZERS}"
+RUN_TSAN="${FAILWATCH_TEST_TSAN:-$SANITIZERS}"
 
 # Seconds since the previous call, for the phase timings CI prints.
 phase_start=$SECONDS
@@ -72,51 +69,74 @@ sanitizer_build() {
 
 # Sanitizer reports go to files (log_path), so a report from a background
 # daemon or a child process fails the phase even when the test that
-# started it does not look at its exit code.
+# started it does not look at its exit code. Reports named expected-* come
+# from children a test kills on purpose (tests/unit/kafka/
+# expected_child_crash.h: librdkafka's use-after-free in the Kafka admin
+# worker): listed, not failed on; that test checks the daemon's side.
 check_sanitizer_logs() {
-  local logs=$1 name=$2
-  if compgen -G "$logs/*" > /dev/null; then
-    echo "test.sh: $name reported errors:" >&2
-    for f in "$logs"/*; do echo "== $f" >&2; head -c 20000 "$f" >&2; done
-    return 1
+  local logs=$1 name=$2 f failed=0
+  for f in "$logs"/expected-*; do
+    [ -e "$f" ] && echo "test.sh: $name: expected report of a child a test crashed: $f"
+  done
+  for f in "$logs"/*; do
+    [ -e "$f" ] || continue
+    case ${f##*/} in expected-*) continue ;; esac
+    if [ "$failed" = 0 ]; then echo "test.sh: $name reported errors:" >&2; fi
+    failed=1
+    echo "== $f" >&2
+    head -c 20000 "$f" >&2
+  done
+  return "$failed"
+}
+
+# sanitizer_env SANITIZER LOGS: the runtime options, reports into LOGS.
+sanitizer_env() {
+  local logs=$2
+  if [ "$1" = thread ]; then
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$logs/tsan"
+    return
   fi
+  # Leaks are errors; the suppressions name third-party leaks only.
+  export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$logs/asan"
+  export LSAN_OPTIONS="suppressions=$SOURCE_DIR/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
+}
+
+# sanitizer_phase NAME DIR SANITIZER UNIT_REGEX INTEGRATION_REGEX TARGETS...:
+# builds TARGETS in DIR, runs the unit tests matching UNIT_REGEX (all when
+# empty) in parallel, then the integration tests matching
+# INTEGRATION_REGEX (none when empty) serially, then fails on any report.
+sanitizer_phase() {
+  local name=$1 dir=$2 sanitizer=$3 unit_regex=$4 integration_regex=$5
+  shift 5
+  sanitizer_build "$dir" "$sanitizer" "$@"
+  phase "$name build"
+  local logs=$SOURCE_DIR/$dir/sanitizer-logs
+  rm -rf "$logs" && mkdir -p "$logs"
+  (
+    cd "$dir"
+    sanitizer_env "$sanitizer" "$logs"
+    ctest -L unit ${unit_regex:+-R "$unit_regex"} -j "$JOBS" --output-on-failure
+    if [ -n "$integration_regex" ]; then
+      ctest -L integration -R "$integration_regex" --output-on-failure
+    fi
+  )
+  check_sanitizer_logs "$logs" "$name"
+  phase "$name tests"
 }
 
 if [ "$RUN_ASAN" = 1 ]; then
   targets=(failwatch)
   for m in "${ASAN_MODULES[@]}"; do targets+=("failwatch_${m}_tests"); done
   for f in "${FUZZ_TARGETS[@]}"; do targets+=("fuzz_$f"); done
-  sanitizer_build build/asan address "${targets[@]}"
-  phase "ASan+UBSan build"
-  logs=$SOURCE_DIR/build/asan/sanitizer-logs
-  rm -rf "$logs" && mkdir -p "$logs"
-  (
-    cd build/asan
-    # Leaks are errors; the suppressions name third-party leaks only.
-    export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$logs/asan"
-    export LSAN_OPTIONS="suppressions=$SOURCE_DIR/tests/sanitizers/lsan.supp:print_suppressions=0"
-    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
-    ctest -L unit -j "$JOBS" --output-on-failure
-    ctest -L integration -R "$ASAN_INTEGRATION" --output-on-failure
-  )
-  check_sanitizer_logs "$logs" "ASan+UBSan"
-  phase "ASan+UBSan tests"
+  sanitizer_phase "ASan+UBSan" build/asan address "" "$ASAN_INTEGRATION" \
+    "${targets[@]}"
 fi
 
 if [ "$RUN_TSAN" = 1 ]; then
   targets=()
   for m in "${TSAN_MODULES[@]}"; do targets+=("failwatch_${m}_tests"); done
-  sanitizer_build build/tsan thread "${targets[@]}"
-  phase "TSan build"
-  logs=$SOURCE_DIR/build/tsan/sanitizer-logs
-  rm -rf "$logs" && mkdir -p "$logs"
-  (
-    cd build/tsan
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$logs/tsan"
-    prefixes=$(IFS='|'; echo "${TSAN_MODULES[*]}")
-    ctest -L unit -R "^($prefixes)\." -j "$JOBS" --output-on-failure
-  )
-  check_sanitizer_logs "$logs" "TSan"
-  phase "TSan tests"
+  prefixes=$(IFS='|'; echo "${TSAN_MODULES[*]}")
+  sanitizer_phase TSan build/tsan thread "^($prefixes)\." "" "${targets[@]}"
 fi
 echo "test.sh: all phases passed"

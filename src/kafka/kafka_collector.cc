@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "kafka/admin_worker_client.h"
+#include "kafka/data_handle_reset.h"
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_metrics.h"
@@ -24,7 +25,9 @@ class KafkaCollector final : public Collector {
       : cluster_(std::move(cluster)),
         options_(std::move(options)),
         discovery_(cluster_, options_),
-        dlt_(cluster_, options_) {
+        dlt_(cluster_, options_),
+        reset_policy_(options_.data_handle_reset_after_failures,
+                      options_.data_handle_reset_backoff_max) {
     auto tracker = KafkaTracker::Create(cluster_, options_);
     if (tracker.ok()) {
       tracker_ = std::move(tracker).value();
@@ -130,7 +133,8 @@ class KafkaCollector final : public Collector {
     Phase("discovery", t0);
     in.discovery = view();
 
-    consecutive_failures_ = 0;
+    reset_policy_.OnSuccess();
+    stats_.data_handle_reset_backoff_seconds = 0;
     auto obs = tracker_->Update(in);
     stats_.topic_probes_pending = tracker_->probes_pending();
     stats_.topic_probe_partitions_total = tracker_->probe_partitions_total();
@@ -223,17 +227,22 @@ class KafkaCollector final : public Collector {
   SampleOutput Fail(const SampleContext& ctx, const Error& error) {
     SampleOutput out;
     out.error = error;
-    if (++consecutive_failures_ >= options_.data_handle_reset_after_failures &&
-        data_) {
+    // The sample's budget is the backoff's unit.
+    const auto budget =
+        std::chrono::duration_cast<Millis>(ctx.deadline - sample_start_);
+    const int failures = reset_policy_.consecutive_failures() + 1;
+    if (data_ && reset_policy_.OnFailure(ctx.clock->Steady(), budget)) {
       spdlog::warn(
-          "kafka data handle reset after repeated failures "
-          "cluster={} failures={} error=\"{}\"",
-          cluster_.name, consecutive_failures_, error.ToString());
+          "msg=\"kafka data handle reset after repeated failures\" "
+          "cluster={} failures={} next_reset_after_s={:.3f} error=\"{}\"",
+          cluster_.name, failures, ToSeconds(reset_policy_.backoff()),
+          error.ToString());
       DestroyDetached(std::move(data_), abandoned_data_);
       data_.reset();
-      consecutive_failures_ = 0;
       ++stats_.data_handle_resets_total;
     }
+    stats_.data_handle_reset_backoff_seconds =
+        ToSeconds(reset_policy_.backoff());
     auto obs = tracker_->UpdateFailed(error, ctx.now, view());
     Finish(out, *obs);
     out.observation = std::move(obs);
@@ -271,7 +280,7 @@ class KafkaCollector final : public Collector {
   DiscoveryAnswer worker_discovery_;
   DltTracker dlt_;
   KafkaCollectorStats stats_;
-  int consecutive_failures_ = 0;
+  DataHandleResetPolicy reset_policy_;
   SteadyTime sample_start_{};
 };
 

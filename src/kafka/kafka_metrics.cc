@@ -409,6 +409,11 @@ std::vector<prometheus::MetricFamily> BuildKafkaFamilies(
           "failwatch_kafka_data_handle_resets_total",
           "Data client handles recreated after repeated failures.")
           .Add(cl, static_cast<double>(stats.data_handle_resets_total))));
+  add(std::move(FamilyBuilder::Gauge(
+                    "failwatch_kafka_data_handle_reset_backoff_seconds",
+                    "Wait before the data handle may be reset again; doubles "
+                    "per reset while samples fail, 0 after a good sample.")
+                    .Add(cl, stats.data_handle_reset_backoff_seconds)));
   add(std::move(
       FamilyBuilder::Counter("failwatch_kafka_dlt_reads_total",
                              "Dead-letter record reads (timestamps, headers).")

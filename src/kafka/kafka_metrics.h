@@ -23,6 +23,8 @@ struct KafkaCollectorStats {
   int discovery_handles_abandoned = 0;
   bool discovery_disabled = false;
   std::uint64_t data_handle_resets_total = 0;
+  // Wait before the next data handle reset may happen (0: none pending).
+  double data_handle_reset_backoff_seconds = 0;
   // Admin worker processes lost (and restarted), by reason; empty when the
   // admin calls run in-process.
   std::map<std::string, std::uint64_t> admin_worker_restarts;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "kafka/dlt_naming.h"
+#include "kafka/kafka_cluster_config.h"
 
 namespace failwatch {
 
@@ -81,8 +81,10 @@ struct KafkaOptions {
   // true: ListOffsets batched per leader (offsets_for_times with -2/-1);
   // false: one query_watermark_offsets per partition (for comparison).
   bool batched_watermarks = true;
-  // Consecutive failed samples after which the data handle is recreated.
+  // Consecutive failed samples after which the data handle is recreated,
+  // and the cap of the backoff between resets (data_handle_reset.h).
   int data_handle_reset_after_failures = 3;
+  Millis data_handle_reset_backoff_max = std::chrono::seconds(60);
 
   // Lagging partitions whose record at the committed offset is read per
   // sample for an exact lag in seconds (lag_timestamps.h); 0 = off.
