@@ -60,7 +60,8 @@ for b in "$FAILWATCH_BIN" "$LAB_TOOLS_DIR/demo_app" "$LAB_TOOLS_DIR/demo_produce
   "$LAB_TOOLS_DIR/kafka_mock_cluster"; do
   cp "$b" "$SOAK_OUT/bin/" || die "missing $b (set FAILWATCH_BIN and LAB_TOOLS_DIR)"
 done
-export FAILWATCH_BIN=$SOAK_OUT/bin/failwatch LAB_TOOLS_DIR=$SOAK_OUT/bin
+# The snapshot has no source tree to build: the lab runs these copies.
+export FAILWATCH_BIN=$SOAK_OUT/bin/failwatch LAB_TOOLS_DIR=$SOAK_OUT/bin LAB_SKIP_BUILD=1
 CSV=$SOAK_OUT/soak.csv
 ACTIVE=""
 finish() {
