@@ -118,7 +118,16 @@ proc_start() {
   setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$RUN/$name.pid"
-  readlink -f "$1" >"$RUN/$name.exe"
+  local exe _
+  exe=$(readlink -f "$(command -v "$1")")
+  echo "$exe" >"$RUN/$name.exe"
+  # Until setsid has exec'd the program, /proc/PID/exe is bash or setsid and
+  # proc_alive would call it dead (seen under load in the soak).
+  for _ in $(seq 1 100); do
+    [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$exe" ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.02
+  done
 }
 
 proc_pid() {
