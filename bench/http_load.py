@@ -162,6 +162,13 @@ async def main(args):
     print(json.dumps(out))
 
 
+async def probe_once(host, port):
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+    status, _ = await read_response(reader)
+    return status, writer
+
+
 async def probe_loop(args):
     """A fresh connection for each /healthz, like a liveness probe."""
     h = Stats()
@@ -170,10 +177,10 @@ async def probe_loop(args):
         t0 = time.perf_counter()
         h.pending["prober"] = t0
         try:
-            reader, writer = await asyncio.open_connection(args.host, args.port)
-            writer.write(f"GET /healthz HTTP/1.1\r\nHost: {args.host}\r\nConnection: close\r\n\r\n".encode())
+            # The timeout covers the connect too: a full accept queue
+            # (civetweb's 4 threads busy) holds a connect for many seconds.
             left = max(0.001, min(args.probe_timeout, stop - t0))
-            status, _ = await asyncio.wait_for(read_response(reader), left)
+            status, writer = await asyncio.wait_for(probe_once(args.host, args.port), left)
             writer.close()
             h.pending.pop("prober", None)
             if status == 200:

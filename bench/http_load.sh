@@ -22,7 +22,9 @@
 # A benchmark, never a test: no assertion on the figures.
 #
 # Env: BENCH_DURATION (12 s per scenario), BENCH_SERIES (200000), KAFKA_MOCK
-# (build/ci/tests/kafka_mock_cluster), BENCH_SCRAPERS ("1 10 200").
+# (build/ci/tests/kafka_mock_cluster), BENCH_SCRAPERS ("1 10 200"),
+# BENCH_NICE (unset; e.g. -10 runs servers and clients alike at that
+# priority, so other work on a shared machine takes less of their CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${LAB_PYTHON:-/usr/bin/python3}
@@ -42,6 +44,7 @@ WORK=$(mktemp -d /tmp/failwatch-http-bench.XXXXXX)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 ulimit -n "$(ulimit -Hn)"
+if [ -n "${BENCH_NICE:-}" ]; then renice -n "$BENCH_NICE" -p $$ >/dev/null; fi
 
 TOPICS=100
 PARTITIONS=$(((SERIES + 3 * TOPICS - 1) / (3 * TOPICS)))
@@ -157,7 +160,7 @@ print(f\"| {sys.argv[4]} | {sys.argv[3]} | {f(h['p50_ms'])} | {f(h['p99_ms'])} |
 }
 
 echo
-echo "load before: $(uptime)"
+echo "load before: $(uptime); priority: nice $(nice)"
 echo
 # "+N unanswered": requests still waiting (for 1 s or more) when the
 # scenario ended; counted in the percentiles with the time they had waited,
