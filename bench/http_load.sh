@@ -42,7 +42,13 @@ KAFKA_MOCK=${KAFKA_MOCK:-build/ci/tests/kafka_mock_cluster}
 }
 WORK=$(mktemp -d /tmp/failwatch-http-bench.XXXXXX)
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
 if [ -n "${BENCH_NICE:-}" ]; then renice -n "$BENCH_NICE" -p $$ >/dev/null; fi
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The lab's TLS and basic auth for failwatch's port (sourced by scripts/lab.sh):
 # a CA and a server certificate made with openssl, a scrape password, its
 # bcrypt hash (htpasswd, apache2-utils) in an exporter-toolkit web config,
@@ -54,6 +55,7 @@ tls_lab_init() {
   pw=$(cat "$d/scrape.password")
   # Cost 10, as exporter-toolkit's docs use; the password goes on stdin, not argv.
   hash=$(printf '%s' "$pw" | htpasswd -niB -C 10 "$user" | cut -d: -f2-) || return 1
+  # shellcheck disable=SC2016 # a literal "$2": every bcrypt hash starts so
   [[ "$hash" == '$2'* ]] || {
     echo "tls: htpasswd gave no bcrypt hash" >&2
     return 1

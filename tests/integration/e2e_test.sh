@@ -115,8 +115,9 @@ if [ "$LAB_TLS" = 1 ]; then
     -u "${LAB_SCRAPE_USER:-prometheus}:wrong-password" "$FW/metrics" || true)
   [ "$code" = 401 ] || fail "a scrape with a wrong password got HTTP $code, not 401"
   plain=$(curl -s --max-time 2 -w '\n%{http_code}' "http://127.0.0.1:$LAB_FAILWATCH_PORT/metrics" || true)
-  [[ "$plain" != *failwatch_* ]] && [ "$(tail -n1 <<< "$plain")" != 200 ] ||
+  if [[ "$plain" == *failwatch_* ]] || [ "$(tail -n1 <<< "$plain")" = 200 ]; then
     fail "a plain-http scrape was answered: $(head -c 200 <<< "$plain")"
+  fi
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -u x:y "$FW/metrics" || true)
   [ "$code" = 000 ] || fail "a client without the lab CA accepted failwatch's certificate (HTTP $code)"
   log "Prometheus scrapes $(jq -r .scrapeUrl <<< "$target") (up); without credentials 401, wrong password 401, plain http refused"
