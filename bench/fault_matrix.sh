@@ -76,7 +76,7 @@ run_row() {
   else
     expect=(--check "$check" --target "$target" --status "$status")
   fi
-  "$LAB_PYTHON" "$BENCH/fault_row.py" --row "$name" --base "http://$FW_ADDR" \
+  "$LAB_PYTHON" "$BENCH/fault_row.py" --row "$name" --base "$FW_URL" --curlrc "$FW_CURLRC" \
     --pid "$(proc_pid failwatch)" --limit "$limit" "${expect[@]}" \
     --inject "bash '$BENCH/fault_matrix.sh' inject $name" \
     --restore "bash '$BENCH/fault_matrix.sh' restore $name"

@@ -13,9 +13,11 @@ Python (Debian's /usr/bin/python3, stdlib only) because the row needs three
 concurrent pollers with sub-second timing, which a shell loop cannot keep.
 """
 import argparse
+import base64
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import threading
@@ -30,8 +32,28 @@ METRIC_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)')
 LABEL_RE = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
+# How to reach failwatch: the lab's curl config (`cacert`, `user`; see
+# scripts/lab/tls.sh), read once by use_curlrc().
+CLIENT = {"context": None, "headers": {}}
+
+
+def use_curlrc(path):
+    conf = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f.read(65536).splitlines():
+            m = re.match(r'\s*(\w+)\s*=\s*"(.*)"\s*$', line)
+            if m:
+                conf[m.group(1)] = m.group(2)
+    if "cacert" in conf:
+        CLIENT["context"] = ssl.create_default_context(cafile=conf["cacert"])
+    if "user" in conf:
+        token = base64.b64encode(conf["user"].encode()).decode()
+        CLIENT["headers"] = {"Authorization": "Basic " + token}
+
+
 def get(url, timeout=1.0):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
+    req = urllib.request.Request(url, headers=CLIENT["headers"])
+    with urllib.request.urlopen(req, timeout=timeout, context=CLIENT["context"]) as r:
         return r.status, r.read()
 
 
@@ -202,6 +224,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--row", required=True)
     ap.add_argument("--base", required=True)
+    ap.add_argument("--curlrc", help="curl config with cacert/user (the lab's TLS + basic auth)")
     ap.add_argument("--pid", type=int, required=True)
     ap.add_argument("--inject", required=True)
     ap.add_argument("--restore", required=True)
@@ -217,6 +240,8 @@ def main():
     ap.add_argument("--recover-timeout", type=float, default=120.0)
     ap.add_argument("--baseline-timeout", type=float, default=90.0)
     args = ap.parse_args()
+    if args.curlrc and args.curlrc != "/dev/null":
+        use_curlrc(args.curlrc)
 
     base = wait_baseline(args.base, args.baseline_timeout)
     watch = Watch(args.base)

@@ -95,7 +95,7 @@ while true; do
   now=$(($(date +%s) - T0))
   [ "$now" -lt "$SOAK_SECONDS" ] || break
   kill -0 "$PID" 2>/dev/null || die "failwatch died at t=${now}s; see $LOGS/failwatch.log"
-  curl -sf -o /dev/null --max-time 1 "http://$FW_ADDR/healthz" || HEALTHZ_FAILS=$((HEALTHZ_FAILS + 1))
+  fw_curl -sf -o /dev/null --max-time 1 "$FW_URL/healthz" || HEALTHZ_FAILS=$((HEALTHZ_FAILS + 1))
   if [ "$now" -ge "$next_sample" ]; then
     sample "$now" 0
     next_sample=$((now + SOAK_SAMPLE_EVERY))
@@ -122,9 +122,9 @@ if [ -n "$ACTIVE" ]; then
   ACTIVE=""
 fi
 sample "$(($(date +%s) - T0))" 1
-deadline_exceeded=$(curl -sf --max-time 2 "http://$FW_ADDR/metrics" |
+deadline_exceeded=$(fw_curl -sf --max-time 2 "$FW_URL/metrics" |
   awk '$1 ~ /^failwatch_collector_deadline_exceeded_total/ { s += $2 } END { print s + 0 }')
-samples=$(curl -sf --max-time 2 "http://$FW_ADDR/metrics" |
+samples=$(fw_curl -sf --max-time 2 "$FW_URL/metrics" |
   awk '$1 ~ /^failwatch_collector_samples_total/ { s += $2 } END { print s + 0 }')
 
 "$LAB_PYTHON" - "$CSV" "$SOAK_WARMUP" "$SOAK_MAX_RSS_DRIFT_KB" "$SOAK_MAX_FD_DRIFT" \

@@ -20,6 +20,7 @@ LAB_PACKAGES=(
   prometheus prometheus-alertmanager curl openssl jq procps iproute2 systemd
   buildah podman mmdebstrap uidmap
   chromium python3-sqlalchemy python3-psycopg2
+  apache2-utils  # htpasswd: the lab's bcrypt hash for basic auth (scripts/lab/tls.sh)
 )
 # Needed as commands, from whichever package provides them (e.g. a
 # NodeSource nodejs already brings npm; Debian splits it out).

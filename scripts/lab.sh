@@ -17,7 +17,9 @@
 #   librdkafka mock Kafka cluster (3 brokers, random ports, see $LAB_DIR/kafka/bootstrap)
 #   demo_producer -> topic orders; demo_app (group orders-consumer, sticky pool,
 #     application_name=orders-api) -> PostgreSQL
-#   failwatch, Prometheus (rules from alerts/*.rules.yml), Alertmanager
+#   failwatch (HTTPS + basic auth; Prometheus scrapes it that way; the lab's
+#     own curls use `curl -K $LAB_DIR/tls/curlrc`), Prometheus (rules from
+#     alerts/*.rules.yml), Alertmanager
 #
 # Environment (defaults): LAB_DIR (.lab), BUILD_DIR (build/lab), LAB_SKIP_BUILD
 # (0; 1 = use FAILWATCH_BIN and LAB_TOOLS_DIR as they are), LAB_DNS_PORT (15353),
@@ -28,6 +30,9 @@
 # the old answer), DRILL_REWIND (1: rewind the old primary into a standby),
 # LAB_INTERVAL / LAB_TIMEOUT (1s / 800ms: failwatch's sampling interval and
 # sample deadline), LAB_PROMETHEUS (1; 0 = no Prometheus and Alertmanager),
+# LAB_TLS (1: failwatch serves HTTPS with basic auth, certificates and the
+# password in $LAB_DIR/tls, see scripts/lab/tls.sh; 0 = plain HTTP, no auth),
+# LAB_SCRAPE_USER (prometheus),
 # PG_LAB_IP1 / PG_LAB_IP2 / PG_LAB_PORT (127.0.0.2 / 127.0.0.3 / 55432, see
 # scripts/lab/pg.sh): with all addresses and ports moved, a second lab runs
 # beside the default one (bench/soak.sh does).
@@ -62,6 +67,8 @@ DNS_PORT="${LAB_DNS_PORT:-15353}"
 DNS53_ADDR="${LAB_DNS53_ADDR:-127.0.0.53}"
 FW_PORT="${LAB_FAILWATCH_PORT:-19921}"
 FW_ADDR="127.0.0.1:$FW_PORT"
+LAB_TLS="${LAB_TLS:-1}"
+LAB_SCRAPE_USER="${LAB_SCRAPE_USER:-prometheus}"
 PROM_PORT="${LAB_PROMETHEUS_PORT:-19090}"
 AM_PORT="${LAB_ALERTMANAGER_PORT:-19093}"
 APP_METRICS_PORT="${LAB_APP_METRICS_PORT:-19101}"
@@ -77,6 +84,7 @@ ALERTMANAGER_BIN="${ALERTMANAGER_BIN:-/usr/bin/prometheus-alertmanager}"
 
 source "$ROOT/scripts/lab/pg.sh"
 source "$ROOT/scripts/lab/dns.sh"
+source "$ROOT/scripts/lab/tls.sh"
 PGB_AVAILABLE=0
 if [ "${LAB_PGBOUNCER:-1}" = 1 ] && [ -f "$ROOT/scripts/lab/pgbouncer.sh" ]; then
   source "$ROOT/scripts/lab/pgbouncer.sh"
@@ -95,6 +103,16 @@ if [ "${LAB_SQLA_APP:-1}" = 1 ] && "$LAB_PYTHON" -c 'import sqlalchemy, psycopg2
 fi
 
 PG_DIR="$LAB_DIR/pg"
+TLS_DIR="$LAB_DIR/tls"
+# How the lab's own tooling reaches failwatch: `fw_curl ARGS... "$FW_URL/PATH"`.
+if [ "$LAB_TLS" = 1 ]; then
+  FW_URL="https://$FW_ADDR"
+  FW_CURLRC="$TLS_DIR/curlrc"
+else
+  FW_URL="http://$FW_ADDR"
+  FW_CURLRC=/dev/null
+fi
+fw_curl() { curl -K "$FW_CURLRC" "$@"; }
 RUN="$LAB_DIR/run"
 LOGS="${LAB_LOG_DIR:-$LAB_DIR/logs}"
 PG_PORT=$PG_LAB_PORT
@@ -178,11 +196,12 @@ proc_stop_all() {
   for name in "$@"; do rm -f "$RUN/$name.pid" "$RUN/$name.exe"; done
 }
 
-# wait_http NAME URL [SECONDS]
+# wait_http NAME URL [SECONDS [CURL_ARGS...]]
 wait_http() {
   local name=$1 url=$2 secs=${3:-20} _
+  shift $(($# < 3 ? $# : 3))
   for _ in $(seq 1 $((secs * 10))); do
-    curl -sf -o /dev/null --max-time 1 "$url" && return 0
+    curl -sf -o /dev/null --max-time 1 "$@" "$url" && return 0
     proc_alive "$name" || die "$name exited; see $LOGS/$name.log"
     sleep 0.1
   done
@@ -214,6 +233,21 @@ check_bins() {
   for b in "${bins[@]}"; do
     [ -x "$b" ] || die "missing $b (build it, or set FAILWATCH_BIN / LAB_TOOLS_DIR)"
   done
+  if [ "$LAB_TLS" = 1 ]; then
+    for b in openssl htpasswd; do
+      command -v "$b" >/dev/null || die "missing $b (scripts/install-deps.sh; or LAB_TLS=0)"
+    done
+  fi
+}
+
+# The CA, failwatch's certificate, the scrape password and the web config
+# (scripts/lab/tls.sh); made once, kept across `down` like the logs.
+write_web_config() {
+  [ "$LAB_TLS" = 1 ] || return 0
+  local changed pid
+  changed=$(tls_lab_init "$TLS_DIR" "$LAB_SCRAPE_USER") || die "cannot make the lab's TLS files in $TLS_DIR"
+  # A running failwatch re-reads its web config on SIGHUP.
+  if [ -n "$changed" ] && pid=$(proc_pid failwatch); then kill -HUP "$pid"; fi
 }
 
 start_pg() {
@@ -367,9 +401,11 @@ YAML
 }
 
 start_failwatch() {
+  local web=()
+  [ "$LAB_TLS" = 1 ] && web=(--web.config.file "$TLS_DIR/web-config.yml")
   proc_start failwatch "$FAILWATCH_BIN" --config "$LAB_DIR/failwatch.yml" \
-    --web.listen-address "$FW_ADDR"
-  wait_http failwatch "http://$FW_ADDR/healthz" 20
+    --web.listen-address "$FW_ADDR" "${web[@]}"
+  wait_http failwatch "$FW_URL/healthz" 20 -K "$FW_CURLRC"
 }
 
 start_apps() {
@@ -417,7 +453,11 @@ write_prometheus_config() {
   local d="$LAB_DIR/prometheus" tmp
   mkdir -p "$d/data" "$LAB_DIR/alertmanager/data"
   tmp="$d/prometheus.yml.tmp"
-  sed -e "s|@ROOT@|$ROOT|g" -e "s|@FAILWATCH@|$FW_ADDR|g" \
+  # Lines marked #@tls are the failwatch job's TLS and basic auth.
+  local tls_sed=(-e '/#@tls$/d' -e "s|@FAILWATCH_SCHEME@|http|g")
+  [ "$LAB_TLS" = 1 ] && tls_sed=(-e 's| *#@tls$||' -e "s|@FAILWATCH_SCHEME@|https|g")
+  sed "${tls_sed[@]}" -e "s|@TLS_DIR@|$TLS_DIR|g" -e "s|@SCRAPE_USER@|$LAB_SCRAPE_USER|g" \
+    -e "s|@ROOT@|$ROOT|g" -e "s|@FAILWATCH@|$FW_ADDR|g" \
     -e "s|@DEMO_APP@|127.0.0.1:$APP_METRICS_PORT|g" \
     -e "s|@PROMETHEUS@|127.0.0.1:$PROM_PORT|g" \
     -e "s|@ALERTMANAGER@|127.0.0.1:$AM_PORT|g" \
@@ -456,9 +496,10 @@ start_alertmanager() {
 urls() {
   cat <<EOF
 
-  failwatch status page   http://$FW_ADDR/
-  failwatch verdict JSON  http://$FW_ADDR/status
-  failwatch metrics       http://$FW_ADDR/metrics
+  failwatch status page   $FW_URL/
+  failwatch verdict JSON  $FW_URL/status
+  failwatch metrics       $FW_URL/metrics
+$(fw_credentials)
   Prometheus              http://127.0.0.1:$PROM_PORT/alerts   (graph: /graph)
   Alertmanager            http://127.0.0.1:$AM_PORT/#/alerts
   demo app metrics        http://127.0.0.1:$APP_METRICS_PORT/metrics
@@ -466,6 +507,12 @@ urls() {
 
   next: scripts/lab.sh drill     (fail over; then watch the URLs above)
 EOF
+}
+
+fw_credentials() {
+  [ "$LAB_TLS" = 1 ] || return 0
+  echo "    (HTTPS, CA $TLS_DIR/ca.crt; basic auth $LAB_SCRAPE_USER, password in"
+  echo "     $TLS_DIR/scrape.password; e.g. curl -K $FW_CURLRC $FW_URL/status)"
 }
 
 # ---- commands ----
@@ -480,6 +527,7 @@ up() {
   start_pgbouncer
   start_kafka
   write_failwatch_config
+  write_web_config
   start_failwatch
   start_apps
   if [ "$LAB_PROMETHEUS" != 0 ]; then
@@ -533,7 +581,7 @@ What happens now (the seed incident):
       tail -f $LOGS/demo-app.log
   * failwatch: stale_app_connections (orders-api on a standby) and the sticky
     write probe (25006) go degraded within ~15 s:
-      curl -s http://$FW_ADDR/status | jq '.verdict.headline, .verdict.failovers'
+      curl -sK $FW_CURLRC $FW_URL/status | jq '.verdict.headline, .verdict.failovers'
   * Prometheus alerts: http://127.0.0.1:$PROM_PORT/alerts
     Alertmanager:      http://127.0.0.1:$AM_PORT/#/alerts
   Then: scripts/lab.sh recover   (restart the app: it re-resolves the endpoint)
@@ -583,12 +631,12 @@ status() {
   line demo-app "$(proc_alive demo-app && echo "up  orders-api, mode $APP_MODE, $(tail -n 50 "$LOGS/demo-app.log" 2>/dev/null |
     grep -o 'consumed=.*dropped=[0-9]*' | tail -1)" || echo down)"
   [ "$PGB_AVAILABLE" = 1 ] && line demo-app-pgb "$(proc_alive demo-app-pgbouncer && echo "up  orders-audit via PgBouncer" || echo down)"
-  line failwatch "$(proc_alive failwatch && echo "up  http://$FW_ADDR/" || echo down)"
+  line failwatch "$(proc_alive failwatch && echo "up  $FW_URL/" || echo down)"
   line prometheus "$(proc_alive prometheus && echo "up  http://127.0.0.1:$PROM_PORT/" || echo down)"
   line alertmanager "$(proc_alive alertmanager && echo "up  http://127.0.0.1:$AM_PORT/" || echo down)"
   if proc_alive failwatch; then
     local headline
-    headline=$(curl -sf --max-time 2 "http://$FW_ADDR/status" | jq -r '.verdict.headline // .verdict.status // empty' 2>/dev/null || true)
+    headline=$(fw_curl -sf --max-time 2 "$FW_URL/status" | jq -r '.verdict.headline // .verdict.status // empty' 2>/dev/null || true)
     [ -z "$headline" ] || line verdict "$headline"
   fi
   if proc_alive prometheus; then

@@ -78,7 +78,7 @@ _fault_dns_flap_start() {
 _fault_reload_ok() {
   local _ v
   for _ in $(seq 1 50); do
-    v=$(curl -sf --max-time 1 "http://$FW_ADDR/metrics" |
+    v=$(fw_curl -sf --max-time 1 "$FW_URL/metrics" |
       awk '$1 == "failwatch_config_last_reload_successful" { print $2 }')
     [ "$v" = 1 ] && return 0
     sleep 0.1

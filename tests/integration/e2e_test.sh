@@ -5,6 +5,10 @@
 # the pods" fix. Records how long each step took from the promotion, prints
 # a table and writes it to $FAILWATCH_BUILD_DIR/e2e-timings.txt.
 #
+# failwatch serves HTTPS with basic auth (the lab's default, LAB_TLS=1):
+# Prometheus's target must be up over https, and a scrape without TLS or
+# without the password must be refused. LAB_TLS=0 runs the lab on plain HTTP.
+#
 # PostgreSQL stays on 127.0.0.2/127.0.0.3:55432: one lab at a time.
 # Needs: FAILWATCH_TOOLS_DIR with demo_app, demo_producer, kafka_mock_cluster.
 # shellcheck source=tests/integration/lib.sh
@@ -24,7 +28,7 @@ TIMINGS_OUT=${FAILWATCH_BUILD_DIR:-$WORK}/e2e-timings.txt
 for t in demo_app demo_producer kafka_mock_cluster; do
   [ -x "$FAILWATCH_TOOLS_DIR/$t" ] || fail "missing $FAILWATCH_TOOLS_DIR/$t (build target $t)"
 done
-for b in prometheus promtool amtool /usr/bin/prometheus-alertmanager dnsmasq jq; do
+for b in prometheus promtool amtool /usr/bin/prometheus-alertmanager dnsmasq jq openssl htpasswd; do
   command -v "$b" >/dev/null || fail "missing $b (scripts/install-deps.sh)"
 done
 # The second writer is a real pool nobody here wrote (SQLAlchemy QueuePool).
@@ -58,11 +62,20 @@ for i in $(seq 0 40); do
 done
 export LAB_DNS53_ADDR=$addr
 export DRILL_DNS_DELAY=${DRILL_DNS_DELAY:-5} LAB_APP_MODE=no-dlt
-FW=http://127.0.0.1:$LAB_FAILWATCH_PORT
+export LAB_TLS=${LAB_TLS:-1}
+if [ "$LAB_TLS" = 1 ]; then
+  FW=https://127.0.0.1:$LAB_FAILWATCH_PORT
+  FW_CURLRC=$LAB_DIR/tls/curlrc  # written by lab.sh up: CA + user:password
+else
+  FW=http://127.0.0.1:$LAB_FAILWATCH_PORT
+  FW_CURLRC=/dev/null
+fi
+fwc() { curl -K "$FW_CURLRC" "$@"; }
 PROM=http://127.0.0.1:$LAB_PROMETHEUS_PORT
 AM=http://127.0.0.1:$LAB_ALERTMANAGER_PORT
 APP=http://127.0.0.1:$LAB_APP_METRICS_PORT
-export FW_PORT=$LAB_FAILWATCH_PORT  # for lib.sh's scrape/metric helpers
+export FW_PORT=$LAB_FAILWATCH_PORT
+scrape() { fwc -sf --max-time 5 "$FW${1:-/metrics}"; }  # lib.sh's, over TLS + auth
 
 lab_pids() { cat "$LAB_DIR"/run/*.pid "$LAB_DIR"/dns/dnsmasq.pid "$LAB_DIR"/dns53/dns/dnsmasq.pid \
   "$LAB_DIR"/pgbouncer/pgbouncer.pid 2>/dev/null | sort -u; head -qn1 "$LAB_DIR"/pg/node*/postmaster.pid 2>/dev/null; }
@@ -81,7 +94,7 @@ after=$(lab_pids | tr '\n' ' ')
 [ "$before" = "$after" ] || fail "second up changed the processes: [$before] -> [$after]"
 log "second up: same processes ($(wc -w <<< "$before") pids)"
 
-verdict_status() { curl -sf --max-time 2 "$FW/status" | jq -r '.verdict.status'; }
+verdict_status() { fwc -sf --max-time 2 "$FW/status" | jq -r '.verdict.status'; }
 verdict_ok() { [ "$(verdict_status)" = ok ]; }
 wait_for 60 "failwatch verdict ok before the drill" verdict_ok
 prom_target_up() {
@@ -89,6 +102,26 @@ prom_target_up() {
     jq -e '.data.result[0].value[1] == "1"'
 }
 wait_for 60 "Prometheus scrapes failwatch" prom_target_up failwatch
+if [ "$LAB_TLS" = 1 ]; then
+  # Issue 15: the lab's Prometheus scrapes over TLS with basic auth, and
+  # failwatch refuses what lacks either.
+  target=$(curl -sf --max-time 2 "$PROM/api/v1/targets?state=active" |
+    jq -c '[.data.activeTargets[] | select(.labels.job == "failwatch")][0] | {scrapeUrl, health, lastError}')
+  jq -e '(.scrapeUrl | startswith("https://")) and .health == "up"' <<< "$target" > /dev/null ||
+    fail "Prometheus's failwatch target is not up over https: $target"
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --cacert "$LAB_DIR/tls/ca.crt" "$FW/metrics" || true)
+  [ "$code" = 401 ] || fail "a scrape without credentials got HTTP $code, not 401"
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --cacert "$LAB_DIR/tls/ca.crt" \
+    -u "${LAB_SCRAPE_USER:-prometheus}:wrong-password" "$FW/metrics" || true)
+  [ "$code" = 401 ] || fail "a scrape with a wrong password got HTTP $code, not 401"
+  plain=$(curl -s --max-time 2 -w '\n%{http_code}' "http://127.0.0.1:$LAB_FAILWATCH_PORT/metrics" || true)
+  if [[ "$plain" == *failwatch_* ]] || [ "$(tail -n1 <<< "$plain")" = 200 ]; then
+    fail "a plain-http scrape was answered: $(head -c 200 <<< "$plain")"
+  fi
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -u x:y "$FW/metrics" || true)
+  [ "$code" = 000 ] || fail "a client without the lab CA accepted failwatch's certificate (HTTP $code)"
+  log "Prometheus scrapes $(jq -r .scrapeUrl <<< "$target") (up); without credentials 401, wrong password 401, plain http refused"
+fi
 wait_for 60 "Prometheus scrapes the demo app" prom_target_up demo-app
 app_written() {
   curl -sf --max-time 2 "$APP/metrics" | awk '/outcome="written"/ { exit !($2 > 0) }'
@@ -98,7 +131,7 @@ wait_for 60 "the demo app writes orders" app_written
 # cover their window (60 s) by then. Wait for that, so the drill measures
 # detection, not failwatch's own start-up.
 rates_known() {
-  curl -sf --max-time 2 "$FW/metrics" |
+  fwc -sf --max-time 2 "$FW/metrics" |
     grep -q '^failwatch_kafka_group_consumed_messages_per_second{cluster="lab",group="orders-consumer"}'
 }
 wait_for 120 "failwatch knows orders-consumer's rates" rates_known
@@ -154,7 +187,7 @@ poll() {
   AM_ACTIVE=$(curl -sf --max-time 2 "$AM/api/v2/alerts?active=true&silenced=false&inhibited=false" |
     jq -r '.[]? | select(.status.state == "active") | .labels.alertname' | sort -u || true)
   APP_METRICS=$(curl -sf --max-time 2 "$APP/metrics" || true)
-  STATUS=$(curl -sf --max-time 2 "$FW/status" || echo '{}')
+  STATUS=$(fwc -sf --max-time 2 "$FW/status" || echo '{}')
 }
 sqla() { sed -n "s/^$1=//p" "$LAB_DIR/sqla-app.status" 2>/dev/null; }
 check_reason() {  # check_reason CHECK TARGET
@@ -257,7 +290,7 @@ for a in "${EXPECT_FIRING[@]}"; do
     [ -n "${SEEN[$w]:-}" ] || missing+=("$w")
   done
 done
-curl -sf "$FW/status" | jq '.verdict | {status, headline, failovers}' > "$WORK/status-after-drill.json" || true
+fwc -sf "$FW/status" | jq '.verdict | {status, headline, failovers}' > "$WORK/status-after-drill.json" || true
 [ ${#missing[@]} -eq 0 ] || fail "not seen within ${FIRE_TIMEOUT}s of the promotion: $(printf '[%s] ' "${missing[@]}")"
 log "failwatch after the drill: $(jq -r .headline "$WORK/status-after-drill.json")"
 [ ${#KEEPS_UP_LIES[@]} -eq 0 ] ||
@@ -279,7 +312,7 @@ within "$D_LAG" "$LAG_GOAL" ||
   fail "consumer_lag degraded ${D_LAG:-never} s after the first 25006 (goal ${LAG_GOAL} s)"
 # Every collector with live data (PgBouncer servers, DLTs, stale
 # connections) in one exposition: lint it.
-curl -sf "$FW/metrics" > "$WORK/metrics-after-drill.txt" || fail "scrape after the drill"
+fwc -sf "$FW/metrics" > "$WORK/metrics-after-drill.txt" || fail "scrape after the drill"
 promtool check metrics < "$WORK/metrics-after-drill.txt" || fail "promtool check metrics failed after the drill"
 log "promtool check metrics: clean after the drill ($(grep -vc '^#' "$WORK/metrics-after-drill.txt") series)"
 amtool --alertmanager.url="$AM" alert query > "$WORK/amtool-after-drill.txt" 2>&1 || true
@@ -331,7 +364,7 @@ log "verdict back to ok/at_risk ${D_RECOVER} s after recover: $(jq -r '.verdict.
 within "$D_RECOVER" "$RECOVER_GOAL" ||
   fail "verdict ok or at_risk only ${D_RECOVER} s after recover (goal ${RECOVER_GOAL} s)"
 still=$(firing_now | tr '\n' ' ')
-curl -sf "$FW/status" | jq '.verdict | {status, headline, failovers}' > "$WORK/status-after-recover.json" || true
+fwc -sf "$FW/status" | jq '.verdict | {status, headline, failovers}' > "$WORK/status-after-recover.json" || true
 
 # ---- dashboards: every panel query has data after the drill and recovery ----
 # (after recovery, so the failover has converged and its duration exists)
