@@ -56,6 +56,12 @@ constexpr std::size_t kMaxQueuedPages = 256;
 // flood of wrong passwords costs 2 cores and then 503s, never the server.
 constexpr int kAuthThreads = 2;
 constexpr std::size_t kMaxQueuedAuth = 32;
+// Bytes per write call. Unbounded, one sendmsg moved up to 14 MB of a
+// 200k-series body (27 ms) and 200 scrapers held the single I/O thread for
+// seconds per round, so /healthz waited (bench/http_load.sh); in 64 KiB
+// steps every connection's next step queues behind the others' and behind
+// the reactor, which keeps accepting and answering probes between them.
+constexpr std::size_t kWriteChunk = 64 * 1024;
 
 Error StartError(const std::string& address, const std::string& why) {
   return MakeError(ErrorKind::kUnavailable, "listen",
@@ -306,6 +312,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res_.keep_alive(keep_alive_);
     Tcp().expires_after(impl_.options.write_timeout);
     serializer_.emplace(res_);
+    serializer_->limit(kWriteChunk);
     auto done = [self = this->shared_from_this()](error_code ec, std::size_t) {
       self->serializer_.reset();
       if (ec) {
