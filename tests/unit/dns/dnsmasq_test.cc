@@ -28,16 +28,41 @@ using std::chrono::seconds;
 
 constexpr const char* kDnsmasq = "/usr/sbin/dnsmasq";
 
-std::uint16_t FreeUdpPort() {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+// Binds `type` on 127.0.0.1:port (0: any); the socket, or -1.
+int BindLoopback(int type, std::uint16_t port) {
+  int fd = socket(AF_INET, type, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  addr.sin_port = htons(port);
+  if (fd >= 0 &&
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// A port free for both UDP and TCP: dnsmasq listens on both, and a port
+// free for UDP only can be taken for TCP by any connection on the machine
+// (the ephemeral range is shared), which made dnsmasq exit with "Address
+// already in use" once in CI.
+std::uint16_t FreeDnsPort() {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int udp = BindLoopback(SOCK_DGRAM, 0);
+    if (udp < 0) continue;
+    sockaddr_in addr{};
+    socklen_t len = sizeof(addr);
+    getsockname(udp, reinterpret_cast<sockaddr*>(&addr), &len);
+    const std::uint16_t port = ntohs(addr.sin_port);
+    const int tcp = BindLoopback(SOCK_STREAM, port);
+    close(udp);
+    if (tcp >= 0) {
+      close(tcp);
+      return port;
+    }
+  }
+  return 0;
 }
 
 class DnsmasqTest : public ::testing::Test {
@@ -51,7 +76,8 @@ class DnsmasqTest : public ::testing::Test {
     ASSERT_EQ(mkdir(hostsdir_.c_str(), 0755), 0);
     chmod(dir_.c_str(), 0755);  // dnsmasq drops to nobody
     WriteHosts("10.1.0.1 db.lab.test\n10.1.0.3 ro.lab.test\n");
-    port_ = FreeUdpPort();
+    port_ = FreeDnsPort();
+    ASSERT_NE(port_, 0);
     std::vector<std::string> args = {
         kDnsmasq,
         "--keep-in-foreground",

@@ -341,8 +341,7 @@ TEST(KafkaIntegrationTest, DeadClusterResetsTheDataHandleWithBackoff) {
   app.Commit("rg", "r", 0, 1);
   auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"rg"}), TestOptions());
   FakeClock clock;
-  const Millis timeout(300);
-  auto sample = [&] {
+  auto sample = [&](Millis timeout = Millis(300)) {
     SampleContext ctx;
     ctx.clock = &clock;
     ctx.now = clock.Wall();
@@ -358,7 +357,8 @@ TEST(KafkaIntegrationTest, DeadClusterResetsTheDataHandleWithBackoff) {
     return s.Value("failwatch_kafka_data_handle_reset_backoff_seconds", {})
         .value_or(-1);
   };
-  Sampled s = sample();
+  // Time for the first sample to start the admin worker (slow under ASan).
+  Sampled s = sample(Millis(3000));
   ASSERT_FALSE(s.out.error.has_value()) << s.out.error->ToString();
   EXPECT_EQ(resets(s), 0);
   EXPECT_EQ(backoff(s), 0);
