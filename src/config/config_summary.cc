@@ -94,7 +94,7 @@ json KafkaSummary(const KafkaClusterConfig& c) {
                              {"dead_letter_topics", g.dead_letter_topics},
                              {"dlt_reprocess_group", g.dlt_reprocess_group}});
   }
-  out["discover_groups"] = c.discover_groups;
+  out["discover_groups"] = PatternOf(c.discover_groups);
   AddSchedule(c.schedule, &out);
   out["status_window"] = FormatDuration(c.tuning.status_window);
   out["empty_group_ttl"] = FormatDuration(c.tuning.empty_group_ttl);
@@ -103,10 +103,10 @@ json KafkaSummary(const KafkaClusterConfig& c) {
   out["topic_probe_interval"] = FormatDuration(c.tuning.topic_probe_interval);
   out["topic_probe_max_partitions"] = c.tuning.topic_probe_max_partitions;
   out["lag_timestamp_reads"] = c.tuning.lag_timestamp_reads;
-  out["group_allow"] = c.tuning.group_allow;
-  out["group_deny"] = c.tuning.group_deny;
-  out["topic_allow"] = c.tuning.topic_allow;
-  out["topic_deny"] = c.tuning.topic_deny;
+  out["group_allow"] = PatternOf(c.tuning.group_allow);
+  out["group_deny"] = PatternOf(c.tuning.group_deny);
+  out["topic_allow"] = PatternOf(c.tuning.topic_allow);
+  out["topic_deny"] = PatternOf(c.tuning.topic_deny);
   out["per_partition_series"] = c.tuning.per_partition_series;
   out["max_series"] = c.tuning.max_series;
   out["max_concurrent_group_fetches"] = c.tuning.max_concurrent_group_fetches;

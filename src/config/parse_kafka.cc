@@ -141,21 +141,26 @@ bool ReadInt(const Fields& f, std::string_view key, std::int64_t min,
   return true;
 }
 
-// Compiled here so --check-config and a reload refuse what the Kafka
-// tracker could not compile; long patterns are not echoed.
-void CheckRegex(ParseContext& ctx, const YAML::Node& node,
-                const std::string& path, const std::string& pattern) {
+// Compiled once, here: --check-config and a reload refuse a bad pattern,
+// and the Kafka collector gets the compiled filter. Empty = no filter;
+// long patterns are not echoed.
+void ReadRegex(const Fields& f, std::string_view key, OptionalRegex* out) {
+  std::string pattern;
+  if (!f.String(key, &pattern)) return;
+  if (pattern.empty()) {
+    out->reset();
+    return;
+  }
   Result<Regex> re = Regex::Compile(pattern);
-  if (re.ok()) return;
+  if (re.ok()) {
+    *out = std::move(re).value();
+    return;
+  }
   constexpr std::size_t kMaxEcho = 80;
   std::string shown =
       pattern.size() <= kMaxEcho ? " \"" + pattern + "\"" : std::string();
-  ctx.Error(node, path, "invalid regex" + shown + ": " + re.error().message);
-}
-
-void ReadRegex(const Fields& f, std::string_view key, std::string* out) {
-  if (!f.String(key, out)) return;
-  CheckRegex(f.ctx(), f.Find(key)->value, f.PathOf(key), *out);
+  f.ctx().Error(f.Find(key)->value, f.PathOf(key),
+                "invalid regex" + shown + ": " + re.error().message);
 }
 
 // A duration that must be positive (zero would mean "every sample" for the

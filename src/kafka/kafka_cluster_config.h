@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/host_port.h"
+#include "core/regex.h"
 #include "core/schedule.h"
 #include "core/secret.h"
 #include "kafka/kafka_tuning.h"
@@ -33,7 +34,8 @@ struct KafkaClusterConfig {
   // they are never logged or shown in /status.
   std::map<std::string, Secret> properties;
   std::vector<KafkaGroupConfig> groups;
-  std::string discover_groups;  // regex; empty = only configured groups
+  // Compiled by the config loader; unset = only configured groups.
+  OptionalRegex discover_groups;
   Schedule schedule;
 
   // Collector tuning: defaults and bounds in kafka/kafka_tuning.h.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/regex.h"
 #include "kafka/dlt_naming.h"
 
 namespace failwatch {
@@ -20,6 +21,9 @@ struct KafkaTuningBounds {
   std::int64_t min = 0;
   std::int64_t max = 0;
 };
+
+// The default topic_deny, compiled once per process.
+OptionalRegex DefaultTopicDeny();
 
 struct KafkaTuning {
   // Status evaluation (see partition_status.h).
@@ -51,13 +55,14 @@ struct KafkaTuning {
   std::size_t lag_timestamp_reads = 0;
   static constexpr KafkaTuningBounds kLagTimestampReads{0, 10'000};
 
-  // Cardinality. Empty allow = everything. Configured groups are always
-  // tracked; group_allow/deny filter discovered groups only.
-  std::string group_allow;
-  std::string group_deny;
-  std::string topic_allow;
-  // Regexes must match the whole name (RE2::FullMatch, RE2 syntax).
-  std::string topic_deny = "__.*";  // __consumer_offsets, __transaction_state
+  // Cardinality. Unset allow = everything. Configured groups are always
+  // tracked; group_allow/deny filter discovered groups only. Compiled once,
+  // by the config loader; they must match the whole name (RE2::FullMatch).
+  OptionalRegex group_allow;
+  OptionalRegex group_deny;
+  OptionalRegex topic_allow;
+  // "__.*": __consumer_offsets, __transaction_state.
+  OptionalRegex topic_deny = DefaultTopicDeny();
   bool per_partition_series = true;
   // Hard cap on the series one sample emits; the rest are dropped and
   // counted in failwatch_kafka_series_dropped_total.

@@ -32,8 +32,8 @@ TEST(KafkaConfigTest, Defaults) {
   EXPECT_EQ(k.tuning.topic_probe_interval, minutes(5));
   EXPECT_EQ(k.tuning.topic_probe_max_partitions, 250'000);
   EXPECT_EQ(k.tuning.lag_timestamp_reads, 0);
-  EXPECT_EQ(k.tuning.topic_deny, "__.*");
-  EXPECT_TRUE(k.tuning.group_allow.empty());
+  EXPECT_EQ(PatternOf(k.tuning.topic_deny), "__.*");
+  EXPECT_FALSE(k.tuning.group_allow);
   EXPECT_TRUE(k.tuning.per_partition_series);
   EXPECT_EQ(k.tuning.max_series, 50000);
   EXPECT_EQ(k.tuning.max_concurrent_group_fetches, 16);
@@ -83,10 +83,10 @@ TEST(KafkaConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(k.tuning.lag_timestamp_reads, 25);
   ASSERT_EQ(k.groups.size(), 1u);
   EXPECT_THAT(k.groups[0].topics, ElementsAre("orders", "payments"));
-  EXPECT_EQ(k.tuning.group_allow, "app-.*");
-  EXPECT_EQ(k.tuning.group_deny, "app-test-.*");
-  EXPECT_EQ(k.tuning.topic_allow, "orders.*");
-  EXPECT_EQ(k.tuning.topic_deny, "");
+  EXPECT_EQ(PatternOf(k.tuning.group_allow), "app-.*");
+  EXPECT_EQ(PatternOf(k.tuning.group_deny), "app-test-.*");
+  EXPECT_EQ(PatternOf(k.tuning.topic_allow), "orders.*");
+  EXPECT_FALSE(k.tuning.topic_deny);  // "" = no filter
   EXPECT_FALSE(k.tuning.per_partition_series);
   EXPECT_EQ(k.tuning.max_series, 1000);
   EXPECT_EQ(k.tuning.max_concurrent_group_fetches, 4);
