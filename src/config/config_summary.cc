@@ -1,6 +1,6 @@
-#include "config/check_names.h"
 #include "config/config_loader.h"
 #include "core/duration.h"
+#include "health/check_table.h"
 
 namespace failwatch {
 namespace {

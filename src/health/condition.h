@@ -15,7 +15,7 @@ namespace failwatch {
 // observations. Check functions are pure: the same inputs give the same
 // conditions.
 struct Condition {
-  std::string check;   // a name from config/check_names.h
+  std::string check;   // a name from health/check_table.cc
   std::string target;  // see docs/reference/health.md for each check's form
   CheckStatus status = CheckStatus::kOk;
   // Nothing current to judge by (no answer yet, node unreachable so its lag
