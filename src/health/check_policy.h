@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "health/health_options.h"
 #include "core/clock.h"
+#include "health/health_options.h"
 
 namespace failwatch {
 

@@ -54,7 +54,7 @@ struct CheckResult {
   CheckTier tier = CheckTier::kImpact;        // of the latest condition
   // The published status was reached on conclusive evidence (no hold).
   bool conclusive = false;
-  bool unknown = false;                       // latest sample had no data
+  bool unknown = false;  // latest sample had no data
   // Of the latest condition whose raw status equalled `status`, so an alarm
   // that is clearing still explains itself.
   std::string reason;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "kafka/dlt_naming.h"
+#include "kafka/kafka_cluster_config.h"
 
 namespace failwatch {
 

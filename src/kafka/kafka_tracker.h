@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/regex.h"
 #include "core/result.h"
 #include "kafka/group_discovery.h"
 #include "kafka/group_rates.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_observation.h"
 #include "kafka/kafka_options.h"
 #include "kafka/kafka_types.h"
