@@ -615,12 +615,15 @@ int Run(const Args& a) {
   }
   // The mock cannot list or describe groups (and describing wedges the
   // handle): the configured groups are the whole set.
-  cluster.group_discovery = false;
-  cluster.max_series = a.max_series;
+  cluster.tuning.group_discovery = false;
+  cluster.tuning.max_series =
+      static_cast<std::size_t>(std::max(a.max_series, 1L));
   cluster.schedule.timeout = std::chrono::seconds(a.deadline_seconds);
-  cluster.topic_probe_interval = std::chrono::minutes(a.topic_probe_minutes);
-  cluster.topic_probe_max_partitions = a.probe_budget;
-  cluster.max_concurrent_group_fetches = a.fetch_concurrency;
+  cluster.tuning.topic_probe_interval =
+      std::chrono::minutes(a.topic_probe_minutes);
+  cluster.tuning.topic_probe_max_partitions =
+      static_cast<std::size_t>(std::max(a.probe_budget, 1L));
+  cluster.tuning.max_concurrent_group_fetches = a.fetch_concurrency;
   for (const auto& [k, v] : a.properties) cluster.properties[k] = Secret(v);
 
   SnapshotStore store;

@@ -76,7 +76,7 @@ int App::Run() {
     return 0;
   }
   ForThisReplica(*loaded.config, opts_.shard_spec);
-  spdlog::info("msg=\"replica\" instance_id=\"{}\" shard={} total_shards={}",
+  spdlog::info("replica instance_id=\"{}\" shard={} total_shards={}",
                ResolveInstanceId(*loaded.config, HostName()),
                opts_.shard_spec.shard, opts_.shard_spec.total);
   {
@@ -221,11 +221,11 @@ void App::ReloadWebConfig(http::HttpServer& server) {
   auto web = LoadWebConfigFile(opts_.web_config_file);
   Status applied = web.ok() ? server.UpdateWebConfig(*web) : Status(web.error());
   if (applied.ok()) {
-    spdlog::info("msg=\"web config reloaded\" file={}", opts_.web_config_file);
+    spdlog::info("web config reloaded file={}", opts_.web_config_file);
     return;
   }
   spdlog::error(
-      "msg=\"web config reload failed, keeping the running web config\" "
+      "web config reload failed, keeping the running web config "
       "error=\"{}\"",
       applied.error().message);
   std::lock_guard<std::mutex> lock(mu_);

@@ -7,12 +7,12 @@
 #include <mutex>
 #include <vector>
 
-#include "http/http_server.h"
-#include "http/site_source.h"
 #include "app/cli.h"
 #include "config/config.h"
 #include "core/scheduler.h"
 #include "core/snapshot.h"
+#include "http/http_server.h"
+#include "http/site_source.h"
 
 namespace failwatch {
 

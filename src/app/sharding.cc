@@ -56,10 +56,10 @@ void KeepOwnShard(Config& config, const ShardSpec& spec) {
     std::erase_if(c.groups, [&](const KafkaGroupConfig& g) {
       return !mine(c.name + "/" + g.name);
     });
-    if (!mine(c.name + "/")) c.discover_groups.clear();
+    if (!mine(c.name + "/")) c.discover_groups.reset();
   }
   std::erase_if(config.kafka, [](const KafkaClusterConfig& c) {
-    return c.groups.empty() && c.discover_groups.empty();
+    return c.groups.empty() && !c.discover_groups;
   });
 }
 

@@ -1,9 +1,9 @@
 // Horizontal sharding (--shard=N --total-shards=M, kube-state-metrics'
 // convention): each replica keeps only the targets it owns, by
 // ShardOf(key, M) (core/shard_hash.h):
-//   a database (with its DNS names, members and PgBouncers)  key = its name
-//   a configured Kafka consumer group                          key = "cluster/group"
-//   a Kafka cluster's group discovery (discover_groups)        key = "cluster/"
+//   a database (its DNS names, members and PgBouncers)   key = its name
+//   a configured Kafka consumer group                    key = "cluster/group"
+//   a Kafka cluster's group discovery (discover_groups)  key = "cluster/"
 // A Kafka cluster runs on a shard when it owns one of its groups or its
 // discovery; its cluster-wide series then come from each such shard.
 #pragma once

@@ -31,8 +31,7 @@ bool IsValidTargetName(std::string_view name);
 
 // Reads `name` (required) and reports an invalid or repeated one; `seen`
 // maps names to the line of their first use.
-std::string ReadTargetName(const Fields& f,
-                           SeenNames* seen);
+std::string ReadTargetName(const Fields& f, SeenNames* seen);
 
 std::vector<DatabaseConfig> ParseDatabases(ParseContext& ctx,
                                            const YAML::Node& node,

@@ -1,6 +1,6 @@
-#include "config/check_names.h"
 #include "config/config_loader.h"
 #include "core/duration.h"
+#include "health/check_table.h"
 
 namespace failwatch {
 namespace {
@@ -94,25 +94,28 @@ json KafkaSummary(const KafkaClusterConfig& c) {
                              {"dead_letter_topics", g.dead_letter_topics},
                              {"dlt_reprocess_group", g.dlt_reprocess_group}});
   }
-  out["discover_groups"] = c.discover_groups;
+  out["discover_groups"] = PatternOf(c.discover_groups);
   AddSchedule(c.schedule, &out);
-  out["status_window"] = FormatDuration(c.status_window);
-  out["empty_group_ttl"] = FormatDuration(c.empty_group_ttl);
-  out["discovery_interval"] = FormatDuration(c.discovery_interval);
-  out["group_discovery"] = c.group_discovery;
-  out["topic_probe_interval"] = FormatDuration(c.topic_probe_interval);
-  out["topic_probe_max_partitions"] = c.topic_probe_max_partitions;
-  out["lag_timestamp_reads"] = c.lag_timestamp_reads;
-  out["group_allow"] = c.group_allow;
-  out["group_deny"] = c.group_deny;
-  out["topic_allow"] = c.topic_allow;
-  out["topic_deny"] = c.topic_deny;
-  out["per_partition_series"] = c.per_partition_series;
-  out["max_series"] = c.max_series;
-  out["max_concurrent_group_fetches"] = c.max_concurrent_group_fetches;
-  out["dlt_conventions"] = c.dlt_conventions;
-  out["dlt_read_headers"] = c.dlt_read_headers;
-  out["dlt_header_cardinality"] = c.dlt_header_cardinality;
+  out["status_window"] = FormatDuration(c.tuning.status_window);
+  out["empty_group_ttl"] = FormatDuration(c.tuning.empty_group_ttl);
+  out["discovery_interval"] = FormatDuration(c.tuning.discovery_interval);
+  out["group_discovery"] = c.tuning.group_discovery;
+  out["topic_probe_interval"] = FormatDuration(c.tuning.topic_probe_interval);
+  out["topic_probe_max_partitions"] = c.tuning.topic_probe_max_partitions;
+  out["lag_timestamp_reads"] = c.tuning.lag_timestamp_reads;
+  out["group_allow"] = PatternOf(c.tuning.group_allow);
+  out["group_deny"] = PatternOf(c.tuning.group_deny);
+  out["topic_allow"] = PatternOf(c.tuning.topic_allow);
+  out["topic_deny"] = PatternOf(c.tuning.topic_deny);
+  out["per_partition_series"] = c.tuning.per_partition_series;
+  out["max_series"] = c.tuning.max_series;
+  out["max_concurrent_group_fetches"] = c.tuning.max_concurrent_group_fetches;
+  out["dlt_conventions"] = json::array();
+  for (DltConvention d : c.tuning.dlt_conventions) {
+    out["dlt_conventions"].push_back(std::string(DltConventionName(d)));
+  }
+  out["dlt_read_headers"] = c.tuning.dlt_read_headers;
+  out["dlt_header_cardinality"] = c.tuning.dlt_header_cardinality;
   return out;
 }
 

@@ -1,8 +1,8 @@
 #include <charconv>
 #include <string>
 
-#include "config/check_names.h"
 #include "config/config_sections.h"
+#include "health/check_table.h"
 
 namespace failwatch::config_internal {
 namespace {
@@ -72,8 +72,8 @@ CheckOverride ReadCheck(ParseContext& ctx, const Fields::Entry& e,
       continue;
     }
     std::string known = "for, clear_after";
-    for (const ThresholdKey& t : kThresholdKeys) {
-      if (t.check == check) known += ", " + std::string(t.key);
+    for (const ThresholdKey& t : FindCheck(check)->thresholds) {
+      known += ", " + std::string(t.key);
     }
     ctx.Error(k.key_node, c.PathOf(k.key),
               "unknown key (expected one of: " + known + ")");
@@ -107,7 +107,7 @@ HealthConfig ParseHealth(ParseContext& ctx, const YAML::Node& node) {
       Fields::OpenFreeForm(ctx, checks_entry->value, f.PathOf("checks"));
   for (const Fields::Entry& e : checks.entries()) {
     std::string path = checks.PathOf(e.key);
-    if (!IsKnownCheckName(e.key)) {
+    if (FindCheck(e.key) == nullptr) {
       ctx.Error(e.key_node, path, "unknown check name");
       continue;
     }

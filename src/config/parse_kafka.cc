@@ -141,21 +141,26 @@ bool ReadInt(const Fields& f, std::string_view key, std::int64_t min,
   return true;
 }
 
-// Compiled here so --check-config and a reload refuse what the Kafka
-// tracker could not compile; long patterns are not echoed.
-void CheckRegex(ParseContext& ctx, const YAML::Node& node,
-                const std::string& path, const std::string& pattern) {
+// Compiled once, here: --check-config and a reload refuse a bad pattern,
+// and the Kafka collector gets the compiled filter. Empty = no filter;
+// long patterns are not echoed.
+void ReadRegex(const Fields& f, std::string_view key, OptionalRegex* out) {
+  std::string pattern;
+  if (!f.String(key, &pattern)) return;
+  if (pattern.empty()) {
+    out->reset();
+    return;
+  }
   Result<Regex> re = Regex::Compile(pattern);
-  if (re.ok()) return;
+  if (re.ok()) {
+    *out = std::move(re).value();
+    return;
+  }
   constexpr std::size_t kMaxEcho = 80;
   std::string shown =
       pattern.size() <= kMaxEcho ? " \"" + pattern + "\"" : std::string();
-  ctx.Error(node, path, "invalid regex" + shown + ": " + re.error().message);
-}
-
-void ReadRegex(const Fields& f, std::string_view key, std::string* out) {
-  if (!f.String(key, out)) return;
-  CheckRegex(f.ctx(), f.Find(key)->value, f.PathOf(key), *out);
+  f.ctx().Error(f.Find(key)->value, f.PathOf(key),
+                "invalid regex" + shown + ": " + re.error().message);
 }
 
 // A duration that must be positive (zero would mean "every sample" for the
@@ -170,59 +175,64 @@ void ReadPositiveDuration(const Fields& f, std::string_view key, Millis* out) {
   *out = d;
 }
 
-void ParseDltConventions(const Fields& f, KafkaClusterConfig* c) {
+// An integer key within the bounds KafkaTuning declares for it.
+template <typename T>
+void ReadBounded(const Fields& f, std::string_view key, KafkaTuningBounds b,
+                 T* out) {
+  std::int64_t v = 0;
+  if (ReadInt(f, key, b.min, b.max, &v)) *out = static_cast<T>(v);
+}
+
+void ParseDltConventions(const Fields& f, KafkaTuning* t) {
   std::vector<std::string> names;
   if (!f.StringList("dlt_conventions", &names)) return;
   std::vector<YAML::Node> items;
   f.Sequence("dlt_conventions", &items);
-  std::vector<std::string> out;
+  std::vector<DltConvention> out;
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string path = IndexPath(f.PathOf("dlt_conventions"), i);
-    const bool known = std::any_of(
-        std::begin(kKafkaDltConventions), std::end(kKafkaDltConventions),
-        [&](const char* n) { return names[i] == n; });
+    const std::optional<DltConvention> known = ParseDltConvention(names[i]);
     if (!known) {
       f.ctx().Error(items[i], path,
                     "unknown convention \"" + names[i] +
                         "\" (expected spring_dlt, retryable_dlt or "
                         "scs_error)");
-    } else if (std::find(out.begin(), out.end(), names[i]) != out.end()) {
+    } else if (std::find(out.begin(), out.end(), *known) != out.end()) {
       f.ctx().Error(items[i], path,
                     "duplicate convention \"" + names[i] + "\"");
     } else {
-      out.push_back(names[i]);
+      out.push_back(*known);
     }
   }
   // An empty list is valid: only explicit dead_letter_topics count.
-  c->dlt_conventions = std::move(out);
+  t->dlt_conventions = std::move(out);
 }
 
-void ParseTuning(const Fields& f, KafkaClusterConfig* c) {
-  ReadPositiveDuration(f, "status_window", &c->status_window);
-  ReadPositiveDuration(f, "empty_group_ttl", &c->empty_group_ttl);
-  ReadPositiveDuration(f, "discovery_interval", &c->discovery_interval);
-  f.Bool("group_discovery", &c->group_discovery);
+void ParseTuning(const Fields& f, KafkaTuning* t) {
+  ReadPositiveDuration(f, "status_window", &t->status_window);
+  ReadPositiveDuration(f, "empty_group_ttl", &t->empty_group_ttl);
+  ReadPositiveDuration(f, "discovery_interval", &t->discovery_interval);
+  f.Bool("group_discovery", &t->group_discovery);
   // 0 = ask every group about every topic on every sample.
-  f.Duration("topic_probe_interval", &c->topic_probe_interval);
-  ReadInt(f, "topic_probe_max_partitions", 1, 1'000'000'000,
-          &c->topic_probe_max_partitions);
-  ReadInt(f, "lag_timestamp_reads", 0, 10'000, &c->lag_timestamp_reads);
-  ReadRegex(f, "group_allow", &c->group_allow);
-  ReadRegex(f, "group_deny", &c->group_deny);
-  ReadRegex(f, "topic_allow", &c->topic_allow);
-  ReadRegex(f, "topic_deny", &c->topic_deny);
-  f.Bool("per_partition_series", &c->per_partition_series);
-  ReadInt(f, "max_series", 1, 100'000'000, &c->max_series);
-  std::int64_t n = 0;
-  // More in flight than this only queues inside librdkafka.
-  if (ReadInt(f, "max_concurrent_group_fetches", 1, 1024, &n)) {
-    c->max_concurrent_group_fetches = static_cast<int>(n);
-  }
-  ParseDltConventions(f, c);
-  f.Bool("dlt_read_headers", &c->dlt_read_headers);
-  if (ReadInt(f, "dlt_header_cardinality", 1, 10'000, &n)) {
-    c->dlt_header_cardinality = static_cast<int>(n);
-  }
+  f.Duration("topic_probe_interval", &t->topic_probe_interval);
+  ReadBounded(f, "topic_probe_max_partitions",
+              KafkaTuning::kTopicProbeMaxPartitions,
+              &t->topic_probe_max_partitions);
+  ReadBounded(f, "lag_timestamp_reads", KafkaTuning::kLagTimestampReads,
+              &t->lag_timestamp_reads);
+  ReadRegex(f, "group_allow", &t->group_allow);
+  ReadRegex(f, "group_deny", &t->group_deny);
+  ReadRegex(f, "topic_allow", &t->topic_allow);
+  ReadRegex(f, "topic_deny", &t->topic_deny);
+  f.Bool("per_partition_series", &t->per_partition_series);
+  ReadBounded(f, "max_series", KafkaTuning::kMaxSeries, &t->max_series);
+  ReadBounded(f, "max_concurrent_group_fetches",
+              KafkaTuning::kMaxConcurrentGroupFetches,
+              &t->max_concurrent_group_fetches);
+  ParseDltConventions(f, t);
+  f.Bool("dlt_read_headers", &t->dlt_read_headers);
+  ReadBounded(f, "dlt_header_cardinality", KafkaTuning::kDltHeaderCardinality,
+              &t->dlt_header_cardinality);
 }
 
 KafkaClusterConfig ParseCluster(
@@ -280,7 +290,7 @@ KafkaClusterConfig ParseCluster(
     }
   }
   ReadRegex(f, "discover_groups", &c.discover_groups);
-  ParseTuning(f, &c);
+  ParseTuning(f, &c.tuning);
   c.schedule = ReadSchedule(f, defaults, "inherited");
   return c;
 }

@@ -20,7 +20,9 @@ class Clock {
 
 class SystemClock final : public Clock {
  public:
-  SteadyTime Steady() const override { return std::chrono::steady_clock::now(); }
+  SteadyTime Steady() const override {
+    return std::chrono::steady_clock::now();
+  }
   WallTime Wall() const override { return std::chrono::system_clock::now(); }
   static const SystemClock& Get() {
     static const SystemClock clock;
@@ -31,10 +33,15 @@ class SystemClock final : public Clock {
 // Manually advanced clock for tests; both time lines move together.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(WallTime wall_start = WallTime(std::chrono::seconds(1'700'000'000)))
+  explicit FakeClock(
+      WallTime wall_start = WallTime(std::chrono::seconds(1'700'000'000)))
       : wall_start_(wall_start) {}
-  SteadyTime Steady() const override { return SteadyTime(Millis(offset_ms_.load())); }
-  WallTime Wall() const override { return wall_start_ + Millis(offset_ms_.load()); }
+  SteadyTime Steady() const override {
+    return SteadyTime(Millis(offset_ms_.load()));
+  }
+  WallTime Wall() const override {
+    return wall_start_ + Millis(offset_ms_.load());
+  }
   void Advance(Millis d) { offset_ms_ += d.count(); }
 
  private:

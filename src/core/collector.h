@@ -6,12 +6,12 @@
 // last-success time, enforces the deadline and publishes the result.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <prometheus/metric_family.h>
 
 #include "core/clock.h"
 #include "core/result.h"

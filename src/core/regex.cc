@@ -36,4 +36,9 @@ bool Regex::FullMatch(std::string_view s) const {
 
 const std::string& Regex::pattern() const { return re_->pattern(); }
 
+const std::string& PatternOf(const OptionalRegex& re) {
+  static const std::string kNone;
+  return re ? re->pattern() : kNone;
+}
+
 }  // namespace failwatch

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,10 +33,20 @@ class Regex {
   // The whole of `s` matches (RE2::FullMatch).
   bool FullMatch(std::string_view s) const;
   const std::string& pattern() const;
+  // Same pattern text (config equality on reload).
+  friend bool operator==(const Regex& a, const Regex& b) {
+    return a.pattern() == b.pattern();
+  }
 
  private:
   explicit Regex(std::shared_ptr<const re2::RE2> re) : re_(std::move(re)) {}
   std::shared_ptr<const re2::RE2> re_;  // shared: copies are cheap
 };
+
+// A config filter: unset = no filter (the key was empty or absent).
+using OptionalRegex = std::optional<Regex>;
+
+// The pattern text, "" when unset (for the config summary).
+const std::string& PatternOf(const OptionalRegex& re);
 
 }  // namespace failwatch

@@ -1,6 +1,7 @@
-// A credential (read from the config by the loader). It has no implicit conversion to a
-// string and prints as "<secret>", so it cannot end up in a log line or in
-// /status by accident; code that really needs the value calls Reveal().
+// A credential (read from the config by the loader). It has no implicit
+// conversion to a string and prints as "<secret>", so it cannot end up in a log
+// line or in /status by accident; code that really needs the value calls
+// Reveal().
 #pragma once
 
 #include <ostream>

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "core/schedule.h"
 #include "core/collector.h"
 #include "core/rendered_families.h"
+#include "core/schedule.h"
 
 namespace failwatch {
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "dns/dns_options.h"
 #include "core/collector.h"
 #include "dns/ares_resolver.h"
 #include "dns/dns_observation.h"
+#include "dns/dns_options.h"
 #include "dns/endpoint_tracker.h"
 
 namespace failwatch {

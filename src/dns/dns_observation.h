@@ -21,7 +21,7 @@ struct DnsAnswerRecord {
   WallTime at{};
   // nullopt when the lookup failed at that time.
   std::optional<AddressSet> addresses;
-  std::string error_code;  // c-ares status name when failed
+  std::string error_code;         // c-ares status name when failed
   std::uint32_t ttl_seconds = 0;  // min TTL of the answer; 0 when failed
 };
 

@@ -1,67 +1,16 @@
 #include "health/check_policy.h"
 
-#include <array>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "health/check_table.h"
+
 namespace failwatch {
-namespace {
-
-using std::chrono::seconds;
-
-struct PolicyRow {
-  std::string_view name;
-  CheckPolicy policy;
-};
-
-// Why each default is what it is: docs/reference/health.md, "Checks".
-constexpr std::array<PolicyRow, 16> kDefaults = {{
-    // A lost UDP packet or one slow server is normal; 5 s is several
-    // consecutive failed lookups at the 1 s default interval.
-    {"dns_resolution", {seconds(5), seconds(10)}},
-    // The raw condition lingers a flap window (30 s) after the last flip,
-    // so the known 20-30 s post-failover flap reads as <= 60 s: only
-    // flapping that outlasts it is reported.
-    {"dns_flapping", {seconds(60), seconds(30)}},
-    // The TTL is a configuration fact, not a transient: a minute filters
-    // a resolver that briefly answers from a stale cache.
-    {"dns_ttl", {seconds(60), seconds(10)}},
-    // Judged by node role, not by the DNS answer: a flapping answer makes
-    // the raw condition alternate and never hold 10 s; a real mismatch
-    // (DNS never moved) does.
-    {"endpoint_not_primary", {seconds(10), seconds(10)}},
-    // One unreachable sample of the primary is a blip; 5 s is several.
-    {"no_primary", {seconds(5), seconds(10)}},
-    // Nodes are sampled a few ms apart, so one sample can show the old
-    // primary before its demotion and the new one after its promotion.
-    {"multiple_primaries", {seconds(5), seconds(10)}},
-    // Big transactions and vacuum cause lag spikes that recover alone.
-    {"replication_lag", {seconds(60), seconds(30)}},
-    // One failed write (lock timeout) is not an outage; 5 s is several.
-    {"write_probe", {seconds(5), seconds(10)}},
-    // Pools that evict on error reconnect within seconds; 15 s leaves only
-    // the pools that really kept their connections (HikariCP on 25006).
-    {"stale_app_connections", {seconds(15), seconds(15)}},
-    {"pgbouncer_waiting", {seconds(15), seconds(15)}},
-    // PgBouncer re-resolves every dns_max_ttl (15 s default).
-    {"pgbouncer_stale_servers", {seconds(30), seconds(15)}},
-    // The rate window (60 s) already smooths bursts: 30 s more is enough.
-    {"consumer_lag", {seconds(30), seconds(30)}},
-    {"dlt_missing", {seconds(60), seconds(60)}},
-    {"dlt_receiving", {seconds(0), seconds(300)}},
-    {"dlt_unhandled_age", {seconds(60), seconds(60)}},
-    // One timed-out sample is noise; 30 s of blindness is not.
-    {"collector_failing", {seconds(30), seconds(10)}},
-}};
-
-}  // namespace
 
 CheckPolicy DefaultPolicy(std::string_view name) {
-  for (const auto& row : kDefaults) {
-    if (row.name == name) return row.policy;
-  }
-  return CheckPolicy{};
+  const CheckSpec* spec = FindCheck(name);
+  return spec ? spec->policy : CheckPolicy{};
 }
 
 namespace {

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "health/health_options.h"
 #include "core/clock.h"
+#include "health/health_options.h"
 
 namespace failwatch {
 
@@ -20,7 +20,7 @@ struct CheckPolicy {
   bool operator==(const CheckPolicy&) const = default;
 };
 
-// The defaults for `name` (any name in config/check_names.h); unknown names
+// The defaults for `name` (its row in health/check_table.cc); unknown names
 // get {0, 0}.
 CheckPolicy DefaultPolicy(std::string_view name);
 
@@ -28,8 +28,9 @@ CheckPolicy DefaultPolicy(std::string_view name);
 CheckPolicy ResolvePolicy(const HealthConfig& config, std::string_view name);
 
 // Thresholds the checks and the failover tracker use. Each is a key under
-// health.checks.<check> (config/check_names.h kThresholdKeys; the failover
-// timeout is health.failover_timeout); ResolveTuning applies them.
+// health.checks.<check> (the thresholds of its CheckSpec in
+// health/check_table.cc; the failover timeout is health.failover_timeout);
+// ResolveTuning applies them.
 struct HealthTuning {
   // dns_flapping: an old answer must come back within this window. With a
   // 5 s TTL, A -> B -> A shows within ~10-15 s; 30 s catches slower flips.
@@ -76,6 +77,8 @@ struct HealthTuning {
   // converge on their own; 5 min is far beyond any managed failover
   // (RDS Multi-AZ 60-120 s) yet early enough to act on.
   Millis failover_timeout{300'000};
+
+  bool operator==(const HealthTuning&) const = default;
 };
 
 // The defaults overlaid with the health config's thresholds.

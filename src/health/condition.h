@@ -15,7 +15,7 @@ namespace failwatch {
 // observations. Check functions are pure: the same inputs give the same
 // conditions.
 struct Condition {
-  std::string check;   // a name from config/check_names.h
+  std::string check;   // a name from health/check_table.cc
   std::string target;  // see docs/reference/health.md for each check's form
   CheckStatus status = CheckStatus::kOk;
   // Nothing current to judge by (no answer yet, node unreachable so its lag
@@ -54,7 +54,7 @@ struct CheckResult {
   CheckTier tier = CheckTier::kImpact;        // of the latest condition
   // The published status was reached on conclusive evidence (no hold).
   bool conclusive = false;
-  bool unknown = false;                       // latest sample had no data
+  bool unknown = false;  // latest sample had no data
   // Of the latest condition whose raw status equalled `status`, so an alarm
   // that is clearing still explains itself.
   std::string reason;

@@ -1,5 +1,5 @@
-// dns_resolution, dns_flapping and dns_ttl: per endpoint of each database, target
-// "<database>/<role>" ("orders/writer").
+// dns_resolution, dns_flapping and dns_ttl: per endpoint of each database,
+// target "<database>/<role>" ("orders/writer").
 #pragma once
 
 #include <vector>

@@ -1,8 +1,8 @@
 // The failover timeline of each database: promotion -> the writer endpoint
 // resolves to the promoted node -> PgBouncer servers moved (databases with
 // PgBouncers) -> apps converged (no stale app connections, no PgBouncer
-// server on a wrong node, fresh write probe ok). Built from the observations over
-// time; one structured log line per failover when it converges or when it
+// server on a wrong node, fresh write probe ok). Built from the observations
+// over time; one structured log line per failover when it converges or when it
 // has not after a timeout.
 #pragma once
 

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "health/health_options.h"
 #include "core/collector.h"
 #include "health/check_policy.h"
 #include "health/failover_timeline.h"
 #include "health/health_inputs.h"
+#include "health/health_options.h"
 #include "health/hysteresis.h"
 
 namespace failwatch {

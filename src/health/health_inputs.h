@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "postgres/postgres_options.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/snapshot.h"
@@ -17,6 +16,7 @@
 #include "kafka/kafka_observation.h"
 #include "pgbouncer/pgbouncer_observation.h"
 #include "postgres/pg_observation.h"
+#include "postgres/postgres_options.h"
 
 namespace failwatch {
 

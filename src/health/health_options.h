@@ -13,7 +13,7 @@ namespace failwatch {
 struct CheckOverride {
   std::optional<Millis> for_duration;  // `for:` in YAML
   std::optional<Millis> clear_after;
-  // Keys from config/check_names.h kThresholdKeys that were set: durations
+  // Keys from health/check_table.cc (ThresholdKey) that were set: durations
   // in seconds, counts and bytes as numbers.
   std::map<std::string, double> thresholds;
   bool operator==(const CheckOverride&) const = default;

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "health/health_options.h"
 #include "core/collector.h"
 #include "core/snapshot.h"
 #include "health/condition.h"
 #include "health/failover_timeline.h"
+#include "health/health_options.h"
 
 namespace failwatch {
 

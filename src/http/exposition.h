@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "http/site_source.h"
 #include "core/clock.h"
 #include "core/snapshot.h"
+#include "http/site_source.h"
 
 namespace failwatch::http {
 

@@ -163,7 +163,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
           asio::ssl::stream_base::server,
           [self = this->shared_from_this()](error_code ec) {
             if (ec) {
-              spdlog::debug("msg=\"tls handshake failed\" error=\"{}\"",
+              spdlog::debug("tls handshake failed error=\"{}\"",
                             ec.message());
               return self->Close();
             }
@@ -219,7 +219,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return SendFinal(Response::Text(400, "Bad Request\n"));
     }
     if (ec) {  // timeout, reset, EOF, TLS alert: nobody to answer
-      spdlog::debug("msg=\"http request not read\" error=\"{}\"", ec.message());
+      spdlog::debug("http request not read error=\"{}\"", ec.message());
       return Close();
     }
     Dispatch();
@@ -316,7 +316,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     auto done = [self = this->shared_from_this()](error_code ec, std::size_t) {
       self->serializer_.reset();
       if (ec) {
-        spdlog::debug("msg=\"http response not written\" error=\"{}\"",
+        spdlog::debug("http response not written error=\"{}\"",
                       ec.message());
       }
       if (ec || !self->keep_alive_) return self->Close();
@@ -358,7 +358,7 @@ void HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
       // EMFILE and the like: back off briefly instead of spinning.
-      spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
+      spdlog::warn("accept failed error=\"{}\"", ec.message());
       auto timer = std::make_shared<asio::steady_timer>(*io);
       timer->expires_after(std::chrono::milliseconds(100));
       timer->async_wait([this, &acceptor, timer](error_code e) {
@@ -493,7 +493,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(
   std::string addresses;
   for (const auto& a : options.listen_addresses) addresses += (addresses.empty() ? "" : ",") + a;
   spdlog::info(
-      "msg=\"http server listening\" address={} systemd_fds={} port={} tls={} "
+      "http server listening address={} systemd_fds={} port={} tls={} "
       "auth={} telemetry_path={}",
       addresses, options.listen_fds.size(), server->port(),
       options.web_config.tls_enabled(),

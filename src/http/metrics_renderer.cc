@@ -53,8 +53,8 @@ std::shared_ptr<const CollectorPart> MetricsRenderer::CurrentCollectorPart() {
     ++serializations_;
     for (const auto& name : conflicts) {
       spdlog::warn(
-          "msg=\"metric family with conflicting types across targets, "
-          "dropped\" family={} snapshot_version={}",
+          "metric family with conflicting types across targets, "
+          "dropped family={} snapshot_version={}",
           name, snapshot->version);
     }
   }

@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "http/site_source.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "http/collector_part.h"
+#include "http/site_source.h"
 
 namespace failwatch::http {
 

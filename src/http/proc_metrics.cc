@@ -160,7 +160,7 @@ std::vector<prometheus::MetricFamily> ReadProcessFamilies() {
       boot_text ? ParseBootTime(*boot_text)
                 : Result<std::uint64_t>(Invalid("unreadable"));
   if (!stat.ok() || !boot.ok()) {
-    spdlog::debug("msg=\"process metrics unavailable\" error=\"{}\"",
+    spdlog::debug("process metrics unavailable error=\"{}\"",
                   (!stat.ok() ? stat.error() : boot.error()).ToString());
     return {};
   }

@@ -61,10 +61,10 @@ Response Router::Route(const Request& request) {
   try {
     return Dispatch(request);
   } catch (const std::exception& e) {
-    spdlog::error("msg=\"page failed\" path={} error=\"{}\"", request.path,
+    spdlog::error("page failed path={} error=\"{}\"", request.path,
                   e.what());
   } catch (...) {
-    spdlog::error("msg=\"page failed\" path={} error=unknown", request.path);
+    spdlog::error("page failed path={} error=unknown", request.path);
   }
   return Response::Text(500, "internal error\n");
 }
@@ -99,7 +99,7 @@ Response Router::ServeMetrics(const Request& request) {
       r.headers.emplace_back("Content-Encoding", "gzip");
       gzipped = true;
     } else {
-      spdlog::warn("msg=\"gzip failed, serving plain\" error=\"{}\"",
+      spdlog::warn("gzip failed, serving plain error=\"{}\"",
                    gz.error().ToString());
     }
   }

@@ -6,12 +6,12 @@
 #include <map>
 #include <string>
 
-#include "http/site_source.h"
 #include "core/clock.h"
 #include "http/basic_auth.h"
 #include "http/http_types.h"
 #include "http/metrics_renderer.h"
 #include "http/probes.h"
+#include "http/site_source.h"
 #include "http/status_json.h"
 
 namespace failwatch::http {

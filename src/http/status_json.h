@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "http/site_source.h"
 #include "core/snapshot.h"
+#include "http/site_source.h"
 
 namespace failwatch::http {
 

@@ -222,13 +222,13 @@ std::shared_ptr<boost::asio::ssl::context> TlsContextSource::Current() {
   auto next = BuildTlsContext(config_);
   if (!next.ok()) {
     spdlog::warn(
-        "msg=\"tls files changed but cannot be loaded, serving the previous "
-        "certificate\" error=\"{}\"",
+        "tls files changed but cannot be loaded, serving the previous "
+        "certificate error=\"{}\"",
         next.error().message);
     return current_;
   }
   current_ = *next;
-  spdlog::info("msg=\"tls certificate reloaded\" cert_file={}",
+  spdlog::info("tls certificate reloaded cert_file={}",
                config_.cert_file);
   return current_;
 }

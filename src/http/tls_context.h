@@ -44,7 +44,8 @@ class TlsContextSource {
     timespec mtime{};
     bool operator==(const FileStamp& o) const;
   };
-  explicit TlsContextSource(TlsServerConfig config) : config_(std::move(config)) {}
+  explicit TlsContextSource(TlsServerConfig config)
+      : config_(std::move(config)) {}
   std::vector<FileStamp> Stamps() const;
 
   TlsServerConfig config_;

@@ -16,10 +16,10 @@ namespace failwatch::http {
 // exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType).
 enum class ClientAuth {
   kNoClientCert,
-  kRequestClientCert,            // asked for, not required, not verified
-  kRequireAnyClientCert,         // required, not verified
-  kVerifyClientCertIfGiven,      // verified against client_ca_file if sent
-  kRequireAndVerifyClientCert,   // required and verified
+  kRequestClientCert,           // asked for, not required, not verified
+  kRequireAnyClientCert,        // required, not verified
+  kVerifyClientCertIfGiven,     // verified against client_ca_file if sent
+  kRequireAndVerifyClientCert,  // required and verified
 };
 
 std::optional<ClientAuth> ClientAuthFromName(std::string_view name);
@@ -40,9 +40,9 @@ struct TlsServerConfig {
   std::string key;   // inline PEM, instead of key_file (a secret)
   std::string client_ca_file;
   ClientAuth client_auth = ClientAuth::kNoClientCert;
-  int min_version = 0x0303;  // TLS12, exporter-toolkit's default
-  int max_version = 0;       // 0 = the library's newest
-  std::vector<std::string> cipher_suites;      // Go names
+  int min_version = 0x0303;                // TLS12, exporter-toolkit's default
+  int max_version = 0;                     // 0 = the library's newest
+  std::vector<std::string> cipher_suites;  // Go names
   std::vector<std::string> curve_preferences;  // Go names (X25519, CurveP256)
   bool prefer_server_cipher_suites = true;
 

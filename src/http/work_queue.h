@@ -83,7 +83,8 @@ inline void WorkQueue::Loop(std::shared_ptr<State> state) {
     std::function<void()> job;
     {
       std::unique_lock<std::mutex> lock(state->mu);
-      state->cv.wait(lock, [&] { return state->stopping || !state->jobs.empty(); });
+      state->cv.wait(lock,
+                     [&] { return state->stopping || !state->jobs.empty(); });
       if (state->stopping) return;
       job = std::move(state->jobs.front());
       state->jobs.pop_front();

@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/result.h"
 #include "kafka/group_discovery.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_options.h"
 #include "kafka/kafka_reader.h"
 #include "kafka/kafka_types.h"

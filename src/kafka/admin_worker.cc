@@ -121,7 +121,7 @@ int RunKafkaAdminWorker(int fd) {
     if (!frame.ok()) break;  // the daemon closed the socket (or garbled it)
     auto req = DecodeRequest(frame.value());
     if (!req.ok()) {
-      spdlog::error("msg=\"kafka admin worker: bad request\" error=\"{}\"",
+      spdlog::error("kafka admin worker: bad request error=\"{}\"",
                     req.error().ToString());
       std::_Exit(2);
     }

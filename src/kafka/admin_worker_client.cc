@@ -96,7 +96,7 @@ Status AdminWorkerClient::Start(SteadyTime deadline) {
   if (Status s = WriteFrame(fd_, EncodeHello(hello), deadline); !s.ok()) {
     return s;
   }
-  spdlog::info("msg=\"kafka admin worker started\" cluster={} pid={}",
+  spdlog::info("kafka admin worker started cluster={} pid={}",
                cluster_.name, pid_);
   return Status::Ok();
 }
@@ -109,7 +109,7 @@ void AdminWorkerClient::Lose(const std::string& reason, const Error& why) {
     }
   }
   spdlog::warn(
-      "msg=\"kafka admin worker lost, restarting it\" cluster={} pid={} "
+      "kafka admin worker lost, restarting it cluster={} pid={} "
       "reason={} {} error=\"{}\"",
       cluster_.name, pid_, reason, Describe(status), why.ToString());
   if (fd_ >= 0) ::close(fd_);
@@ -127,8 +127,8 @@ void AdminWorkerClient::Lose(const std::string& reason, const Error& why) {
             : std::min(describe_backoff_ * 2, options_.describe_backoff_max);
     describe_not_before_ = std::chrono::steady_clock::now() + describe_backoff_;
     spdlog::warn(
-        "msg=\"kafka admin worker lost after describing groups: listing "
-        "only\" cluster={} backoff_s={}",
+        "kafka admin worker lost after describing groups: listing "
+        "only cluster={} backoff_s={}",
         cluster_.name, describe_backoff_.count() / 1000);
   }
   // The first restart is immediate; a worker that keeps dying is

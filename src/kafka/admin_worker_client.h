@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "kafka/admin_wire.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_options.h"
 
 namespace failwatch {

@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "kafka/dlt_naming.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_observation.h"
 #include "kafka/kafka_options.h"
 #include "kafka/kafka_types.h"

@@ -49,7 +49,7 @@ void GroupDiscovery::Run(const std::vector<std::string>& groups, bool data_ok,
   if (!handle_) {
     auto h = CreateHandle(cluster_, HandleRole::kDiscovery);
     if (!h.ok()) {
-      spdlog::warn("msg=\"kafka discovery handle\" cluster={} error=\"{}\"",
+      spdlog::warn("kafka discovery handle cluster={} error=\"{}\"",
                    cluster_.name, h.error().ToString());
       return;
     }
@@ -181,7 +181,7 @@ GroupDiscovery::CallResult GroupDiscovery::Describe(
 void GroupDiscovery::Abandon(const char* reason) {
   ++handles_replaced_;
   spdlog::warn(
-      "msg=\"kafka discovery handle wedged, replacing it\" cluster={} "
+      "kafka discovery handle wedged, replacing it cluster={} "
       "call={} abandoned_pending={}",
       cluster_.name, reason, abandoned_->load() + 1);
   DestroyDetached(std::move(handle_), abandoned_, std::move(queue_));

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_options.h"
 #include "kafka/kafka_types.h"
 #include "kafka/rdkafka_handle.h"

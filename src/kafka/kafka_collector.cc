@@ -24,24 +24,17 @@ class KafkaCollector final : public Collector {
   KafkaCollector(KafkaClusterConfig cluster, KafkaOptions options)
       : cluster_(std::move(cluster)),
         options_(std::move(options)),
+        tracker_(KafkaTracker::Create(cluster_, options_)),
         discovery_(cluster_, options_),
         dlt_(cluster_, options_),
         reset_policy_(options_.data_handle_reset_after_failures,
                       options_.data_handle_reset_backoff_max) {
-    auto tracker = KafkaTracker::Create(cluster_, options_);
-    if (tracker.ok()) {
-      tracker_ = std::move(tracker).value();
-    } else {
-      config_error_ = tracker.error();
-    }
     // The config module does not link librdkafka, so properties are
     // checked here, once, at startup (and on reload, which builds a new
     // collector): a bad one is logged now and fails every sample with the
     // same message, instead of surfacing as a connection error later.
-    if (!config_error_) {
-      if (Status s = ValidateKafkaProperties(cluster_); !s.ok()) {
-        config_error_ = s.error();
-      }
+    if (Status s = ValidateKafkaProperties(cluster_); !s.ok()) {
+      config_error_ = s.error();
     }
     if (!config_error_ && options_.admin_worker) {
       admin_ = std::make_unique<AdminWorkerClient>(cluster_, options_);

@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/collector.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_options.h"
 
 namespace failwatch {

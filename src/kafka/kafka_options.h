@@ -1,6 +1,6 @@
-// Tuning of the Kafka collector. Most fields come from the kafka[] config
-// keys (KafkaOptionsFromConfig); the rest are internal. Defaults are meant
-// for production; tests shrink the windows.
+// Tuning of the Kafka collector: the kafka[] config keys' part
+// (KafkaTuning, kafka/kafka_tuning.h) and the internal knobs below.
+// Defaults are meant for production; tests shrink the windows.
 #pragma once
 
 #include <chrono>
@@ -14,9 +14,7 @@
 
 namespace failwatch {
 
-struct KafkaOptions {
-  // Status evaluation (see partition_status.h).
-  Millis status_window = std::chrono::minutes(10);
+struct KafkaOptions : KafkaTuning {
   // Points kept per group/partition for the status window; one is stored at
   // most every status_window / status_points, so memory does not grow with
   // the sample rate.
@@ -34,31 +32,12 @@ struct KafkaOptions {
   // Per-partition (time, high watermark) points for lag in seconds.
   std::size_t offset_history_points = 64;
 
-  // A discovered group whose members are known to be zero keeps reporting
-  // lag this long after it was last active (members > 0 or a commit moved).
-  Millis empty_group_ttl = std::chrono::hours(24);
-
-  // How often each group's committed offsets are asked for on every topic
-  // (to learn which topics it consumes); in between, only on the topics it
-  // is known to consume. A group with no known topic, or a new topic in
-  // the metadata, is probed at once.
-  Millis topic_probe_interval = std::chrono::minutes(5);
-  // Explicit probes (brokers that answer a NULL OffsetFetch list with
-  // nothing) cost groups × partitions entries; at most this many are asked
-  // per sample, oldest probe first, so a big cluster's probe is spread over
-  // several samples instead of making one sample take minutes.
-  std::size_t topic_probe_max_partitions = 250'000;
-
   // Coordinator admin calls (committed offsets, group listing and
   // description) in a child process (admin_worker.h), so librdkafka 2.0.2's
   // abort/wedge in them (#3663/#4605) cannot take the daemon down. false =
   // in-process, as before (for the scale benchmark's side-by-side).
   bool admin_worker = true;
 
-  // Group listing / description on the separate discovery handle. Off =
-  // configured groups only, no state or members (e.g. ACLs forbid it).
-  bool group_discovery = true;
-  Millis discovery_interval = std::chrono::seconds(30);
   // After DescribeConsumerGroups fails as unsupported or wedges the
   // handle, wait this long before trying again (doubling up to the max).
   Millis describe_backoff_initial = std::chrono::minutes(5);
@@ -69,8 +48,6 @@ struct KafkaOptions {
   // Share of the sample budget discovery may use after the data reads.
   double discovery_budget_share = 0.25;
 
-  // OffsetFetch requests in flight at once (one group per request).
-  int max_concurrent_group_fetches = 16;
   // Partitions per OffsetFetch / ListOffsets request: librdkafka's result
   // matching is quadratic in a request's partitions (see fetch_chunks.h).
   std::size_t offset_fetch_max_partitions = 250;
@@ -86,33 +63,10 @@ struct KafkaOptions {
   int data_handle_reset_after_failures = 3;
   Millis data_handle_reset_backoff_max = std::chrono::seconds(60);
 
-  // Lagging partitions whose record at the committed offset is read per
-  // sample for an exact lag in seconds (lag_timestamps.h); 0 = off.
-  std::size_t lag_timestamp_reads = 0;
+  // Share of the sample budget the lag_timestamp_reads record reads may
+  // use.
   double lag_timestamp_budget_share = 0.25;
 
-  // Cardinality. Empty allow = everything. Configured groups are always
-  // tracked; group_allow/deny filter discovered groups only.
-  std::string group_allow;
-  std::string group_deny;
-  std::string topic_allow;
-  // Regexes must match the whole name (RE2::FullMatch, RE2 syntax).
-  std::string topic_deny = "__.*";  // __consumer_offsets, __transaction_state
-  bool per_partition_series = true;
-  // Hard cap on the series one sample emits; the rest are dropped and
-  // counted in failwatch_kafka_series_dropped_total.
-  std::size_t max_series = 50'000;
-
-  // Dead-letter topics (see dlt_naming.h): conventions tried in order for
-  // groups without explicit dead_letter_topics.
-  std::vector<DltConvention> dlt_conventions = {DltConvention::kSpringDlt,
-                                                DltConvention::kRetryableDlt,
-                                                DltConvention::kScsError};
-  // Read origin/exception headers of new DLT records (costs a fetch of up
-  // to dlt_header_read_max records per grown partition per sample).
-  bool dlt_read_headers = false;
-  // Distinct (original topic, exception) pairs exported per DLT.
-  std::size_t dlt_header_cardinality = 50;
   // The header counts cover this many most recent records per DLT.
   std::size_t dlt_header_window = 500;
   int dlt_header_read_max = 100;
@@ -120,9 +74,7 @@ struct KafkaOptions {
   double dlt_budget_share = 0.25;
 };
 
-// The options a kafka[] cluster's config keys set; internal fields keep
-// their defaults. Convention names were validated by the config loader;
-// an unknown one is skipped.
+// The cluster's tuning; internal fields keep their defaults.
 KafkaOptions KafkaOptionsFromConfig(const KafkaClusterConfig& cluster);
 
 }  // namespace failwatch

@@ -8,19 +8,7 @@
 namespace failwatch {
 namespace {
 
-Result<std::optional<Regex>> Compile(const std::string& pattern,
-                                     const std::string& what) {
-  if (pattern.empty()) return std::optional<Regex>();
-  Result<Regex> re = Regex::Compile(pattern);
-  if (!re.ok()) {
-    return MakeError(ErrorKind::kInvalid, "bad_regex",
-                     what + ": invalid regular expression: " +
-                         re.error().message);
-  }
-  return std::optional<Regex>(std::move(re).value());
-}
-
-bool Matches(const std::optional<Regex>& re, const std::string& s) {
+bool Matches(const OptionalRegex& re, const std::string& s) {
   return re && re->FullMatch(s);
 }
 
@@ -29,26 +17,15 @@ bool Matches(const std::optional<Regex>& re, const std::string& s) {
 KafkaTracker::KafkaTracker(std::string cluster, KafkaOptions options)
     : cluster_(std::move(cluster)), options_(std::move(options)) {}
 
-Result<std::unique_ptr<KafkaTracker>> KafkaTracker::Create(
+std::unique_ptr<KafkaTracker> KafkaTracker::Create(
     const KafkaClusterConfig& cluster, const KafkaOptions& options) {
   std::unique_ptr<KafkaTracker> t(new KafkaTracker(cluster.name, options));
-  struct {
-    const std::string& pattern;
-    const char* what;
-    std::optional<Regex>& out;
-  } regexes[] = {
-      {cluster.discover_groups, "discover_groups", t->discover_},
-      {options.group_allow, "group_allow", t->group_allow_},
-      {options.group_deny, "group_deny", t->group_deny_},
-      {options.topic_allow, "topic_allow", t->topic_allow_},
-      {options.topic_deny, "topic_deny", t->topic_deny_},
-  };
-  for (auto& r : regexes) {
-    auto compiled =
-        Compile(r.pattern, "kafka cluster \"" + cluster.name + "\": " + r.what);
-    if (!compiled.ok()) return compiled.error();
-    r.out = std::move(compiled).value();
-  }
+  // Compiled by the config loader; copies share the compiled program.
+  t->discover_ = cluster.discover_groups;
+  t->group_allow_ = options.group_allow;
+  t->group_deny_ = options.group_deny;
+  t->topic_allow_ = options.topic_allow;
+  t->topic_deny_ = options.topic_deny;
   for (const auto& g : cluster.groups) {
     t->configured_.insert(g.name);
     if (!g.topics.empty()) {

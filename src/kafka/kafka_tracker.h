@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/regex.h"
 #include "core/result.h"
 #include "kafka/group_discovery.h"
 #include "kafka/group_rates.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_observation.h"
 #include "kafka/kafka_options.h"
 #include "kafka/kafka_types.h"
@@ -37,9 +37,8 @@ struct SampleReadings {
 
 class KafkaTracker {
  public:
-  // Fails on an invalid regex (discover_groups or an option's filter).
-  static Result<std::unique_ptr<KafkaTracker>> Create(
-      const KafkaClusterConfig& cluster, const KafkaOptions& options);
+  static std::unique_ptr<KafkaTracker> Create(const KafkaClusterConfig& cluster,
+                                              const KafkaOptions& options);
 
   // Topic filters; dead-letter topics (SetDltTopics) always pass, so
   // their depth does not depend on topic_allow/topic_deny.
@@ -131,8 +130,7 @@ class KafkaTracker {
   std::map<std::string, std::set<std::string>> configured_topics_;
   std::set<std::string> reprocess_only_;
   std::set<std::string> dlt_topics_;
-  std::optional<Regex> discover_, group_allow_, group_deny_, topic_allow_,
-      topic_deny_;
+  OptionalRegex discover_, group_allow_, group_deny_, topic_allow_, topic_deny_;
   std::map<std::string, GroupTrack> groups_;
   std::uint64_t invalid_group_names_total_ = 0;  // listed, not valid UTF-8
   std::map<TopicPartition, OffsetHistory> offsets_;

@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "kafka/kafka_cluster_config.h"
 
 namespace failwatch {
 

@@ -10,12 +10,12 @@
 #include <memory>
 #include <string>
 
-#include "pgbouncer/pgbouncer_options.h"
-#include "postgres/postgres_options.h"
 #include "core/collector.h"
 #include "pgbouncer/pgbouncer_observation.h"
+#include "pgbouncer/pgbouncer_options.h"
 #include "pgbouncer/server_join.h"
 #include "postgres/pg_session.h"
+#include "postgres/postgres_options.h"
 
 namespace failwatch {
 

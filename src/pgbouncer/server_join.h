@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "pgbouncer/pgbouncer_options.h"
-#include "postgres/postgres_options.h"
 #include "pgbouncer/pgbouncer_observation.h"
+#include "pgbouncer/pgbouncer_options.h"
 #include "postgres/pg_observation.h"
+#include "postgres/postgres_options.h"
 
 namespace failwatch {
 
@@ -27,7 +27,8 @@ using WriterPoolMemory = std::map<std::string, std::string>;
 // remembered target of a writer pool; reader when it is the reader
 // endpoint; else other. `pg` may be null.
 PoolTarget ClassifyPool(const PgBouncerDatabase& db,
-                        const PgDatabaseOptions& config, const PgObservation* pg,
+                        const PgDatabaseOptions& config,
+                        const PgObservation* pg,
                         const WriterPoolMemory& memory);
 
 // The role of the node at `address` ("ip:port"); unknown without `pg` or

@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "postgres/postgres_options.h"
 #include "postgres/pg_observation.h"
 #include "postgres/pg_rows.h"
+#include "postgres/postgres_options.h"
 
 namespace failwatch {
 

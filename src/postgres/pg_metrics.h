@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "postgres/postgres_options.h"
 #include "postgres/pg_observation.h"
+#include "postgres/postgres_options.h"
 
 namespace failwatch {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/secret.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/secret.h"
 #include "postgres/pg_rows.h"
 
 namespace failwatch {

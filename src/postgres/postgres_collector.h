@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "postgres/postgres_options.h"
 #include "core/collector.h"
 #include "postgres/node_set.h"
 #include "postgres/pg_derive.h"
 #include "postgres/pg_observation.h"
 #include "postgres/pg_session.h"
+#include "postgres/postgres_options.h"
 
 namespace failwatch {
 
@@ -102,6 +102,7 @@ class PostgresCollector final : public Collector {
   PromotionLedger promotions_;
 };
 
-std::shared_ptr<Collector> MakePostgresCollector(const PgDatabaseOptions& config);
+std::shared_ptr<Collector> MakePostgresCollector(
+    const PgDatabaseOptions& config);
 
 }  // namespace failwatch

@@ -54,7 +54,11 @@ for flag in $("$FAILWATCH_BIN" --help | grep -oE -- '--[a-z][a-z.-]+' | sort -u)
 done
 log "every flag is documented"
 
-for check in $(grep -oE '"[a-z_]+"' "$FAILWATCH_SOURCE_DIR/src/config/check_names.h" | tr -d '"'); do
+# Check names: the rows of the check registry ({"name", &CheckFn, ...}).
+checks=$(tr '\n' ' ' < "$FAILWATCH_SOURCE_DIR/src/health/check_table.cc" |
+  grep -oE '\{"[a-z_]+", +&Check' | grep -oE '"[a-z_]+"' | tr -d '"')
+[ "$(echo "$checks" | wc -w)" -ge 16 ] || fail "could not read the check names from check_table.cc"
+for check in $checks; do
   grep -q "\`$check\`" "$README" || fail "undocumented check: $check"
 done
 log "every check is documented"

@@ -89,7 +89,7 @@ Config Fleet() {
     g.name = "g" + std::to_string(i);
     k.groups.push_back(g);
   }
-  k.discover_groups = ".*";
+  k.discover_groups = Regex::Compile(".*").value();
   c.kafka.push_back(k);
   return c;
 }
@@ -114,7 +114,7 @@ TEST(ShardingTest, ShardsAreDisjointAndCoverEverything) {
     }
     for (const auto& k : c.kafka) {
       for (const auto& g : k.groups) groups.push_back(g.name);
-      if (!k.discover_groups.empty()) discovery_owners++;
+      if (k.discover_groups) discovery_owners++;
     }
   }
   std::sort(dbs.begin(), dbs.end());

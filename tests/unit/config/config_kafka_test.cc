@@ -25,22 +25,24 @@ TEST(KafkaConfigTest, Defaults) {
   auto r = Parse("kafka:\n  - name: k\n    brokers: [127.0.0.1]\n");
   ASSERT_TRUE(r.config.has_value());
   const KafkaClusterConfig& k = r.config->kafka[0];
-  EXPECT_EQ(k.status_window, minutes(10));
-  EXPECT_EQ(k.empty_group_ttl, hours(24));
-  EXPECT_EQ(k.discovery_interval, seconds(30));
-  EXPECT_TRUE(k.group_discovery);
-  EXPECT_EQ(k.topic_probe_interval, minutes(5));
-  EXPECT_EQ(k.topic_probe_max_partitions, 250'000);
-  EXPECT_EQ(k.lag_timestamp_reads, 0);
-  EXPECT_EQ(k.topic_deny, "__.*");
-  EXPECT_TRUE(k.group_allow.empty());
-  EXPECT_TRUE(k.per_partition_series);
-  EXPECT_EQ(k.max_series, 50000);
-  EXPECT_EQ(k.max_concurrent_group_fetches, 16);
-  EXPECT_THAT(k.dlt_conventions,
-              ElementsAre("spring_dlt", "retryable_dlt", "scs_error"));
-  EXPECT_FALSE(k.dlt_read_headers);
-  EXPECT_EQ(k.dlt_header_cardinality, 50);
+  EXPECT_EQ(k.tuning.status_window, minutes(10));
+  EXPECT_EQ(k.tuning.empty_group_ttl, hours(24));
+  EXPECT_EQ(k.tuning.discovery_interval, seconds(30));
+  EXPECT_TRUE(k.tuning.group_discovery);
+  EXPECT_EQ(k.tuning.topic_probe_interval, minutes(5));
+  EXPECT_EQ(k.tuning.topic_probe_max_partitions, 250'000);
+  EXPECT_EQ(k.tuning.lag_timestamp_reads, 0);
+  EXPECT_EQ(PatternOf(k.tuning.topic_deny), "__.*");
+  EXPECT_FALSE(k.tuning.group_allow);
+  EXPECT_TRUE(k.tuning.per_partition_series);
+  EXPECT_EQ(k.tuning.max_series, 50000);
+  EXPECT_EQ(k.tuning.max_concurrent_group_fetches, 16);
+  EXPECT_THAT(
+      k.tuning.dlt_conventions,
+      ElementsAre(DltConvention::kSpringDlt, DltConvention::kRetryableDlt,
+                  DltConvention::kScsError));
+  EXPECT_FALSE(k.tuning.dlt_read_headers);
+  EXPECT_EQ(k.tuning.dlt_header_cardinality, 50);
 }
 
 TEST(KafkaConfigTest, EveryKeyIsRead) {
@@ -72,25 +74,25 @@ TEST(KafkaConfigTest, EveryKeyIsRead) {
   for (const auto& e : r.errors) all += e.ToString() + "\n";
   ASSERT_TRUE(r.config.has_value()) << all;
   const KafkaClusterConfig& k = r.config->kafka[0];
-  EXPECT_EQ(k.status_window, minutes(2));
-  EXPECT_EQ(k.empty_group_ttl, hours(1));
-  EXPECT_EQ(k.discovery_interval, seconds(10));
-  EXPECT_FALSE(k.group_discovery);
-  EXPECT_EQ(k.topic_probe_interval, seconds(0));
-  EXPECT_EQ(k.topic_probe_max_partitions, 1000);
-  EXPECT_EQ(k.lag_timestamp_reads, 25);
+  EXPECT_EQ(k.tuning.status_window, minutes(2));
+  EXPECT_EQ(k.tuning.empty_group_ttl, hours(1));
+  EXPECT_EQ(k.tuning.discovery_interval, seconds(10));
+  EXPECT_FALSE(k.tuning.group_discovery);
+  EXPECT_EQ(k.tuning.topic_probe_interval, seconds(0));
+  EXPECT_EQ(k.tuning.topic_probe_max_partitions, 1000);
+  EXPECT_EQ(k.tuning.lag_timestamp_reads, 25);
   ASSERT_EQ(k.groups.size(), 1u);
   EXPECT_THAT(k.groups[0].topics, ElementsAre("orders", "payments"));
-  EXPECT_EQ(k.group_allow, "app-.*");
-  EXPECT_EQ(k.group_deny, "app-test-.*");
-  EXPECT_EQ(k.topic_allow, "orders.*");
-  EXPECT_EQ(k.topic_deny, "");
-  EXPECT_FALSE(k.per_partition_series);
-  EXPECT_EQ(k.max_series, 1000);
-  EXPECT_EQ(k.max_concurrent_group_fetches, 4);
-  EXPECT_THAT(k.dlt_conventions, ElementsAre("scs_error"));
-  EXPECT_TRUE(k.dlt_read_headers);
-  EXPECT_EQ(k.dlt_header_cardinality, 7);
+  EXPECT_EQ(PatternOf(k.tuning.group_allow), "app-.*");
+  EXPECT_EQ(PatternOf(k.tuning.group_deny), "app-test-.*");
+  EXPECT_EQ(PatternOf(k.tuning.topic_allow), "orders.*");
+  EXPECT_FALSE(k.tuning.topic_deny);  // "" = no filter
+  EXPECT_FALSE(k.tuning.per_partition_series);
+  EXPECT_EQ(k.tuning.max_series, 1000);
+  EXPECT_EQ(k.tuning.max_concurrent_group_fetches, 4);
+  EXPECT_THAT(k.tuning.dlt_conventions, ElementsAre(DltConvention::kScsError));
+  EXPECT_TRUE(k.tuning.dlt_read_headers);
+  EXPECT_EQ(k.tuning.dlt_header_cardinality, 7);
 
   const auto summary = ConfigSummary(*r.config)["kafka"][0];
   EXPECT_EQ(summary["status_window"], "2m");
@@ -124,7 +126,7 @@ TEST(KafkaConfigTest, EmptyConventionListMeansExplicitOnly) {
       "kafka:\n  - name: k\n    brokers: [127.0.0.1]\n    dlt_conventions: "
       "[]\n");
   ASSERT_TRUE(r.config.has_value());
-  EXPECT_THAT(r.config->kafka[0].dlt_conventions, IsEmpty());
+  EXPECT_THAT(r.config->kafka[0].tuning.dlt_conventions, IsEmpty());
 }
 
 }  // namespace

@@ -107,7 +107,7 @@ TEST(ValidConfigTest, ExampleLoadsWithEveryKey) {
             (KafkaGroupConfig{
                 "orders-consumer", {"orders.DLT"}, "orders-dlt-replayer", {}}));
   EXPECT_EQ(k.groups[1], (KafkaGroupConfig{"billing-consumer", {}, "", {}}));
-  EXPECT_EQ(k.discover_groups, "^(orders|billing)-.*");
+  EXPECT_EQ(PatternOf(k.discover_groups), "^(orders|billing)-.*");
   EXPECT_EQ(k.schedule, (Schedule{milliseconds(5000), milliseconds(4000)}));
 
   EXPECT_EQ(c.health.readiness_fails_on, HealthConfig::ReadinessFailsOn::kDown);

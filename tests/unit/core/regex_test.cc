@@ -16,6 +16,17 @@ TEST(RegexTest, FullMatchOnly) {
   EXPECT_EQ(re->pattern(), "orders-.*");
 }
 
+// Config equality (a reload keeps an unchanged collector) compares the
+// pattern text; PatternOf shows an unset filter as "".
+TEST(RegexTest, ComparesByPatternText) {
+  Regex a = Regex::Compile("orders-.*").value();
+  EXPECT_EQ(a, Regex::Compile("orders-.*").value());
+  EXPECT_FALSE(a == Regex::Compile("orders.*").value());
+  EXPECT_EQ(OptionalRegex(a), OptionalRegex(a));
+  EXPECT_EQ(PatternOf(a), "orders-.*");
+  EXPECT_EQ(PatternOf(std::nullopt), "");
+}
+
 TEST(RegexTest, InvalidPatternIsAnError) {
   Result<Regex> re = Regex::Compile("orders-(.*");
   ASSERT_FALSE(re.ok());

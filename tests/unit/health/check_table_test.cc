@@ -4,7 +4,6 @@
 
 #include <set>
 
-#include "config/check_names.h"
 #include "health/check_policy.h"
 #include "health_fixtures.h"
 
@@ -14,16 +13,16 @@ namespace {
 using namespace failwatch::testing;  // NOLINT
 using std::chrono::seconds;
 
-TEST(CheckTableTest, EveryImplementedCheckIsAKnownConfigName) {
+TEST(CheckTableTest, NamesAreUniqueAndFindable) {
   std::set<std::string_view> seen;
   for (const auto& spec : CheckTable()) {
-    EXPECT_TRUE(IsKnownCheckName(spec.name)) << spec.name;
     EXPECT_TRUE(seen.insert(spec.name).second) << "duplicate " << spec.name;
+    EXPECT_EQ(FindCheck(spec.name), &spec) << spec.name;
   }
-  // And every name the config accepts is implemented.
-  for (std::string_view name : kCheckNames) {
-    EXPECT_TRUE(seen.count(name)) << name << " has no row in the check table";
-  }
+  EXPECT_EQ(FindCheck("no_such_check"), nullptr);
+  EXPECT_EQ(FindThresholdKey("consumer_lag", "window")->kind,
+            ThresholdKind::kDuration);
+  EXPECT_EQ(FindThresholdKey("no_primary", "window"), nullptr);
 }
 
 TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
@@ -121,11 +120,25 @@ TEST(CheckPolicyTest, TuningComesFromTheConfigKeys) {
             d.dlt_unhandled_age_seconds);
 }
 
+// A threshold key the config accepts but ResolveTuning ignores would be a
+// silent no-op: each one must change the tuning.
+TEST(CheckPolicyTest, EveryThresholdKeyChangesTheTuning) {
+  for (const CheckSpec& spec : CheckTable()) {
+    for (const ThresholdKey& k : spec.thresholds) {
+      HealthConfig config;
+      config.checks[std::string(spec.name)].thresholds = {
+          {std::string(k.key), 12345}};
+      EXPECT_FALSE(ResolveTuning(config) == HealthTuning{})
+          << spec.name << "." << k.key << " is not applied";
+    }
+  }
+}
+
 TEST(CheckPolicyTest, EveryKnownCheckHasADocumentedDefault) {
-  for (auto name : kCheckNames) {
-    const CheckPolicy p = DefaultPolicy(name);
+  for (const CheckSpec& spec : CheckTable()) {
+    const CheckPolicy p = DefaultPolicy(spec.name);
     EXPECT_TRUE(p.for_duration.count() > 0 || p.clear_after.count() > 0)
-        << name;
+        << spec.name;
   }
   EXPECT_EQ(DefaultPolicy("endpoint_not_primary"),
             (CheckPolicy{seconds(10), seconds(10)}));
