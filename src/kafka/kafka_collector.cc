@@ -31,10 +31,10 @@ class KafkaCollector final : public Collector {
     } else {
       config_error_ = tracker.error();
     }
-    // The config module does not link librdkafka, so properties are
-    // checked here, once, at startup (and on reload, which builds a new
-    // collector): a bad one is logged now and fails every sample with the
-    // same message, instead of surfacing as a connection error later.
+    // The config loader checks each property alone (rdkafka_property_check.h);
+    // this checks them with failwatch's own settings, once per collector
+    // (startup and reload): a bad one is logged now and fails every sample
+    // with the same message, instead of surfacing as a connection error.
     if (!config_error_) {
       if (Status s = ValidateKafkaProperties(cluster_); !s.ok()) {
         config_error_ = s.error();
