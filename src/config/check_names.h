@@ -9,7 +9,7 @@
 
 namespace failwatch {
 
-inline constexpr std::array<std::string_view, 16> kCheckNames = {
+inline constexpr std::array<std::string_view, 17> kCheckNames = {
     "dns_resolution",       "dns_flapping",         "dns_ttl",
     "endpoint_not_primary", "no_primary",
     "multiple_primaries",   "replication_lag",
@@ -17,7 +17,7 @@ inline constexpr std::array<std::string_view, 16> kCheckNames = {
     "pgbouncer_waiting",    "pgbouncer_stale_servers",
     "consumer_lag",         "dlt_missing",
     "dlt_receiving",        "dlt_unhandled_age",
-    "collector_failing",
+    "kafka_canary",         "collector_failing",
 };
 
 inline bool IsKnownCheckName(std::string_view name) {

@@ -219,6 +219,30 @@ void ParseDltConventions(const Fields& f, KafkaClusterConfig* c) {
   c->dlt_conventions = std::move(out);
 }
 
+// kafka[].canary: present = on (unless enabled: false).
+void ParseCanary(const Fields& cluster, KafkaCanaryConfig* out) {
+  const Fields::Entry* e = cluster.Find("canary");
+  if (e == nullptr) return;
+  ParseContext& ctx = cluster.ctx();
+  Fields f = Fields::Open(ctx, e->value, cluster.PathOf("canary"),
+                          {"enabled", "topic", "sla", "create"});
+  if (!f.valid()) return;
+  out->enabled = true;
+  f.Bool("enabled", &out->enabled);
+  std::string topic;
+  if (f.String("topic", &topic)) {
+    if (IsTopicName(topic)) {
+      out->topic = topic;
+    } else {
+      ctx.Error(f.Find("topic")->value, f.PathOf("topic"),
+                "invalid topic name \"" + topic +
+                    "\" (allowed: letters, digits, '.', '_', '-')");
+    }
+  }
+  ReadPositiveDuration(f, "sla", &out->sla);
+  f.Bool("create", &out->create);
+}
+
 void ParseTuning(const Fields& f, KafkaClusterConfig* c) {
   ReadPositiveDuration(f, "status_window", &c->status_window);
   ReadPositiveDuration(f, "empty_group_ttl", &c->empty_group_ttl);
@@ -276,7 +300,8 @@ KafkaClusterConfig ParseCluster(
                            "max_concurrent_group_fetches",
                            "dlt_conventions",
                            "dlt_read_headers",
-                           "dlt_header_cardinality"});
+                           "dlt_header_cardinality",
+                           "canary"});
   if (!f.valid()) return c;
   c.name = ReadTargetName(f, names);
   std::vector<YAML::Node> brokers;
@@ -303,6 +328,7 @@ KafkaClusterConfig ParseCluster(
   }
   ReadRegex(f, "discover_groups", &c.discover_groups);
   ParseTuning(f, &c);
+  ParseCanary(f, &c.canary);
   c.schedule = ReadSchedule(f, defaults, "inherited");
   return c;
 }

@@ -16,7 +16,7 @@ struct PolicyRow {
 };
 
 // Why each default is what it is: docs/reference/health.md, "Checks".
-constexpr std::array<PolicyRow, 16> kDefaults = {{
+constexpr std::array<PolicyRow, 17> kDefaults = {{
     // A lost UDP packet or one slow server is normal; 5 s is several
     // consecutive failed lookups at the 1 s default interval.
     {"dns_resolution", {seconds(5), seconds(10)}},
@@ -51,6 +51,9 @@ constexpr std::array<PolicyRow, 16> kDefaults = {{
     {"dlt_missing", {seconds(60), seconds(60)}},
     {"dlt_receiving", {seconds(0), seconds(300)}},
     {"dlt_unhandled_age", {seconds(60), seconds(60)}},
+    // A lost record already waited the SLA: report at once; clear after
+    // a few good rounds.
+    {"kafka_canary", {seconds(0), seconds(30)}},
     // One timed-out sample is noise; 30 s of blindness is not.
     {"collector_failing", {seconds(30), seconds(10)}},
 }};

@@ -5,6 +5,7 @@
 #include "health/app_checks.h"
 #include "health/collector_checks.h"
 #include "health/dns_checks.h"
+#include "health/kafka_canary_check.h"
 #include "health/kafka_checks.h"
 #include "health/pgbouncer_checks.h"
 #include "health/postgres_checks.h"
@@ -18,7 +19,7 @@ constexpr CheckTier kRisk = CheckTier::kRisk;
 // Tiers: impact = applications fail or fall behind now; risk = it will
 // hurt at the next failover, or failwatch itself is blind (its own
 // trouble never holds impact). Reasons per check: docs/reference/health.md.
-constexpr std::array<CheckSpec, 16> kTable = {{
+constexpr std::array<CheckSpec, 17> kTable = {{
     {"dns_resolution", &CheckDnsResolution, kImpact},
     {"dns_flapping", &CheckDnsFlapping, kImpact},
     // Clients will cache the old address at the next failover.
@@ -40,6 +41,8 @@ constexpr std::array<CheckSpec, 16> kTable = {{
     {"dlt_receiving", &CheckDltReceiving, kImpact},
     // Old dead letters wait for a human; the apps themselves recovered.
     {"dlt_unhandled_age", &CheckDltUnhandledAge, kRisk},
+    // The cluster does not carry records end to end.
+    {"kafka_canary", &CheckKafkaCanary, kImpact},
     // failwatch's own blind spot: a ticket, never a page on its own.
     {"collector_failing", &CheckCollectorFailing, kRisk},
 }};

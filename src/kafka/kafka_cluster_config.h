@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/host_port.h"
+#include "kafka/canary_config.h"
 #include "core/schedule.h"
 #include "core/secret.h"
 
@@ -65,6 +66,8 @@ struct KafkaClusterConfig {
   bool dlt_read_headers = false;
   // Distinct (original topic, exception) pairs exported per DLT.
   int dlt_header_cardinality = 50;
+
+  KafkaCanaryConfig canary;  // off unless configured
 
   bool operator==(const KafkaClusterConfig&) const = default;
 };

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "kafka/admin_worker_client.h"
+#include "kafka/canary_metrics.h"
+#include "kafka/canary_runner.h"
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
 #include "kafka/kafka_metrics.h"
@@ -137,6 +139,7 @@ class KafkaCollector final : public Collector {
     stats_.offset_fetch_all = tracker_->all_fetch_state();
     ReadLagTimestamps(*obs, deadline);
     ReadDlts(*obs, in, deadline);
+    obs->canary = CanaryNow(ctx);
     Finish(out, *obs);
     if (in.watermark_error) out.error = in.watermark_error;
     out.observation = std::move(obs);
@@ -235,6 +238,12 @@ class KafkaCollector final : public Collector {
       ++stats_.data_handle_resets_total;
     }
     auto obs = tracker_->UpdateFailed(error, ctx.now, view());
+    if (std::optional<CanaryState> canary = CanaryNow(ctx)) {
+      // The canary tells most when the cluster is unreadable.
+      auto copy = std::make_shared<KafkaObservation>(*obs);
+      copy->canary = std::move(canary);
+      obs = std::move(copy);
+    }
     Finish(out, *obs);
     out.observation = std::move(obs);
     return out;
@@ -255,6 +264,18 @@ class KafkaCollector final : public Collector {
       stats_.discovery_disabled = discovery_.disabled();
     }
     out.families = BuildKafkaFamilies(obs, options_, stats_);
+    if (obs.canary) AppendCanaryFamilies(cluster_.name, *obs.canary, out.families);
+  }
+
+  // The canary runs on its own thread from the first sample on (with the
+  // sampler's clock); each sample publishes its state.
+  std::optional<CanaryState> CanaryNow(const SampleContext& ctx) {
+    if (!cluster_.canary.enabled) return std::nullopt;
+    if (!canary_) {
+      canary_ = std::make_unique<CanaryRunner>(
+          cluster_, cluster_.schedule.interval, *ctx.clock);
+    }
+    return canary_->State();
   }
 
   const std::string kind_ = kKafkaKind;
@@ -271,6 +292,7 @@ class KafkaCollector final : public Collector {
   DiscoveryAnswer worker_discovery_;
   DltTracker dlt_;
   KafkaCollectorStats stats_;
+  std::unique_ptr<CanaryRunner> canary_;
   int consecutive_failures_ = 0;
   SteadyTime sample_start_{};
 };

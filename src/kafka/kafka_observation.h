@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/collector.h"
 #include "core/result.h"
+#include "kafka/canary_state.h"
 #include "kafka/group_rates.h"
 #include "kafka/partition_status.h"
 
@@ -159,6 +160,8 @@ class KafkaObservation final : public Observation {
   // Whether DLT matching ran in this sample (not after a failed metadata
   // read): without it an empty dlt_missing proves nothing.
   bool dlts_evaluated = false;
+  // The end-to-end canary (kafka[].canary), when configured.
+  std::optional<CanaryState> canary;
 
   const GroupState* FindGroup(const std::string& name) const;
   const PartitionWatermarks* FindPartition(const std::string& topic,
