@@ -9,6 +9,7 @@
 #include "kafka/canary_runner.h"
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
+#include "kafka/group_lifecycle.h"
 #include "kafka/kafka_metrics.h"
 #include "kafka/kafka_observation.h"
 #include "kafka/kafka_reader.h"
@@ -140,6 +141,8 @@ class KafkaCollector final : public Collector {
     ReadLagTimestamps(*obs, deadline);
     ReadDlts(*obs, in, deadline);
     obs->canary = CanaryNow(ctx);
+    // Only a read sample: a failed one keeps the previous describe.
+    LogGroupLifecycleChanges(cluster_.name, lifecycle_.Observe(*obs));
     Finish(out, *obs);
     if (in.watermark_error) out.error = in.watermark_error;
     out.observation = std::move(obs);
@@ -264,6 +267,7 @@ class KafkaCollector final : public Collector {
       stats_.discovery_disabled = discovery_.disabled();
     }
     out.families = BuildKafkaFamilies(obs, options_, stats_);
+    AppendGroupLifecycleFamilies(cluster_.name, lifecycle_, out.families);
     if (obs.canary) AppendCanaryFamilies(cluster_.name, *obs.canary, out.families);
   }
 
@@ -293,6 +297,7 @@ class KafkaCollector final : public Collector {
   DltTracker dlt_;
   KafkaCollectorStats stats_;
   std::unique_ptr<CanaryRunner> canary_;
+  GroupLifecycle lifecycle_;
   int consecutive_failures_ = 0;
   SteadyTime sample_start_{};
 };
