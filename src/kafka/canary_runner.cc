@@ -54,6 +54,7 @@ CanaryRunner::CanaryRunner(const KafkaClusterConfig& cluster, Millis interval,
 CanaryRunner::~CanaryRunner() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  if (delivery_thread_.joinable()) delivery_thread_.join();
   if (producer_) {
     // Nothing may call back into this object after it is gone: fail what
     // is still queued and serve those reports here.
@@ -100,7 +101,6 @@ void CanaryRunner::Run() {
       if (++rounds % kMetadataEveryRounds == 0) (void)ReadPartitions();
       ProduceRound();
     }
-    if (producer_) rd_kafka_poll(producer_.get(), 0);
     if (consumer_) {
       PollConsumer();
     } else {
@@ -131,6 +131,11 @@ Status CanaryRunner::Setup() {
         });
     if (!p.ok()) return p.error();
     producer_ = std::move(p).value();
+    // rd_kafka_message_latency is read in the delivery report, so reports
+    // are served as they arrive (a blocking poll), not at this loop's pace.
+    delivery_thread_ = std::thread([this] {
+      while (!stop_) rd_kafka_poll(producer_.get(), kPollMs);
+    });
   }
   if (!consumer_) {
     auto c = CreateClient(cluster_, "failwatch-canary-consumer-" + suffix,

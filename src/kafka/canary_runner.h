@@ -41,7 +41,7 @@ class CanaryRunner {
 
   CanaryState State() const;
 
-  // librdkafka's delivery report, on the runner thread (rd_kafka_poll).
+  // librdkafka's delivery report, on the delivery thread (rd_kafka_poll).
   void OnDelivery(const rd_kafka_message_t* m);
 
  private:
@@ -74,6 +74,7 @@ class CanaryRunner {
 
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::thread delivery_thread_;  // serves the producer's delivery reports
 };
 
 }  // namespace failwatch

@@ -14,6 +14,7 @@
 #include "kafka/kafka_observation.h"
 #include "kafka/kafka_reader.h"
 #include "kafka/kafka_tracker.h"
+#include "kafka/lag_flags.h"
 #include "kafka/lag_timestamps.h"
 #include "kafka/rdkafka_handle.h"
 #include "kafka/record_reader.h"
@@ -138,6 +139,7 @@ class KafkaCollector final : public Collector {
     stats_.topic_probes_pending = tracker_->probes_pending();
     stats_.topic_probe_partitions_total = tracker_->probe_partitions_total();
     stats_.offset_fetch_all = tracker_->all_fetch_state();
+    FlagExpiredCommits(*obs);
     ReadLagTimestamps(*obs, deadline);
     ReadDlts(*obs, in, deadline);
     obs->canary = CanaryNow(ctx);
@@ -268,6 +270,7 @@ class KafkaCollector final : public Collector {
     }
     out.families = BuildKafkaFamilies(obs, options_, stats_);
     AppendGroupLifecycleFamilies(cluster_.name, lifecycle_, out.families);
+    AppendLagCaveatFamilies(obs, out.families);
     if (obs.canary) AppendCanaryFamilies(cluster_.name, *obs.canary, out.families);
   }
 

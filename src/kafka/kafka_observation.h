@@ -38,6 +38,11 @@ struct GroupPartitionState {
   std::int64_t lag = 0;  // see ComputeLag
   std::optional<double> lag_seconds;
   bool lag_seconds_lower_bound = false;
+  // Why lag_seconds may not date the record at the committed offset
+  // (lag_flags.h): "expired" (it was deleted by retention before the group
+  // consumed it), "compacted" (no record at that offset; dated from the
+  // next one, a lower bound). Empty = no caveat.
+  std::string lag_seconds_caveat;
   ConsumerStatus status = ConsumerStatus::kOk;
 };
 
