@@ -24,6 +24,9 @@ void AssignWriteProbeRows(Config& config, std::string_view instance_id) {
     db.write_probe.row_id =
         "failwatch/" + std::string(instance_id) + "/" + db.name;
   }
+  for (KafkaClusterConfig& k : config.kafka) {
+    k.canary.instance_id = std::string(instance_id);
+  }
 }
 
 }  // namespace failwatch

@@ -20,7 +20,8 @@ std::string ResolveInstanceId(const Config& config, std::string_view host_name);
 std::string HostName();
 
 // Sets every database's write_probe.row_id to
-// "failwatch/<instance_id>/<database name>".
+// "failwatch/<instance_id>/<database name>"; each Kafka canary records
+// the instance id (records and its consumer group carry it).
 void AssignWriteProbeRows(Config& config, std::string_view instance_id);
 
 }  // namespace failwatch

@@ -4,6 +4,7 @@
 #include "config/config_sections.h"
 #include "core/regex.h"
 #include "core/utf8.h"
+#include "kafka/rdkafka_property_check.h"
 
 namespace failwatch::config_internal {
 namespace {
@@ -24,7 +25,24 @@ bool CheckPropertyKey(ParseContext& ctx, const Fields::Entry& e,
     ctx.Error(e.key_node, path, "not allowed in properties; use brokers");
     return false;
   }
+  if (e.key == "group.id") {
+    ctx.Error(e.key_node, path,
+              "not allowed in properties (failwatch joins no group; the "
+              "canary names its own)");
+    return false;
+  }
   return true;
+}
+
+// librdkafka's own check (rd_kafka_conf_set on a scratch configuration; no
+// client, no connection): an unknown key is reported at the key, a bad
+// value at the value (a file's content at the file name).
+void CheckPropertyValue(ParseContext& ctx, const Fields::Entry& e,
+                        const std::string& path, const std::string& value) {
+  if (auto problem = CheckKafkaProperty(e.key, value)) {
+    ctx.Error(problem->unknown_key ? e.key_node : e.value, path,
+              problem->message);
+  }
 }
 
 // Values are never echoed in messages: any of them may be a password.
@@ -37,7 +55,9 @@ void ParseProperties(const Fields& cluster, KafkaClusterConfig* out) {
       std::string path = props.PathOf(p.key);
       if (!CheckPropertyKey(ctx, p, path)) continue;
       std::optional<std::string> v = ReadScalar(ctx, p.value, path);
-      if (v) out->properties[p.key] = Secret(std::move(*v));
+      if (!v) continue;
+      CheckPropertyValue(ctx, p, path, *v);
+      out->properties[p.key] = Secret(std::move(*v));
     }
   }
   if (const Fields::Entry* e = cluster.Find("properties_files")) {
@@ -51,7 +71,9 @@ void ParseProperties(const Fields& cluster, KafkaClusterConfig* out) {
         continue;
       }
       std::optional<std::string> v = ReadSecretFile(ctx, p.value, path);
-      if (v) out->properties[p.key] = Secret(std::move(*v));
+      if (!v) continue;
+      CheckPropertyValue(ctx, p, path, *v);
+      out->properties[p.key] = Secret(std::move(*v));
     }
   }
 }
@@ -208,6 +230,30 @@ void ParseDltConventions(const Fields& f, KafkaTuning* t) {
   t->dlt_conventions = std::move(out);
 }
 
+// kafka[].canary: present = on (unless enabled: false).
+void ParseCanary(const Fields& cluster, KafkaCanaryConfig* out) {
+  const Fields::Entry* e = cluster.Find("canary");
+  if (e == nullptr) return;
+  ParseContext& ctx = cluster.ctx();
+  Fields f = Fields::Open(ctx, e->value, cluster.PathOf("canary"),
+                          {"enabled", "topic", "sla", "create"});
+  if (!f.valid()) return;
+  out->enabled = true;
+  f.Bool("enabled", &out->enabled);
+  std::string topic;
+  if (f.String("topic", &topic)) {
+    if (IsTopicName(topic)) {
+      out->topic = topic;
+    } else {
+      ctx.Error(f.Find("topic")->value, f.PathOf("topic"),
+                "invalid topic name \"" + topic +
+                    "\" (allowed: letters, digits, '.', '_', '-')");
+    }
+  }
+  ReadPositiveDuration(f, "sla", &out->sla);
+  f.Bool("create", &out->create);
+}
+
 void ParseTuning(const Fields& f, KafkaTuning* t) {
   ReadPositiveDuration(f, "status_window", &t->status_window);
   ReadPositiveDuration(f, "empty_group_ttl", &t->empty_group_ttl);
@@ -264,7 +310,8 @@ KafkaClusterConfig ParseCluster(
                            "max_concurrent_group_fetches",
                            "dlt_conventions",
                            "dlt_read_headers",
-                           "dlt_header_cardinality"});
+                           "dlt_header_cardinality",
+                           "canary"});
   if (!f.valid()) return c;
   c.name = ReadTargetName(f, names);
   std::vector<YAML::Node> brokers;
@@ -291,6 +338,7 @@ KafkaClusterConfig ParseCluster(
   }
   ReadRegex(f, "discover_groups", &c.discover_groups);
   ParseTuning(f, &c.tuning);
+  ParseCanary(f, &c.canary);
   c.schedule = ReadSchedule(f, defaults, "inherited");
   return c;
 }

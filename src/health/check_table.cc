@@ -6,6 +6,7 @@
 #include "health/app_checks.h"
 #include "health/collector_checks.h"
 #include "health/dns_checks.h"
+#include "health/kafka_canary_check.h"
 #include "health/kafka_checks.h"
 #include "health/pgbouncer_checks.h"
 #include "health/postgres_checks.h"
@@ -40,7 +41,7 @@ constexpr ThresholdKey kCollectorFailingKeys[] = {{"stale_intervals", kCount}};
 // risk = it will hurt at the next failover, or failwatch itself is blind
 // (its own trouble never holds impact). Why each default is what it is:
 // docs/reference/health.md, "Checks".
-constexpr std::array<CheckSpec, 16> kTable = {{
+constexpr std::array<CheckSpec, 17> kTable = {{
     // A lost UDP packet or one slow server is normal; 5 s is several
     // consecutive failed lookups at the 1 s default interval.
     {"dns_resolution",
@@ -125,6 +126,9 @@ constexpr std::array<CheckSpec, 16> kTable = {{
      kRisk,
      {seconds(60), seconds(60)},
      kDltUnhandledAgeKeys},
+    // The cluster does not carry records end to end. A lost record already
+    // waited the SLA: report at once; clear after a few good rounds.
+    {"kafka_canary", &CheckKafkaCanary, kImpact, {seconds(0), seconds(30)}, {}},
     // failwatch's own blind spot: a ticket, never a page on its own. One
     // timed-out sample is noise; 30 s of blindness is not.
     {"collector_failing",

@@ -35,10 +35,33 @@ std::string Rate(double r) {
   return s;
 }
 
+// What the lag in seconds cannot date (kafka/lag_flags.h), or "".
+std::string CaveatText(const GroupState& g) {
+  int expired = 0, compacted = 0;
+  for (const auto& p : g.partitions) {
+    expired += p.lag_seconds_caveat == "expired";
+    compacted += p.lag_seconds_caveat == "compacted";
+  }
+  std::string out;
+  if (expired > 0) {
+    out += fmt::format(
+        "; unconsumed records deleted by retention on {} partition{}", expired,
+        expired == 1 ? "" : "s");
+  }
+  if (compacted > 0) {
+    out += fmt::format(
+        "; lag seconds a lower bound on {} partition{} (no record at the "
+        "committed offset: compacted or deleted)",
+        compacted, compacted == 1 ? "" : "s");
+  }
+  return out;
+}
+
 std::string LagText(const GroupState& g) {
   return fmt::format(
-      "lag {} messages{}", g.lag_sum,
-      g.lag_seconds_max ? ", " + Seconds(*g.lag_seconds_max) + " behind" : "");
+      "lag {} messages{}{}", g.lag_sum,
+      g.lag_seconds_max ? ", " + Seconds(*g.lag_seconds_max) + " behind" : "",
+      CaveatText(g));
 }
 
 void RatesEvidence(const GroupRates& r, nlohmann::json& e) {
@@ -112,9 +135,9 @@ void JudgeByStatus(const std::string& who, const GroupState& g,
   }
   if (g.lag_seconds_max && *g.lag_seconds_max > tuning.consumer_lag_seconds) {
     c.status = CheckStatus::kDegraded;
-    c.reason = fmt::format("{} is {} behind (over {})", who,
+    c.reason = fmt::format("{} is {} behind (over {}){}", who,
                            Seconds(*g.lag_seconds_max),
-                           Seconds(tuning.consumer_lag_seconds));
+                           Seconds(tuning.consumer_lag_seconds), CaveatText(g));
     return;
   }
   if (rates_known) return;

@@ -11,6 +11,7 @@
 #include "core/regex.h"
 #include "core/schedule.h"
 #include "core/secret.h"
+#include "kafka/canary_config.h"
 #include "kafka/kafka_tuning.h"
 
 namespace failwatch {
@@ -40,6 +41,8 @@ struct KafkaClusterConfig {
 
   // Collector tuning: defaults and bounds in kafka/kafka_tuning.h.
   KafkaTuning tuning;
+
+  KafkaCanaryConfig canary;  // off unless configured
 
   bool operator==(const KafkaClusterConfig&) const = default;
 };

@@ -6,12 +6,16 @@
 
 #include "kafka/admin_worker_client.h"
 #include "kafka/data_handle_reset.h"
+#include "kafka/canary_metrics.h"
+#include "kafka/canary_runner.h"
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
+#include "kafka/group_lifecycle.h"
 #include "kafka/kafka_metrics.h"
 #include "kafka/kafka_observation.h"
 #include "kafka/kafka_reader.h"
 #include "kafka/kafka_tracker.h"
+#include "kafka/lag_flags.h"
 #include "kafka/lag_timestamps.h"
 #include "kafka/rdkafka_handle.h"
 #include "kafka/record_reader.h"
@@ -29,10 +33,10 @@ class KafkaCollector final : public Collector {
         dlt_(cluster_, options_),
         reset_policy_(options_.data_handle_reset_after_failures,
                       options_.data_handle_reset_backoff_max) {
-    // The config module does not link librdkafka, so properties are
-    // checked here, once, at startup (and on reload, which builds a new
-    // collector): a bad one is logged now and fails every sample with the
-    // same message, instead of surfacing as a connection error later.
+    // The config loader checks each property alone (rdkafka_property_check.h);
+    // this checks them with failwatch's own settings, once per collector
+    // (startup and reload): a bad one is logged now and fails every sample
+    // with the same message, instead of surfacing as a connection error.
     if (Status s = ValidateKafkaProperties(cluster_); !s.ok()) {
       config_error_ = s.error();
     }
@@ -132,8 +136,12 @@ class KafkaCollector final : public Collector {
     stats_.topic_probes_pending = tracker_->probes_pending();
     stats_.topic_probe_partitions_total = tracker_->probe_partitions_total();
     stats_.offset_fetch_all = tracker_->all_fetch_state();
+    FlagExpiredCommits(*obs);
     ReadLagTimestamps(*obs, deadline);
     ReadDlts(*obs, in, deadline);
+    obs->canary = CanaryNow(ctx);
+    // Only a read sample: a failed one keeps the previous describe.
+    LogGroupLifecycleChanges(cluster_.name, lifecycle_.Observe(*obs));
     Finish(out, *obs);
     if (in.watermark_error) out.error = in.watermark_error;
     out.observation = std::move(obs);
@@ -226,7 +234,7 @@ class KafkaCollector final : public Collector {
     const int failures = reset_policy_.consecutive_failures() + 1;
     if (data_ && reset_policy_.OnFailure(ctx.clock->Steady(), budget)) {
       spdlog::warn(
-          "msg=\"kafka data handle reset after repeated failures\" "
+          "kafka data handle reset after repeated failures "
           "cluster={} failures={} next_reset_after_s={:.3f} error=\"{}\"",
           cluster_.name, failures, ToSeconds(reset_policy_.backoff()),
           error.ToString());
@@ -237,6 +245,12 @@ class KafkaCollector final : public Collector {
     stats_.data_handle_reset_backoff_seconds =
         ToSeconds(reset_policy_.backoff());
     auto obs = tracker_->UpdateFailed(error, ctx.now, view());
+    if (std::optional<CanaryState> canary = CanaryNow(ctx)) {
+      // The canary tells most when the cluster is unreadable.
+      auto copy = std::make_shared<KafkaObservation>(*obs);
+      copy->canary = std::move(canary);
+      obs = std::move(copy);
+    }
     Finish(out, *obs);
     out.observation = std::move(obs);
     return out;
@@ -257,6 +271,20 @@ class KafkaCollector final : public Collector {
       stats_.discovery_disabled = discovery_.disabled();
     }
     out.families = BuildKafkaFamilies(obs, options_, stats_);
+    AppendGroupLifecycleFamilies(cluster_.name, lifecycle_, out.families);
+    AppendLagCaveatFamilies(obs, out.families);
+    if (obs.canary) AppendCanaryFamilies(cluster_.name, *obs.canary, out.families);
+  }
+
+  // The canary runs on its own thread from the first sample on (with the
+  // sampler's clock); each sample publishes its state.
+  std::optional<CanaryState> CanaryNow(const SampleContext& ctx) {
+    if (!cluster_.canary.enabled) return std::nullopt;
+    if (!canary_) {
+      canary_ = std::make_unique<CanaryRunner>(
+          cluster_, cluster_.schedule.interval, *ctx.clock);
+    }
+    return canary_->State();
   }
 
   const std::string kind_ = kKafkaKind;
@@ -274,6 +302,8 @@ class KafkaCollector final : public Collector {
   DltTracker dlt_;
   KafkaCollectorStats stats_;
   DataHandleResetPolicy reset_policy_;
+  std::unique_ptr<CanaryRunner> canary_;
+  GroupLifecycle lifecycle_;
   SteadyTime sample_start_{};
 };
 

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/collector.h"
 #include "core/result.h"
+#include "kafka/canary_state.h"
 #include "kafka/group_rates.h"
 #include "kafka/partition_status.h"
 
@@ -37,6 +38,11 @@ struct GroupPartitionState {
   std::int64_t lag = 0;  // see ComputeLag
   std::optional<double> lag_seconds;
   bool lag_seconds_lower_bound = false;
+  // Why lag_seconds may not date the record at the committed offset
+  // (lag_flags.h): "expired" (it was deleted by retention before the group
+  // consumed it), "compacted" (no record at that offset; dated from the
+  // next one, a lower bound). Empty = no caveat.
+  std::string lag_seconds_caveat;
   ConsumerStatus status = ConsumerStatus::kOk;
 };
 
@@ -159,6 +165,8 @@ class KafkaObservation final : public Observation {
   // Whether DLT matching ran in this sample (not after a failed metadata
   // read): without it an empty dlt_missing proves nothing.
   bool dlts_evaluated = false;
+  // The end-to-end canary (kafka[].canary), when configured.
+  std::optional<CanaryState> canary;
 
   const GroupState* FindGroup(const std::string& name) const;
   const PartitionWatermarks* FindPartition(const std::string& topic,

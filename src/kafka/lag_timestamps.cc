@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "kafka/lag_flags.h"
+
 namespace failwatch {
 
 std::vector<RecordRead> PlanLagTimestampReads(const KafkaObservation& obs,
@@ -38,14 +40,19 @@ std::vector<RecordRead> PlanLagTimestampReads(const KafkaObservation& obs,
 std::size_t ApplyLagTimestamps(
     KafkaObservation& obs, const std::vector<RecordRead>& reads,
     const std::vector<Result<std::vector<RecordInfo>>>& results) {
-  std::map<std::pair<TopicPartition, std::int64_t>, WallTime> stamp;
+  struct Stamp {
+    WallTime at;
+    bool next_record = false;  // the offset had no record of its own
+  };
+  std::map<std::pair<TopicPartition, std::int64_t>, Stamp> stamp;
   for (std::size_t i = 0; i < reads.size() && i < results.size(); ++i) {
     if (!results[i].ok() || results[i].value().empty()) continue;
     const RecordInfo& r = results[i].value().front();
-    // A compacted or deleted offset yields the next record: a younger one,
-    // so the age read is still not more than the truth.
     if (!r.timestamp || r.offset < reads[i].offset) continue;
-    stamp[{reads[i].tp, reads[i].offset}] = *r.timestamp;
+    // A compacted or deleted offset yields the next record: a younger one,
+    // so the age read is a lower bound, and flagged as such.
+    stamp[{reads[i].tp, reads[i].offset}] = {*r.timestamp,
+                                             r.offset > reads[i].offset};
   }
   std::size_t set = 0;
   for (auto& [name, g] : obs.groups) {
@@ -54,8 +61,9 @@ std::size_t ApplyLagTimestamps(
       if (!p.committed) continue;
       auto it = stamp.find({{p.topic, p.partition}, *p.committed});
       if (it == stamp.end()) continue;
-      p.lag_seconds = std::max(0.0, ToSeconds(obs.at - it->second));
-      p.lag_seconds_lower_bound = false;
+      p.lag_seconds = std::max(0.0, ToSeconds(obs.at - it->second.at));
+      p.lag_seconds_lower_bound = it->second.next_record;
+      if (it->second.next_record) p.lag_seconds_caveat = kLagCompacted;
       changed = true;
       ++set;
     }

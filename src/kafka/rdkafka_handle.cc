@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -68,7 +69,37 @@ struct ConfDestroy {
 };
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDestroy>;
 
-Result<ConfPtr> BuildConf(const KafkaClusterConfig& cluster, HandleRole role) {
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+// What failwatch sets on a handle of `role` before the user's properties.
+Settings RoleSettings(HandleRole role) {
+  if (role != HandleRole::kData) return {};
+  return {
+      // failwatch only reads: never create topics, never commit.
+      {"allow.auto.create.topics", "false"},
+      {"enable.auto.commit", "false"},
+      // Dead-letter record reads (record_reader.h): an end-of-partition
+      // event says "no more records" instead of waiting for the deadline,
+      // and small prefetches keep a read of 1-100 records from pulling
+      // megabytes.
+      {"enable.partition.eof", "true"},
+      {"queued.min.messages", "100"},
+      // A fetch still long-polling after a read stopped would hold up the
+      // next sample's Metadata on that broker connection (requests are
+      // answered in order) for up to the 500 ms default.
+      {"fetch.wait.max.ms", "10"},
+      {"fetch.message.max.bytes", "262144"},
+  };
+}
+
+std::string ClientId(const KafkaClusterConfig& cluster, HandleRole role) {
+  return std::string("failwatch-") +
+         (role == HandleRole::kData ? "data-" : "discovery-") + cluster.name;
+}
+
+Result<ConfPtr> BuildConf(const KafkaClusterConfig& cluster,
+                          const std::string& client_id,
+                          const Settings& settings) {
   ConfPtr conf(rd_kafka_conf_new());
   char errstr[512];
   auto set = [&](const std::string& key, const std::string& value,
@@ -88,34 +119,14 @@ Result<ConfPtr> BuildConf(const KafkaClusterConfig& cluster, HandleRole role) {
     if (!bootstrap.empty()) bootstrap += ",";
     bootstrap += b.ToString();
   }
-  const std::string client_id =
-      std::string("failwatch-") +
-      (role == HandleRole::kData ? "data-" : "discovery-") + cluster.name;
   if (Status s = set("client.id", client_id, false); !s.ok()) return s.error();
   if (!bootstrap.empty()) {
     if (Status s = set("bootstrap.servers", bootstrap, false); !s.ok()) {
       return s.error();
     }
   }
-  if (role == HandleRole::kData) {
-    // failwatch only reads: never create topics, never commit.
-    for (const char* key : {"allow.auto.create.topics", "enable.auto.commit"}) {
-      if (Status s = set(key, "false", false); !s.ok()) return s.error();
-    }
-    // Dead-letter record reads (record_reader.h): an end-of-partition
-    // event says "no more records" instead of waiting for the deadline,
-    // and small prefetches keep a read of 1-100 records from pulling
-    // megabytes.
-    for (const auto& [key, value] :
-         {std::pair<const char*, const char*>{"enable.partition.eof", "true"},
-          {"queued.min.messages", "100"},
-          // A fetch still long-polling after a read stopped would hold up
-          // the next sample's Metadata on that broker connection (requests
-          // are answered in order) for up to the 500 ms default.
-          {"fetch.wait.max.ms", "10"},
-          {"fetch.message.max.bytes", "262144"}}) {
-      if (Status s = set(key, value, false); !s.ok()) return s.error();
-    }
+  for (const auto& [key, value] : settings) {
+    if (Status s = set(key, value, false); !s.ok()) return s.error();
   }
   for (const auto& [key, value] : cluster.properties) {
     if (key == "group.id") {
@@ -161,13 +172,23 @@ void RdKafkaDestroy::operator()(rd_kafka_t* rk) const {
 
 Result<RdKafkaPtr> CreateHandle(const KafkaClusterConfig& cluster,
                                 HandleRole role) {
-  auto conf = BuildConf(cluster, role);
-  if (!conf.ok()) return conf.error();
-  char errstr[512];
   // Admin requests work on any handle type; the data handle is a consumer
   // because offsets_for_times is a consumer call.
-  rd_kafka_type_t type =
-      role == HandleRole::kData ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER;
+  return CreateClient(
+      cluster, ClientId(cluster, role),
+      role == HandleRole::kData ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER,
+      RoleSettings(role));
+}
+
+Result<RdKafkaPtr> CreateClient(
+    const KafkaClusterConfig& cluster, const std::string& client_id,
+    rd_kafka_type_t type,
+    const std::vector<std::pair<std::string, std::string>>& settings,
+    const std::function<void(rd_kafka_conf_t*)>& customize) {
+  auto conf = BuildConf(cluster, client_id, settings);
+  if (!conf.ok()) return conf.error();
+  if (customize) customize(conf->get());
+  char errstr[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf->release(), errstr, sizeof(errstr));
   if (rk == nullptr) {
     // rd_kafka_new fails on cross-property checks (e.g. SASL without a
@@ -179,7 +200,8 @@ Result<RdKafkaPtr> CreateHandle(const KafkaClusterConfig& cluster,
 }
 
 Status ValidateKafkaProperties(const KafkaClusterConfig& cluster) {
-  auto conf = BuildConf(cluster, HandleRole::kData);
+  auto conf = BuildConf(cluster, ClientId(cluster, HandleRole::kData),
+                        RoleSettings(HandleRole::kData));
   if (!conf.ok()) return conf.error();
   return Status::Ok();
 }

@@ -6,10 +6,13 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -45,7 +48,16 @@ enum class HandleRole {
 Result<RdKafkaPtr> CreateHandle(const KafkaClusterConfig& cluster,
                                 HandleRole role);
 
-// For the config loader: the same checks CreateHandle does, at startup.
+// Any other client of the cluster (the canary's producer and consumer):
+// client.id, bootstrap.servers from `brokers`, `settings`, then the user's
+// properties, log redaction; `customize` may add callbacks.
+Result<RdKafkaPtr> CreateClient(
+    const KafkaClusterConfig& cluster, const std::string& client_id,
+    rd_kafka_type_t type,
+    const std::vector<std::pair<std::string, std::string>>& settings,
+    const std::function<void(rd_kafka_conf_t*)>& customize = {});
+
+// The same checks CreateHandle does, without creating a client.
 Status ValidateKafkaProperties(const KafkaClusterConfig& cluster);
 
 // rd_kafka_destroy on a detached thread: a wedged handle's destroy never

@@ -26,6 +26,7 @@ kafka:
   - name: main
     brokers: ["127.0.0.1:1"]
     groups: [{name: orders-consumer}]
+    canary: {sla: 5s}
 YAML
 "$FAILWATCH_BIN" --config "$WORK/all.yml" --once > "$WORK/all.prom" 2> "$WORK/once.log" || fail "--once failed"
 promtool check metrics < "$WORK/all.prom" || fail "promtool check metrics failed on every collector's families"

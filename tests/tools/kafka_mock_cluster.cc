@@ -4,6 +4,10 @@
 //   kafka_mock_cluster --bootstrap-file=PATH [--brokers=3] topic:partitions...
 //   kafka_mock_cluster --bootstrap-file=PATH --topics=T --partitions=P
 //       [--prefix=t]     # T generated topics <prefix>00000... (benchmarks)
+//   --missing=NAME       # Metadata answers UNKNOWN_TOPIC_OR_PART for NAME:
+//                        # the 2.0.2 mock auto-creates any topic a Metadata
+//                        # request names (it speaks Metadata < v4, so
+//                        # allow.auto.create.topics=false cannot be sent)
 //
 // Topics are created from up to 1 000 threads: the scale benchmark's 10 000
 // topics were up in 5.8-6.6 s that way ("mock cluster up" in its logs).
@@ -60,6 +64,7 @@ int main(int argc, char** argv) {
   std::string bootstrap_file, prefix = "t";
   int brokers = 3, generated = 0, generated_partitions = 0;
   std::vector<TopicSpec> topics;
+  std::vector<std::string> missing;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     auto value = [&](std::string_view flag, std::string& out) {
@@ -78,6 +83,8 @@ int main(int argc, char** argv) {
       generated_partitions = std::atoi(v.c_str());
     } else if (value("--prefix=", v)) {
       prefix = v;
+    } else if (value("--missing=", v)) {
+      missing.push_back(v);
     } else if (arg.rfind("--", 0) == 0) {
       return Usage();
     } else {
@@ -139,6 +146,10 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
   if (failed > 0) return 1;
+  for (const auto& name : missing) {
+    rd_kafka_mock_topic_set_error(mc, name.c_str(),
+                                  RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  }
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
   std::string bootstraps = rd_kafka_mock_cluster_bootstraps(mc);

@@ -140,6 +140,30 @@ const std::vector<InvalidCase>& Cases() {
        {"invalid-bootstrap-servers.yml:5:7: "
         "kafka[0].properties.bootstrap.servers: not allowed in properties; "
         "use brokers"}},
+      // librdkafka's checks, without connecting; values never shown.
+      {"invalid-kafka-properties.yml",
+       {"invalid-kafka-properties.yml:5:7: "
+        "kafka[0].properties.socket.timeout.msec: unknown librdkafka "
+        "property",
+        "invalid-kafka-properties.yml:6:26: "
+        "kafka[0].properties.security.protocol: librdkafka rejects the value "
+        "(not shown): Invalid value for configuration property "
+        "\"security.protocol\"",
+        "invalid-kafka-properties.yml:7:26: "
+        "kafka[0].properties.socket.timeout.ms: librdkafka rejects the value "
+        "(not shown): Configuration property \"socket.timeout.ms\" value is "
+        "outside allowed range 10..300000",
+        "invalid-kafka-properties.yml:8:27: "
+        "kafka[0].properties.enable.auto.commit: librdkafka rejects the value "
+        "(not shown): Expected bool value for \"enable.auto.commit\": true "
+        "or false",
+        "invalid-kafka-properties.yml:9:7: kafka[0].properties.group.id: not "
+        "allowed in properties (failwatch joins no group; the canary names "
+        "its own)",
+        "invalid-kafka-properties.yml:12:26: "
+        "kafka[0].properties_files.compression.codec: librdkafka rejects the "
+        "value (not shown): Invalid value for configuration property "
+        "\"compression.codec\""}},
       {"invalid-kafka-brokers.yml",
        {"invalid-kafka-brokers.yml:2:5: kafka[0].brokers: missing required "
         "key",
@@ -205,7 +229,8 @@ TEST_P(InvalidConfigTest, ReportsExactErrors) {
   ASSERT_FALSE(text.empty()) << "missing fixture " << c.file;
   ConfigLoadResult r =
       ParseConfig(text, c.file, config_test::FakeEnv({{"PGPASSWORD", "pw"}}),
-                  config_test::FakeFiles({{"/run/secrets/pg", "pw\n"}}));
+                  config_test::FakeFiles({{"/run/secrets/pg", "pw\n"},
+                              {"/run/secrets/codec", "hunter2-zip\n"}}));
   EXPECT_FALSE(r.config.has_value());
   std::vector<std::string> got;
   for (const ConfigError& e : r.errors) got.push_back(e.ToString());

@@ -45,6 +45,9 @@ TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
   kafka->groups["billing"].configured = true;
   kafka->dlts["orders.DLT"].sources = {
       {"billing", "orders", "spring_dlt", true}};
+  kafka->canary.emplace();
+  kafka->canary->running = true;
+  kafka->canary->partitions = {{0, false, 0}};
   in.kafka = {kafka};
   in.collectors = {CollectorHealth{"dns", "orders", true, std::nullopt, At(1),
                                    At(1), 0, Millis(1000)}};
@@ -61,9 +64,9 @@ TEST(CheckTableTest, ConditionsCarryTheirRowsName) {
   // One row per implemented check and target: the standby's lag, the fresh
   // probe, the one app, the one collector, the PgBouncer (twice), the
   // Kafka group and its DLT (consumer_lag, dlt_missing, dlt_receiving,
-  // dlt_unhandled_age), and the writer's TTL.
+  // dlt_unhandled_age), its canary, and the writer's TTL.
   const auto all = RunChecks(in, HealthTuning{});
-  EXPECT_EQ(all.size(), 16u);
+  EXPECT_EQ(all.size(), 17u);
   for (const auto& c : all) {
     ASSERT_TRUE(c.tier.has_value()) << c.check;
     EXPECT_EQ(*c.tier, DefaultTier(c.check)) << c.check;
@@ -83,6 +86,7 @@ TEST(CheckTableTest, TiersSayWhatAFailureMeans) {
       {"stale_app_connections", CheckTier::kImpact},
       {"consumer_lag", CheckTier::kImpact},
       {"dlt_receiving", CheckTier::kImpact},
+      {"kafka_canary", CheckTier::kImpact},
       {"write_probe", CheckTier::kImpact},
       {"dns_ttl", CheckTier::kRisk},
       {"replication_lag", CheckTier::kRisk},

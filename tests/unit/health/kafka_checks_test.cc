@@ -129,6 +129,23 @@ TEST(KafkaChecksTest, ConsumerLag) {
                 },
                 {{"lab/billing", kDegraded, false}},
                 "301 s behind"},
+               {"lag seconds name what they cannot date",
+                [](KafkaObservation& o) {
+                  o.groups["billing"].lag_seconds_max = 400;
+                  o.groups["billing"].partitions[0].lag_seconds_caveat =
+                      "expired";
+                },
+                {{"lab/billing", kDegraded, false}},
+                "is 400 s behind (over 300 s); unconsumed records deleted by "
+                "retention on 1 partition"},
+               {"compacted: a lower bound",
+                [](KafkaObservation& o) {
+                  o.groups["billing"].partitions[0].lag_seconds_caveat =
+                      "compacted";
+                },
+                {{"lab/billing", kOk, false}},
+                "lag seconds a lower bound on 1 partition (no record at the "
+                "committed offset: compacted or deleted)"},
                {"lag seconds at threshold",
                 [](KafkaObservation& o) {
                   o.groups["billing"].lag_seconds_max = 300;

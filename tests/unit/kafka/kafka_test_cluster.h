@@ -45,7 +45,8 @@ inline std::string FindMockHelper() {
 
 class MockCluster {
  public:
-  // topics: "name:partitions".
+  // topics: "name:partitions", or "--missing=name" (Metadata answers
+  // UNKNOWN_TOPIC_OR_PART for it instead of auto-creating it).
   explicit MockCluster(const std::vector<std::string>& topics) {
     const std::string helper = FindMockHelper();
     if (!helper.empty()) {
@@ -125,6 +126,11 @@ class MockCluster {
     rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
     mc_ = rd_kafka_mock_cluster_new(rk_, 3);
     for (const auto& t : topics) {
+      if (t.rfind("--missing=", 0) == 0) {
+        rd_kafka_mock_topic_set_error(mc_, t.substr(10).c_str(),
+                                      RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+        continue;
+      }
       auto colon = t.rfind(':');
       rd_kafka_mock_topic_create(mc_, t.substr(0, colon).c_str(),
                                  std::stoi(t.substr(colon + 1)), 1);

@@ -1,4 +1,5 @@
 #include "kafka/lag_timestamps.h"
+#include "kafka/lag_flags.h"
 
 #include <gtest/gtest.h>
 
@@ -85,6 +86,47 @@ TEST(LagTimestampsTest, IgnoresRecordsWithoutTimestampOrBeforeTheOffset) {
   future.push_back(std::vector<RecordInfo>{{12, kNow + seconds(5), {}, {}}});
   EXPECT_EQ(ApplyLagTimestamps(obs, reads, future), 2u);
   EXPECT_DOUBLE_EQ(*obs.groups["a"].partitions[0].lag_seconds, 0);
+}
+
+// The 2.0.2 mock cluster has neither DeleteRecords nor retention, so the
+// caveats are tested on canned rows.
+TEST(LagCaveatsTest, ACommitBelowTheStartOffsetIsExpired) {
+  KafkaObservation obs = Obs();
+  obs.groups["b"].partitions[1].low = 5;  // audit: committed 3, start 5
+  obs.groups["a"].partitions[0].low = 10;  // committed 10 = start: fine
+  EXPECT_EQ(FlagExpiredCommits(obs), 1u);
+  EXPECT_EQ(obs.groups["b"].partitions[1].lag_seconds_caveat, "expired");
+  EXPECT_EQ(obs.groups["a"].partitions[0].lag_seconds_caveat, "");
+  // The deleted offset is not read (nothing to date it from).
+  for (const auto& r : PlanLagTimestampReads(obs, 10)) {
+    EXPECT_NE(r.tp, (TopicPartition{"audit", 0}));
+  }
+  std::vector<prometheus::MetricFamily> out;
+  AppendLagCaveatFamilies(obs, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].name, "failwatch_kafka_group_partition_lag_seconds_caveat");
+  ASSERT_EQ(out[0].metric.size(), 1u);
+  EXPECT_EQ(out[0].metric[0].label.back().value, "expired");
+}
+
+TEST(LagCaveatsTest, ANextRecordIsALowerBoundFlaggedCompacted) {
+  KafkaObservation obs = Obs();
+  const auto reads = PlanLagTimestampReads(obs, 1);  // orders/0 at 10
+  std::vector<Result<std::vector<RecordInfo>>> hole;
+  // Offsets 10..14 compacted away: the read returns offset 15.
+  hole.push_back(std::vector<RecordInfo>{{15, kNow - seconds(30), {}, {}}});
+  EXPECT_EQ(ApplyLagTimestamps(obs, reads, hole), 2u);
+  const auto& p = obs.groups["a"].partitions[0];
+  EXPECT_DOUBLE_EQ(*p.lag_seconds, 30);
+  EXPECT_TRUE(p.lag_seconds_lower_bound);
+  EXPECT_EQ(p.lag_seconds_caveat, "compacted");
+  // The exact record leaves no caveat.
+  KafkaObservation exact = Obs();
+  std::vector<Result<std::vector<RecordInfo>>> at;
+  at.push_back(std::vector<RecordInfo>{{10, kNow - seconds(30), {}, {}}});
+  ApplyLagTimestamps(exact, reads, at);
+  EXPECT_EQ(exact.groups["a"].partitions[0].lag_seconds_caveat, "");
+  EXPECT_FALSE(exact.groups["a"].partitions[0].lag_seconds_lower_bound);
 }
 
 }  // namespace
