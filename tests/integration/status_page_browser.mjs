@@ -107,6 +107,7 @@ try {
           a.getAttribute('href'),
         ),
         scripts: document.scripts.length,
+        text: document.body.innerText,
         injectedElement: document.getElementById('fw-injected') !== null,
         injectedGlobal: typeof window.fwInjected !== 'undefined',
         externalAssets: [
@@ -198,12 +199,11 @@ try {
       `${href} answers (${r.status()})`);
   }
 
-  // The config put markup into a Kafka property name; librdkafka rejects
-  // it and the error text carries it onto the page: as text only.
-  const kafka = target('kafka', 'events');
+  // The config put markup into a Kafka group name (free text: Kafka allows
+  // any group id); the page shows it (the group's rows): as text only.
   check(
-    kafka && kafka[5].includes(injected),
-    `kafka/events error shows the injected text verbatim (${JSON.stringify(kafka?.[5])})`,
+    p.text.includes(injected),
+    'the page shows the injected group name verbatim, as text',
   );
   check(!p.injectedElement, 'injected markup did not become an element');
   check(!p.injectedGlobal, 'injected script did not run');
