@@ -57,7 +57,7 @@ cleanup() {
 trap cleanup EXIT
 free_port() {
   local port
-  while port=$((20000 + RANDOM % 20000)); ss -Htuln "sport = :$port" | grep -q .; do :; done
+  while port=$((20000 + RANDOM % 12000)); ss -Htuan "sport = :$port" | grep -q .; do :; done
   echo "$port"
 }
 start() {  # NAME CMD...: background, output to $WORK/NAME.log, pid in PID_OF[NAME]

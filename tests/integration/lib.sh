@@ -42,12 +42,15 @@ fail() {
   exit 1
 }
 
-# A port nobody listens on (TCP and UDP) in the range the tests use.
+# A port no socket uses (TCP and UDP, listening or connected), below the
+# kernel's ephemeral range (32768+), so an outgoing connection or c-ares'
+# connected UDP socket cannot take it between this check and the bind
+# (dnsmasq failed with "Address already in use" in a CI run).
 free_port() {
   local port
   while true; do
-    port=$((20000 + RANDOM % 20000))
-    if ! ss -Htuln "sport = :$port" | grep -q .; then
+    port=$((20000 + RANDOM % 12000))
+    if ! ss -Htuan "sport = :$port" | grep -q .; then
       echo "$port"
       return
     fi
