@@ -96,8 +96,8 @@ compare() {
 }
 
 # Self-test: a plain sum over the pair doubles, and the checker sees it.
-wait_for 30 "backfilled series queryable" \
-  bash -c "[ \"\$(curl -sfG '$PROM/api/v1/query' --data-urlencode 'query=count(failwatch_status{job=\"one\"})' --data-urlencode 'time=$EVAL_TIME' | jq -r '.data.result[0].value[1] // 0')\" -gt 0 ]"
+backfilled() { local r; r=$(query_result one 'count(failwatch_status{job="JOB"})') && [ "$r" != "[]" ]; }
+wait_for 30 "backfilled series queryable" backfilled
 r=$(compare 'sum by (database) (failwatch_pg_app_stale_connections{job=~"JOB"})')
 [[ $r == differs* ]] || fail "self-test: a plain sum over the pair was not caught ($r)"
 
