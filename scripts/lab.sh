@@ -153,9 +153,14 @@ proc_pid() {
   [ -s "$RUN/$name.pid" ] || return 1
   pid=$(cat "$RUN/$name.pid")
   kill -0 "$pid" 2>/dev/null || return 1
-  # Not someone else's process that reused the pid.
+  # Not someone else's process that reused the pid. A binary rebuilt while
+  # it runs reads "PATH (deleted)": still ours (without this, `down` after a
+  # rebuild left the old daemon running, holding the port and the lock).
   exe=$(cat "$RUN/$name.exe" 2>/dev/null || true)
-  if [ -n "$exe" ] && [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" != "$exe" ]; then
+  local running
+  running=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
+  running=${running% (deleted)}
+  if [ -n "$exe" ] && [ "$(readlink -f "$running" 2>/dev/null || echo "$running")" != "$exe" ]; then
     return 1
   fi
   echo "$pid"

@@ -140,8 +140,9 @@ nlohmann::json StaleEvidence(const StaleAppConnections& s, WallTime since) {
 // failure it adds nothing but length (it stays in the evidence).
 std::string StalePart(const PgObservation& pg, const StaleAppConnections& s,
                       WallTime now) {
-  std::string part = fmt::format("{} connections on {} ({}, {})", s.count,
-                                 s.node, RoleText(pg, s), CauseText(s.cause));
+  std::string part =
+      fmt::format("{} on {} ({}, {})", CountOf(s.count, "connection"), s.node,
+                  RoleText(pg, s), CauseText(s.cause));
   if (s.writes > 0) {
     part += fmt::format("; {} last wrote ({}) and failed with 25006", s.writes,
                         s.write_verb);
@@ -153,9 +154,9 @@ std::string StalePart(const PgObservation& pg, const StaleAppConnections& s,
                                    now - s.rollbacks_window_start)
                                    .count();
     part += fmt::format(
-        "; the node rolled back {} transactions in the last {} s (writes "
-        "failing with 25006)",
-        s.rollbacks_recent, seconds);
+        "; the node rolled back {} in the last {} s (writes failing with "
+        "25006)",
+        CountOf(s.rollbacks_recent, "transaction"), seconds);
   }
   return part;
 }
@@ -211,8 +212,8 @@ Condition JudgeStale(const PgObservation& pg, const std::string& database,
     c.reason = fmt::format("{} holds {}", who, Join(parts, "; "));
   } else if (total > 0) {
     c.reason = fmt::format(
-        "{} no longer writes to a node in recovery; {} connections remain", who,
-        total);
+        "{} no longer writes to a node in recovery; {} remain", who,
+        CountOf(total, "connection"));
   } else if (configured) {
     c.reason = fmt::format("{} has no connections on a wrong node", app);
   } else {

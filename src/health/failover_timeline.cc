@@ -143,8 +143,9 @@ std::vector<std::string> WaitingFor(
   }
   PgBouncerWaits(db, out);
   for (const auto& s : pg.stale_app_connections) {
-    out.push_back(fmt::format("{} holds {} connections on {} ({})", s.app,
-                              s.count, s.node, StaleCauseName(s.cause)));
+    out.push_back(fmt::format("{} holds {} on {} ({})", s.app,
+                              CountOf(s.count, "connection"), s.node,
+                              StaleCauseName(s.cause)));
   }
   // An unconfigured client failing writes on a node in recovery has not
   // converged either; one that only stays connected there is not waited on.

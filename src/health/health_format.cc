@@ -49,6 +49,10 @@ std::string FormatAgo(WallTime then, WallTime now) {
   return fmt::format("{} s", secs.count() < 0 ? 0 : secs.count());
 }
 
+std::string CountOf(long long n, const std::string& noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
 std::string Join(const std::vector<std::string>& items,
                  const std::string& sep) {
   std::string out;

@@ -22,6 +22,9 @@ std::string FormatAgo(WallTime then, WallTime now);
 std::string Join(const std::vector<std::string>& items,
                  const std::string& sep = ", ");
 
+// "1 connection", "4 connections": reasons are read as sentences.
+std::string CountOf(long long n, const std::string& noun);
+
 // The host part of "ip:port", "[v6]:port" or "host:port".
 std::string HostOfAddress(const std::string& address);
 

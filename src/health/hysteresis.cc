@@ -42,7 +42,8 @@ CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
   if (!c.unknown) {
     const int raw = Level(c.status);
     t.raw = c.status;
-    t.last[static_cast<std::size_t>(raw)] = Shown{c.reason, c.evidence};
+    t.last[static_cast<std::size_t>(raw)] =
+        Shown{c.reason, c.evidence, c.tier.value_or(CheckTier::kImpact)};
     for (int l = 1; l <= 2; ++l) {
       auto& run = t.at_least[static_cast<std::size_t>(l)];
       if (raw >= l) {
@@ -96,6 +97,9 @@ CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
   if (shown && (c.unknown || t.raw != t.status)) {
     r.reason = shown->reason;
     r.evidence = shown->evidence;
+    // A risk being cleared (raw ok, held degraded) stays a risk: the raw
+    // ok condition carries no tier, and impact would page for a fix.
+    r.tier = shown->tier;
   } else {
     r.reason = c.reason;
     r.evidence = c.evidence;

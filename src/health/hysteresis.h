@@ -58,9 +58,12 @@ class Hysteresis {
   std::size_t tracked() const { return tracks_.size(); }
 
  private:
+  // What a status said when it was last raw: a held status is shown with
+  // its own reason, evidence and tier, not those of the raw one.
   struct Shown {
     std::string reason;
     nlohmann::json evidence;
+    CheckTier tier = CheckTier::kImpact;
   };
   struct Track {
     CheckStatus status = CheckStatus::kOk;

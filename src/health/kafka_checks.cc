@@ -59,7 +59,7 @@ std::string CaveatText(const GroupState& g) {
 
 std::string LagText(const GroupState& g) {
   return fmt::format(
-      "lag {} messages{}{}", g.lag_sum,
+      "lag {}{}{}", CountOf(g.lag_sum, "message"),
       g.lag_seconds_max ? ", " + Seconds(*g.lag_seconds_max) + " behind" : "",
       CaveatText(g));
 }
@@ -96,8 +96,9 @@ void JudgeByRates(const std::string& who, const GroupState& g,
     c.status = CheckStatus::kDegraded;
     c.onset = now - std::chrono::duration_cast<WallTime::duration>(
                         std::chrono::duration<double>(r.no_progress_seconds));
-    c.reason = fmt::format("{} stopped: no progress for {}, {} messages behind",
-                           who, Seconds(r.no_progress_seconds), g.lag_sum);
+    c.reason = fmt::format("{} stopped: no progress for {}, {} behind", who,
+                           Seconds(r.no_progress_seconds),
+                           CountOf(g.lag_sum, "message"));
   } else if (r.lag_growing) {
     c.status = CheckStatus::kDegraded;
     const double gap = r.produce_rate > r.consume_rate

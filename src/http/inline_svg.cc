@@ -11,22 +11,37 @@ namespace failwatch::http {
 namespace {
 
 constexpr int kWidth = 640;
-constexpr int kHeight = 64;
+constexpr int kHeight = 96;
 constexpr int kLeft = 20;
-constexpr int kRight = 120;  // room for the "waiting" labels
-constexpr int kAxisY = 34;
+constexpr int kRight = 20;
+constexpr int kAxisY = 40;
+constexpr int kWaitingY = 90;  // one line under the marks, never over them
 
 constexpr std::array<const char*, 4> kSteps = {
     kStepPromoted, kStepDnsSwitched, kStepPgBouncerMoved, kStepAppsConverged};
+// One text row per step (two above the axis, two below): steps seconds
+// apart sit at nearly the same x, so shared rows made their labels overlap.
+constexpr std::array<int, 4> kLabelY = {kAxisY - 12, kAxisY + 18, kAxisY - 24,
+                                        kAxisY + 30};
 
-std::string Mark(double x, int row, const std::string& label, double after_s,
-                 const char* colour) {
-  const int text_y = row % 2 == 0 ? kAxisY - 10 : kAxisY + 20;
+std::string Mark(double x, std::size_t step, const std::string& label,
+                 double after_s, const char* colour) {
+  // Labels near an end grow inward so the SVG's edge does not clip them.
+  const char* anchor = "middle";
+  double text_x = x;
+  if (x < kLeft + 50) {
+    anchor = "start";
+    text_x = x - 5;
+  } else if (x > kWidth - kRight - 50) {
+    anchor = "end";
+    text_x = x + 5;
+  }
   return fmt::format(
       "<circle cx=\"{:.1f}\" cy=\"{}\" r=\"5\" fill=\"{}\"/>"
-      "<text x=\"{:.1f}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">"
+      "<text x=\"{:.1f}\" y=\"{}\" font-size=\"10\" text-anchor=\"{}\">"
       "{} +{:.0f}s</text>",
-      x, kAxisY, colour, x, text_y, HtmlEscape(label), after_s);
+      x, kAxisY, colour, text_x, kLabelY[step % kLabelY.size()], anchor,
+      HtmlEscape(label), after_s);
 }
 
 }  // namespace
@@ -43,9 +58,9 @@ std::string TimelineSvg(const FailoverTimeline& t, WallTime now) {
       "stroke=\"#555\"/>",
       kWidth, kHeight, HtmlEscape(t.database), kLeft, kAxisY, kLeft + usable,
       kAxisY);
-  int row = 0;
   std::vector<std::string> waiting;
-  for (const char* step : kSteps) {
+  for (std::size_t i = 0; i < kSteps.size(); ++i) {
+    const char* step = kSteps[i];
     const FailoverStep* s = t.Find(step);
     if (s == nullptr) {
       // pgbouncer_moved only exists for databases with PgBouncers.
@@ -59,14 +74,15 @@ std::string TimelineSvg(const FailoverTimeline& t, WallTime now) {
     const double x = kLeft + usable * std::clamp(after / span, 0.0, 1.0);
     const char* colour =
         std::string(step) == kStepAppsConverged ? "#2a8a2a" : "#2a5db0";
-    svg += Mark(x, row++, step, after, colour);
+    svg += Mark(x, i, step, after, colour);
   }
-  for (std::size_t i = 0; i < waiting.size(); ++i) {
+  if (!waiting.empty()) {
+    std::string list;
+    for (const auto& w : waiting) list += (list.empty() ? "" : ", ") + w;
     svg += fmt::format(
-        "<text x=\"{:.1f}\" y=\"{}\" font-size=\"10\" fill=\"#a33\">"
+        "<text x=\"{}\" y=\"{}\" font-size=\"10\" fill=\"#a33\">"
         "waiting: {}</text>",
-        kLeft + usable + 8, 14 + 14 * static_cast<int>(i),
-        HtmlEscape(waiting[i]));
+        kLeft, kWaitingY, HtmlEscape(list));
   }
   return svg + "</svg>";
 }

@@ -15,7 +15,8 @@ namespace failwatch::http {
 
 // promoted, dns_switched, pgbouncer_moved, apps_converged as marks on one
 // axis from the promotion to max(now, the last step); an unreached step is
-// listed as "waiting" at the right end. Labels are escaped.
+// listed on a "waiting:" line under the axis. Each step's label has its own
+// row, so steps a second apart stay readable. Labels are escaped.
 std::string TimelineSvg(const FailoverTimeline& timeline, WallTime now);
 
 // A polyline of (time, value) points scaled into width x height; empty

@@ -262,6 +262,22 @@ TEST(StaleAppConnectionsTest, AWriteOnARecoveringNodeIsConclusive) {
   EXPECT_EQ(node["last_write"], TimeJson(At(6)));
 }
 
+// Counts read as sentences: one connection, one transaction (seen in the
+// lab: "billing-sqla holds 1 connections").
+TEST(StaleAppConnectionsTest, OneOfSomethingIsSingular) {
+  auto pg = DemotedWithStale(0);
+  pg->stale_app_connections[0].count = 1;
+  pg->stale_app_connections[0].rollbacks_rising = true;
+  pg->stale_app_connections[0].rollbacks_recent = 1;
+  pg->stale_app_connections[0].rollbacks_window_start = At(1);
+  auto out = RunStale(pg, {{"orders-api", AppConfig::Expects::kPrimary}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].reason,
+            "orders-api holds 1 connection on 127.0.0.2:5432 (standby since "
+            "22:13:24Z, pool kept them); the node rolled back 1 transaction "
+            "in the last 9 s (writes failing with 25006)");
+}
+
 // Through the hysteresis with the default 15 s `for`: the write is
 // published at the first sample, idle connections wait for the hold.
 TEST(StaleAppConnectionsTest, ConclusiveSkipsTheHoldIdleStillWaits) {

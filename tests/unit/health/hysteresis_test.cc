@@ -194,6 +194,47 @@ TEST(HysteresisTest, PendingShowsTheComingChangeAndKeepsTheOldReason) {
   EXPECT_FALSE(out[0].pending.has_value());
 }
 
+// A held status keeps the tier it had when it was raw: a risk clearing
+// (raw ok, tierless) must not read as impact during clear_after, and an
+// impact held through an unknown sample stays impact.
+TEST(HysteresisTest, HeldStatusKeepsItsOwnTier) {
+  struct Case {
+    const char* name;
+    std::optional<CheckTier> held_tier;
+    Condition next;
+    CheckTier want;
+  };
+  Condition ok_impact = Cond(kOk, "fixed");
+  Condition ok_risk = Cond(kOk, "fixed");
+  ok_risk.tier = CheckTier::kRisk;
+  const std::vector<Case> cases = {
+      {"risk clearing, raw ok without tier", CheckTier::kRisk, ok_impact,
+       CheckTier::kRisk},
+      {"risk clearing, raw ok with risk", CheckTier::kRisk, ok_risk,
+       CheckTier::kRisk},
+      {"impact clearing, raw ok", std::nullopt, ok_impact, CheckTier::kImpact},
+      {"impact through an unknown sample", std::nullopt, Unknown(),
+       CheckTier::kImpact},
+      {"risk through an unknown sample", CheckTier::kRisk, Unknown(),
+       CheckTier::kRisk},
+  };
+  for (const auto& tc : cases) {
+    auto h = Make(seconds(0), seconds(20));
+    Condition bad = Cond(kDeg, "sticky path gets 25006");
+    bad.tier = tc.held_tier;
+    h.Apply({bad}, At(0), nullptr);
+    auto out = h.Apply({tc.next}, At(5), nullptr);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].status, kDeg) << tc.name;
+    EXPECT_EQ(out[0].tier, tc.want) << tc.name;
+    EXPECT_EQ(out[0].reason, "sticky path gets 25006") << tc.name;
+    out = h.Apply({tc.next}, At(25), nullptr);
+    if (!tc.next.unknown) {
+      EXPECT_EQ(out[0].status, kOk) << tc.name;
+    }
+  }
+}
+
 TEST(HysteresisTest, ReportsTransitionsAndForgetsVanishedTargets) {
   auto h = Make(seconds(0), seconds(0));
   std::vector<StatusTransition> tr;

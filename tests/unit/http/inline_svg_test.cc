@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace failwatch::http {
 namespace {
@@ -33,10 +35,10 @@ TEST(TimelineSvgTest, ReachedStepsAreMarksTheRestWaits) {
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_EQ(Count(svg, "<circle"), 2u);
   EXPECT_NE(svg.find("dns_switched +20s"), std::string::npos);
-  // 20 s of a 40 s axis: halfway along the usable width (20 + 500 / 2).
-  EXPECT_NE(svg.find("cx=\"270.0\""), std::string::npos) << svg;
-  EXPECT_NE(svg.find("waiting: pgbouncer_moved"), std::string::npos);
-  EXPECT_NE(svg.find("waiting: apps_converged"), std::string::npos);
+  // 20 s of a 40 s axis: halfway along the usable width (20 + 600 / 2).
+  EXPECT_NE(svg.find("cx=\"320.0\""), std::string::npos) << svg;
+  EXPECT_NE(svg.find("waiting: pgbouncer_moved, apps_converged"),
+            std::string::npos);
   EXPECT_EQ(svg.find("<script>"), std::string::npos);
   EXPECT_NE(svg.find("orders&lt;script&gt;"), std::string::npos);
 }
@@ -49,6 +51,28 @@ TEST(TimelineSvgTest, ConvergedWithoutPgBouncerWaitsForNothing) {
   EXPECT_EQ(Count(svg, "<circle"), 3u);
   EXPECT_EQ(svg.find("waiting"), std::string::npos) << svg;
   EXPECT_NE(svg.find("apps_converged +76s"), std::string::npos);
+}
+
+// Seen in the lab: promoted at +0 s and pgbouncer_moved at +5 s on a 2 min
+// axis drew their labels on top of each other, and the first label was
+// clipped by the left edge.
+TEST(TimelineSvgTest, StepsSecondsApartGetTheirOwnLabelRows) {
+  FailoverTimeline t = Timeline();
+  t.steps = {{kStepPromoted, At(0)},
+             {kStepDnsSwitched, At(5)},
+             {kStepPgBouncerMoved, At(5)}};
+  const std::string svg = TimelineSvg(t, At(120));
+  std::vector<std::string> ys;
+  for (auto p = svg.find("<text x="); p != std::string::npos;
+       p = svg.find("<text x=", p + 1)) {
+    const auto y = svg.find(" y=\"", p);
+    ys.push_back(svg.substr(y, svg.find('"', y + 4) - y));
+  }
+  ASSERT_EQ(ys.size(), 4u) << svg;  // three marks and the waiting line
+  std::sort(ys.begin(), ys.end());
+  EXPECT_EQ(std::unique(ys.begin(), ys.end()), ys.end()) << svg;
+  EXPECT_NE(svg.find("text-anchor=\"start\">promoted +0s"), std::string::npos)
+      << svg;
 }
 
 TEST(SparklineSvgTest, ScalesPointsIntoTheBox) {
