@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "core/clock.h"
 #include "core/host_port.h"
 
 namespace failwatch {
@@ -22,8 +23,8 @@ Error ProbeError(ErrorKind kind, const std::string& msg) {
 // Waits for `events` on fd until the deadline.
 bool WaitFd(int fd, short events, SteadyTime deadline) {
   while (true) {
-    auto left = std::chrono::duration_cast<Millis>(
-        deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<Millis>(deadline - IoClock().Steady());
     if (left.count() <= 0) return false;
     pollfd p{fd, events, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -52,7 +53,7 @@ Result<ProbeUrl> ParseProbeUrl(const std::string& url) {
 }
 
 Result<int> HttpGetStatus(const ProbeUrl& url, Millis timeout) {
-  const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
+  const SteadyTime deadline = IoClock().Steady() + timeout;
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   // Numeric hosts only (no resolver in a health check): localhost maps to
@@ -72,8 +73,8 @@ Result<int> HttpGetStatus(const ProbeUrl& url, Millis timeout) {
     return ProbeError(ErrorKind::kInvalid,
                       "host must be an IP address or localhost");
   }
-  int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
+  int fd =
+      ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return ProbeError(ErrorKind::kInternal, std::strerror(errno));
   struct Closer {
     int fd;

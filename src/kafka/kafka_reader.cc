@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/clock.h"
 #include "kafka/fetch_chunks.h"
 #include "kafka/rdkafka_handle.h"
 
@@ -38,9 +39,7 @@ PartitionListPtr MakeList(const std::vector<TopicPartition>& partitions,
   return list;
 }
 
-bool Expired(SteadyTime deadline) {
-  return std::chrono::steady_clock::now() >= deadline;
-}
+bool Expired(SteadyTime deadline) { return IoClock().Steady() >= deadline; }
 
 Error Timeout(const std::string& what) {
   return MakeError(ErrorKind::kTimeout, "timeout", what + ": deadline passed");
