@@ -229,79 +229,81 @@ std::vector<RecordRead> DltTracker::Plan(KafkaObservation& obs,
   return reads;
 }
 
+void DltTracker::ApplyRead(const Planned& plan,
+                           const std::vector<RecordInfo>& records) {
+  auto mem = memory_.find(plan.dlt);
+  if (mem == memory_.end() || records.empty()) return;
+  auto pit = mem->second.partitions.find(plan.partition);
+  if (pit == mem->second.partitions.end()) return;
+  PartitionMemory& pm = pit->second;
+  if (plan.newest) {
+    pm.newest_ts = records.back().timestamp;
+    pm.newest_for_high = plan.high;
+  }
+  if (plan.oldest) {
+    auto r = std::find_if(records.begin(), records.end(), [&](const auto& x) {
+      return x.offset >= plan.first_unhandled;
+    });
+    if (r != records.end()) {
+      pm.oldest_ts = r->timestamp;
+      pm.oldest_for = plan.first_unhandled;
+    }
+  }
+  if (plan.headers) {
+    auto& ring = mem->second.header_ring;
+    for (const auto& r : records) {
+      if (r.offset < pm.header_end) continue;
+      ring.emplace_back(r.original_topic.value_or(kUnknown),
+                        r.exception.value_or(kUnknown));
+      pm.header_end = r.offset + 1;
+    }
+    while (ring.size() > options_.dlt_header_window) ring.pop_front();
+  }
+}
+
+void DltTracker::FinishDlt(DltState& s, const DltMemory& mem,
+                           WallTime at) const {
+  std::optional<WallTime> oldest;
+  for (auto& p : s.partitions) {
+    auto pit = mem.partitions.find(p.partition);
+    if (pit == mem.partitions.end()) continue;
+    const PartitionMemory& pm = pit->second;
+    p.newest_timestamp = pm.newest_ts;
+    if (pm.newest_ts &&
+        (!s.newest_timestamp || *pm.newest_ts > *s.newest_timestamp)) {
+      s.newest_timestamp = pm.newest_ts;
+    }
+    if (!p.unhandled || *p.unhandled == 0 || !p.low) continue;
+    const std::int64_t first =
+        std::max(*p.low, p.reprocess_committed.value_or(*p.low));
+    if (pm.oldest_for == first && pm.oldest_ts) {
+      p.oldest_unhandled_timestamp = pm.oldest_ts;
+      if (!oldest || *pm.oldest_ts < *oldest) oldest = pm.oldest_ts;
+    } else {
+      s.oldest_unhandled_age_partial = true;
+    }
+  }
+  if (oldest) {
+    // A producer clock ahead of ours must not give a negative age.
+    s.oldest_unhandled_age_seconds =
+        std::max(0.0, std::chrono::duration<double>(at - *oldest).count());
+  }
+  if (options_.dlt_read_headers) {
+    s.headers = CountHeaders(mem.header_ring, options_.dlt_header_cardinality);
+    s.header_records = static_cast<std::int64_t>(mem.header_ring.size());
+  }
+}
+
 void DltTracker::Apply(
     KafkaObservation& obs,
     const std::vector<Result<std::vector<RecordInfo>>>& results) {
   for (std::size_t i = 0; i < planned_.size() && i < results.size(); ++i) {
-    const Planned& plan = planned_[i];
-    const auto& res = results[i];
-    auto mem = memory_.find(plan.dlt);
-    if (mem == memory_.end() || !res.ok()) continue;
-    auto pit = mem->second.partitions.find(plan.partition);
-    if (pit == mem->second.partitions.end()) continue;
-    PartitionMemory& pm = pit->second;
-    const std::vector<RecordInfo>& records = res.value();
-    if (records.empty()) continue;
-    if (plan.newest) {
-      pm.newest_ts = records.back().timestamp;
-      pm.newest_for_high = plan.high;
-    }
-    if (plan.oldest) {
-      auto r = std::find_if(records.begin(), records.end(), [&](const auto& x) {
-        return x.offset >= plan.first_unhandled;
-      });
-      if (r != records.end()) {
-        pm.oldest_ts = r->timestamp;
-        pm.oldest_for = plan.first_unhandled;
-      }
-    }
-    if (plan.headers) {
-      auto& ring = mem->second.header_ring;
-      for (const auto& r : records) {
-        if (r.offset < pm.header_end) continue;
-        ring.emplace_back(r.original_topic.value_or(kUnknown),
-                          r.exception.value_or(kUnknown));
-        pm.header_end = r.offset + 1;
-      }
-      while (ring.size() > options_.dlt_header_window) ring.pop_front();
-    }
+    if (results[i].ok()) ApplyRead(planned_[i], results[i].value());
   }
   planned_.clear();
-
   for (auto& [name, s] : obs.dlts) {
     auto mem = memory_.find(name);
-    if (mem == memory_.end()) continue;
-    std::optional<WallTime> oldest;
-    for (auto& p : s.partitions) {
-      auto pit = mem->second.partitions.find(p.partition);
-      if (pit == mem->second.partitions.end()) continue;
-      const PartitionMemory& pm = pit->second;
-      p.newest_timestamp = pm.newest_ts;
-      if (pm.newest_ts &&
-          (!s.newest_timestamp || *pm.newest_ts > *s.newest_timestamp)) {
-        s.newest_timestamp = pm.newest_ts;
-      }
-      if (!p.unhandled || *p.unhandled == 0 || !p.low) continue;
-      const std::int64_t first =
-          std::max(*p.low, p.reprocess_committed.value_or(*p.low));
-      if (pm.oldest_for == first && pm.oldest_ts) {
-        p.oldest_unhandled_timestamp = pm.oldest_ts;
-        if (!oldest || *pm.oldest_ts < *oldest) oldest = pm.oldest_ts;
-      } else {
-        s.oldest_unhandled_age_partial = true;
-      }
-    }
-    if (oldest) {
-      // A producer clock ahead of ours must not give a negative age.
-      s.oldest_unhandled_age_seconds = std::max(
-          0.0, std::chrono::duration<double>(obs.at - *oldest).count());
-    }
-    if (options_.dlt_read_headers) {
-      s.headers = CountHeaders(mem->second.header_ring,
-                               options_.dlt_header_cardinality);
-      s.header_records =
-          static_cast<std::int64_t>(mem->second.header_ring.size());
-    }
+    if (mem != memory_.end()) FinishDlt(s, mem->second, obs.at);
   }
 }
 

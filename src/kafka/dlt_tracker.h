@@ -96,6 +96,10 @@ class DltTracker {
                                   std::vector<RecordRead>& reads);
   static void CountArrivals(DltMemory& mem, PartitionMemory& pmem, bool seen,
                             std::int64_t high, WallTime at);
+  // Apply's steps: one read's records into the partition's memory, then
+  // each DLT's timestamps, age and header counts from its memory.
+  void ApplyRead(const Planned& plan, const std::vector<RecordInfo>& records);
+  void FinishDlt(DltState& s, const DltMemory& mem, WallTime at) const;
   // `first` is the first unhandled offset.
   void PlanReads(const DltFold& f, const TopicPartition& tp,
                  const DltPartitionState& p, std::int64_t first,
