@@ -10,8 +10,8 @@
 #include <cstring>
 #include <iostream>
 
-#include "core/clock.h"
 #include "core/host_port.h"
+#include "core/io_clock.h"
 
 namespace failwatch {
 namespace {

@@ -2,10 +2,8 @@
 // clock. Wall time is for timestamps users see; steady time is for deadlines.
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <climits>
 
 namespace failwatch {
 
@@ -50,26 +48,6 @@ class FakeClock final : public Clock {
   WallTime wall_start_;
   std::atomic<long long> offset_ms_{0};
 };
-
-// The clock of I/O that waits in real time: librdkafka's timeout_ms,
-// poll() loops, the Kafka admin worker process, the HTTP probe client. A
-// fake clock cannot make such a wait return sooner, so below the
-// collectors (which take time from ctx.clock, SystemClock outside tests)
-// the I/O layer reads "now" here and nowhere else.
-inline const Clock& IoClock() { return SystemClock::Get(); }
-
-// Milliseconds from `clock`'s now to `deadline`, at least `floor_ms`. For
-// the calls that block in real time and take a timeout, not a deadline
-// (poll(), librdkafka's timeout_ms): the one place a deadline on the
-// injected clock becomes a duration. Such a call needs a clock whose steady
-// line is the real one (SystemClock); a fake clock drives fakes of the I/O.
-inline int RemainingMs(const Clock& clock, SteadyTime deadline,
-                       int floor_ms = 0) {
-  const long long left =
-      std::chrono::duration_cast<Millis>(deadline - clock.Steady()).count();
-  return static_cast<int>(
-      std::clamp<long long>(left, floor_ms, std::max(floor_ms, INT_MAX)));
-}
 
 inline double ToUnixSeconds(WallTime t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <thread>
 
-#include "core/clock.h"
+#include "core/io_clock.h"
 #include "kafka/admin_socket.h"
 #include "kafka/admin_wire.h"
 #include "kafka/group_discovery.h"

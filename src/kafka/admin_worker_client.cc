@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <chrono>
 
-#include "core/clock.h"
+#include "core/io_clock.h"
 #include "kafka/admin_socket.h"
 #include "kafka/admin_worker.h"
 #include "kafka/rdkafka_handle.h"

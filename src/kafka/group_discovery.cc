@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "core/clock.h"
+#include "core/io_clock.h"
 
 namespace failwatch {
 namespace {

@@ -65,7 +65,7 @@ class KafkaCollector final : public Collector {
       return out;
     }
     // Phases and budget shares are measured on the sampler's clock; the
-    // reads below wait in real time (IoClock, core/clock.h), the same
+    // reads below wait in real time (IoClock, core/io_clock.h), the same
     // line outside tests.
     clock_ = ctx.clock;
     sample_start_ = clock_->Steady();

@@ -7,7 +7,7 @@
 #include <optional>
 #include <thread>
 
-#include "core/clock.h"
+#include "core/io_clock.h"
 #include "kafka/fetch_chunks.h"
 #include "kafka/rdkafka_handle.h"
 

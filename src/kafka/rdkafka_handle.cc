@@ -10,6 +10,8 @@
 #include <vector>
 #include <thread>
 
+#include "core/io_clock.h"
+
 namespace failwatch {
 namespace {
 

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <memory>
 
-#include "core/clock.h"
+#include "core/io_clock.h"
 #include "kafka/rdkafka_handle.h"
 
 namespace failwatch {

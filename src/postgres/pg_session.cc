@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <thread>
 
+#include "core/io_clock.h"
+
 namespace failwatch {
 namespace {
 
