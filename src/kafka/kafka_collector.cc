@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "core/io_clock.h"
 #include "kafka/admin_worker_client.h"
 #include "kafka/canary_metrics.h"
 #include "kafka/canary_runner.h"
@@ -64,16 +65,17 @@ class KafkaCollector final : public Collector {
       out.error = config_error_;
       return out;
     }
-    // Phases and budget shares are measured on the sampler's clock; the
-    // reads below wait in real time (IoClock, core/io_clock.h), the same
-    // line outside tests.
-    clock_ = ctx.clock;
-    sample_start_ = clock_->Steady();
+    // The budget is read on the sampler's clock (ctx.clock: the reset
+    // backoff's time line). librdkafka waits in real time, so the reads get
+    // it as a deadline on IoClock (core/io_clock.h), where the phases and
+    // budget shares are measured too; outside tests both are one clock.
+    budget_ = ctx.deadline - ctx.clock->Steady();
+    sample_start_ = IoClock().Steady();
     // librdkafka calls return at their timeout, not before: keep a margin
     // so a failing sample still returns before the deadline.
-    const auto whole = ctx.deadline - sample_start_;
     const SteadyTime deadline =
-        ctx.deadline - std::min<SteadyTime::duration>(Millis(50), whole / 20);
+        sample_start_ + budget_ -
+        std::min<SteadyTime::duration>(Millis(50), budget_ / 20);
     stats_.phase_seconds.clear();
     if (!data_) {
       auto h = CreateHandle(cluster_, HandleRole::kData);
@@ -94,7 +96,7 @@ class KafkaCollector final : public Collector {
  private:
   std::optional<Error> ReadMetadataInto(SampleReadings& in,
                                         SteadyTime deadline) {
-    const auto t0 = clock_->Steady();
+    const auto t0 = IoClock().Steady();
     auto metadata = ReadMetadata(data_.get(), deadline);
     Phase("metadata", t0);
     if (!metadata.ok()) return metadata.error();
@@ -105,7 +107,7 @@ class KafkaCollector final : public Collector {
   void ReadWatermarksInto(SampleReadings& in, SteadyTime deadline) {
     tracker_->SetDltTopics(dlt_.dlt_topics());
     const auto partitions = tracker_->PartitionsOfInterest(in.metadata);
-    const auto t0 = clock_->Steady();
+    const auto t0 = IoClock().Steady();
     auto wm =
         options_.batched_watermarks
             ? ReadWatermarksBatched(data_.get(), partitions,
@@ -124,7 +126,7 @@ class KafkaCollector final : public Collector {
   void ReadCommittedInto(SampleReadings& in,
                          const std::vector<CommittedRequest>& plan,
                          SteadyTime deadline) {
-    const auto t0 = clock_->Steady();
+    const auto t0 = IoClock().Steady();
     const FetchLimits limits{options_.max_concurrent_group_fetches,
                              options_.offset_fetch_max_partitions};
     in.committed = ReadCommitted(plan, limits, deadline);
@@ -145,7 +147,7 @@ class KafkaCollector final : public Collector {
   // just answered.
   void DiscoverForNextSample(const std::vector<CommittedRequest>& plan,
                              SteadyTime deadline) {
-    const auto t0 = clock_->Steady();
+    const auto t0 = IoClock().Steady();
     std::vector<std::string> groups;
     for (const auto& r : plan) groups.push_back(r.group);
     const auto left = deadline - t0;
@@ -207,7 +209,7 @@ class KafkaCollector final : public Collector {
   }
 
   void Phase(const char* name, SteadyTime start) {
-    stats_.phase_seconds[name] = ToSeconds(clock_->Steady() - start);
+    stats_.phase_seconds[name] = ToSeconds(IoClock().Steady() - start);
   }
 
   // Exact lag in seconds for the most lagging partitions, when enabled,
@@ -215,7 +217,7 @@ class KafkaCollector final : public Collector {
   void ReadLagTimestamps(KafkaObservation& obs, SteadyTime deadline) {
     stats_.lag_seconds_from_records = 0;
     if (options_.lag_timestamp_reads == 0) return;
-    const auto t0 = clock_->Steady();
+    const auto t0 = IoClock().Steady();
     const auto reads = PlanLagTimestampReads(obs, options_.lag_timestamp_reads);
     if (!reads.empty()) {
       const auto share = std::chrono::duration_cast<SteadyTime::duration>(
@@ -235,7 +237,7 @@ class KafkaCollector final : public Collector {
   // the few record reads whose offsets moved, within a share of the budget.
   void ReadDlts(KafkaObservation& obs, const SampleReadings& in,
                 SteadyTime deadline) {
-    const auto t0 = clock_->Steady();
+    const auto t0 = IoClock().Steady();
     const auto reads =
         dlt_.Plan(obs, in.metadata, in.watermarks, !in.watermark_error);
     std::vector<Result<std::vector<RecordInfo>>> results;
@@ -257,8 +259,7 @@ class KafkaCollector final : public Collector {
     SampleOutput out;
     out.error = error;
     // The sample's budget is the backoff's unit.
-    const auto budget =
-        std::chrono::duration_cast<Millis>(ctx.deadline - sample_start_);
+    const auto budget = std::chrono::duration_cast<Millis>(budget_);
     const int failures = reset_policy_.consecutive_failures() + 1;
     if (data_ && reset_policy_.OnFailure(ctx.clock->Steady(), budget)) {
       spdlog::warn(
@@ -333,8 +334,8 @@ class KafkaCollector final : public Collector {
   DataHandleResetPolicy reset_policy_;
   std::unique_ptr<CanaryRunner> canary_;
   GroupLifecycle lifecycle_;
-  const Clock* clock_ = &SystemClock::Get();  // this sample's ctx.clock
-  SteadyTime sample_start_{};
+  SteadyTime::duration budget_{};  // this sample's, on ctx.clock
+  SteadyTime sample_start_{};      // on IoClock
 };
 
 }  // namespace
