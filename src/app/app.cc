@@ -97,14 +97,11 @@ int App::RunOnce() {
   return 0;
 }
 
-int App::Serve() {
+Result<http::HttpOptions> App::HttpServeOptions() {
   http::HttpOptions http_opts;
   if (opts_.systemd_socket) {
     auto fds = http::SystemdListenFds();
-    if (!fds.ok()) {
-      std::cerr << "failwatch: " << fds.error().message << "\n";
-      return 2;
-    }
+    if (!fds.ok()) return fds.error();
     http_opts.listen_fds = *fds;
   } else {
     http_opts.listen_addresses = opts_.listen_addresses;
@@ -127,13 +124,18 @@ int App::Serve() {
   };
   if (!opts_.web_config_file.empty()) {
     auto web = LoadWebConfigFile(opts_.web_config_file);
-    if (!web.ok()) {
-      std::cerr << "failwatch: " << web.error().message << "\n";
-      return 2;
-    }
+    if (!web.ok()) return web.error();
     http_opts.web_config = *web;
   }
+  return http_opts;
+}
 
+int App::Serve() {
+  auto http_opts = HttpServeOptions();
+  if (!http_opts.ok()) {
+    std::cerr << "failwatch: " << http_opts.error().message << "\n";
+    return 2;
+  }
   // Signals are taken synchronously by this thread; every other thread
   // inherits the mask.
   sigset_t signals;
@@ -143,7 +145,7 @@ int App::Serve() {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto server = http::HttpServer::Start(http_opts, *this);
+  auto server = http::HttpServer::Start(*http_opts, *this);
   if (!server.ok()) {
     spdlog::error("cannot start the HTTP server error=\"{}\"",
                   server.error().message);
@@ -219,7 +221,8 @@ void App::ReloadWebConfig(http::HttpServer& server) {
   // A web config that is gone, a directory or invalid keeps the running
   // one: never "auth off" by accident.
   auto web = LoadWebConfigFile(opts_.web_config_file);
-  Status applied = web.ok() ? server.UpdateWebConfig(*web) : Status(web.error());
+  Status applied =
+      web.ok() ? server.UpdateWebConfig(*web) : Status(web.error());
   if (applied.ok()) {
     spdlog::info("web config reloaded file={}", opts_.web_config_file);
     return;

@@ -9,6 +9,7 @@
 
 #include "app/cli.h"
 #include "config/config.h"
+#include "core/result.h"
 #include "core/scheduler.h"
 #include "core/snapshot.h"
 #include "http/http_server.h"
@@ -34,6 +35,9 @@ class App final : public http::SiteSource {
  private:
   int RunOnce();
   int Serve();
+  // Listeners, TLS/auth (web config file) and the verdict hooks; an error
+  // is a startup error (exit code 2).
+  Result<http::HttpOptions> HttpServeOptions();
   // Loads the config file again; keeps the running config when it is bad.
   void ReloadConfig();
   // --web.config.file again, applied to the running server.

@@ -1,7 +1,6 @@
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "app/app.h"
@@ -27,12 +26,9 @@ Status ValidateServeFlags(const CliOptions& opts) {
   return Status::Ok();
 }
 
-int RunCli(int argc, char** argv) {
-  CliOptions opts;
-  CLI::App cli{
-      "failwatch: sees what breaks an application after a database failover "
-      "(DNS answers, node roles, pools, Kafka lag, dead-letter topics) and "
-      "exports it for Prometheus."};
+namespace {
+
+void AddFlags(CLI::App& cli, CliOptions& opts) {
   cli.set_version_flag("--version", std::string("failwatch ") + kVersion);
   cli.add_option("--config", opts.config_file, "Path to the YAML config file");
   cli.add_option("--web.listen-address", opts.listen_addresses,
@@ -72,11 +68,10 @@ int RunCli(int argc, char** argv) {
   cli.add_option("--pod", opts.pod,
                  "StatefulSet pod name (e.g. failwatch-2): its ordinal is the "
                  "shard when --shard is not given");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
+}
+
+// After parsing: client mode, or the flags checked, then the daemon.
+int RunParsed(CliOptions& opts) {
   if (!opts.probe_url.empty()) return RunProbe(opts.probe_url);
   if (opts.config_file.empty()) {
     std::cerr << "failwatch: --config FILE is required\n";
@@ -101,6 +96,23 @@ int RunCli(int argc, char** argv) {
     return 2;
   }
   return RunApp(opts);
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CliOptions opts;
+  CLI::App cli{
+      "failwatch: sees what breaks an application after a database failover "
+      "(DNS answers, node roles, pools, Kafka lag, dead-letter topics) and "
+      "exports it for Prometheus."};
+  AddFlags(cli, opts);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  return RunParsed(opts);
 }
 
 }  // namespace failwatch

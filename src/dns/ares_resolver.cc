@@ -176,6 +176,118 @@ int CeilMillis(std::chrono::steady_clock::duration d) {
   return static_cast<int>(std::clamp<long long>(ms, 0, 60'000));
 }
 
+// One lookup per host; IP literals are answered at once. Returns how many
+// hosts need queries.
+int PrepareLookups(const std::vector<std::string>& hosts, SteadyTime start,
+                   std::vector<HostLookup>& lookups) {
+  lookups.assign(hosts.size(), HostLookup{});
+  int pending = 0;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    HostLookup& l = lookups[i];
+    l.host = hosts[i];
+    if (auto literal = CanonicalIpLiteral(l.host)) {
+      l.a = DnsAnswer{{*literal}, 0};
+      l.aaaa = MakeError(ErrorKind::kNotFound, std::string(kCodeNoData), "");
+      l.finished = start;
+      continue;
+    }
+    l.pending = 2;
+    pending++;
+  }
+  return pending;
+}
+
+// Queries go out only after every lookup is set up: a callback may run
+// inside ares_query (a bad name fails at once).
+void SendQueries(ares_channel channel, std::vector<HostLookup>& lookups,
+                 std::vector<FamilyQuery>& queries, const Clock& clock,
+                 int* hosts_pending) {
+  for (std::size_t i = 0; i < lookups.size(); ++i) {
+    HostLookup& l = lookups[i];
+    if (l.pending == 0) continue;
+    queries[2 * i] = {&l, ns_t_a, &clock, hosts_pending};
+    queries[2 * i + 1] = {&l, ns_t_aaaa, &clock, hosts_pending};
+    ares_query(channel, l.host.c_str(), ns_c_in, ns_t_a, OnReply,
+               &queries[2 * i]);
+    ares_query(channel, l.host.c_str(), ns_c_in, ns_t_aaaa, OnReply,
+               &queries[2 * i + 1]);
+  }
+}
+
+// How long poll() may wait: c-ares' next retry, at most until `deadline`.
+int WaitMs(ares_channel channel, SteadyTime deadline, SteadyTime now) {
+  const auto left =
+      std::chrono::ceil<std::chrono::microseconds>(deadline - now);
+  timeval max_tv{static_cast<time_t>(left.count() / 1'000'000),
+                 static_cast<suseconds_t>(left.count() % 1'000'000)};
+  timeval tv{};
+  const timeval* wait = ares_timeout(channel, &max_tv, &tv);
+  return CeilMillis(std::chrono::seconds(wait->tv_sec) +
+                    std::chrono::microseconds(wait->tv_usec));
+}
+
+// One poll() round over the channel's sockets. False when the pending
+// lookups were cancelled (deadline passed, poll failed): every callback
+// has then run.
+bool PollOnce(ares_channel channel, SteadyTime deadline, const Clock& clock) {
+  const SteadyTime now = clock.Steady();
+  if (now >= deadline) {
+    ares_cancel(channel);  // runs every pending callback with ECANCELLED
+    return false;
+  }
+  ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+  const int bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
+  pollfd fds[ARES_GETSOCK_MAXNUM];
+  nfds_t nfds = 0;
+  for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+    short events = 0;
+    if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
+    if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
+    if (events == 0) continue;
+    fds[nfds++] = pollfd{socks[i], events, 0};
+  }
+  const int rc = poll(fds, nfds, WaitMs(channel, deadline, now));
+  if (rc < 0) {
+    if (errno == EINTR) return true;
+    spdlog::warn("dns poll failed error=\"{}\"", std::strerror(errno));
+    ares_cancel(channel);
+    return false;
+  }
+  if (rc == 0) {
+    ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
+    return true;
+  }
+  for (nfds_t i = 0; i < nfds; ++i) {
+    const short re = fds[i].revents;
+    if (re == 0) continue;
+    // Errors (an ICMP port unreachable shows as POLLERR) are read by
+    // c-ares as a failed read, which is how it learns ECONNREFUSED.
+    const bool readable = (re & (POLLIN | POLLERR | POLLHUP)) != 0;
+    const bool writable = (re & POLLOUT) != 0;
+    ares_process_fd(channel, readable ? fds[i].fd : ARES_SOCKET_BAD,
+                    writable ? fds[i].fd : ARES_SOCKET_BAD);
+  }
+  return true;
+}
+
+std::vector<LookupResult> CollectResults(std::vector<HostLookup>& lookups,
+                                         SteadyTime start, const Clock& clock) {
+  std::vector<LookupResult> out;
+  out.reserve(lookups.size());
+  for (HostLookup& l : lookups) {
+    auto missing = [&l] {
+      return Result<DnsAnswer>(
+          MakeError(ErrorKind::kTimeout, std::string(kCodeTimeout),
+                    "lookup of " + l.host + " did not complete"));
+    };
+    Result<DnsAnswer> a = l.a ? std::move(*l.a) : missing();
+    Result<DnsAnswer> aaaa = l.aaaa ? std::move(*l.aaaa) : missing();
+    const SteadyTime end = l.pending == 0 ? l.finished : clock.Steady();
+    out.push_back(LookupResult{CombineFamilies(a, aaaa), end - start});
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AresResolver>> AresResolver::Create(
@@ -239,98 +351,14 @@ std::vector<LookupResult> AresResolver::Resolve(
     const std::vector<std::string>& hosts, SteadyTime deadline,
     const Clock& clock) {
   const SteadyTime start = clock.Steady();
-  std::vector<HostLookup> lookups(hosts.size());
+  std::vector<HostLookup> lookups;
+  int hosts_pending = PrepareLookups(hosts, start, lookups);
   // Two per host; addresses must stay put while queries are in flight.
   std::vector<FamilyQuery> queries(hosts.size() * 2);
-  int hosts_pending = 0;
-
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    HostLookup& l = lookups[i];
-    l.host = hosts[i];
-    if (auto literal = CanonicalIpLiteral(l.host)) {
-      l.a = DnsAnswer{{*literal}, 0};
-      l.aaaa = MakeError(ErrorKind::kNotFound, std::string(kCodeNoData), "");
-      l.finished = start;
-      continue;
-    }
-    l.pending = 2;
-    hosts_pending++;
+  SendQueries(channel_, lookups, queries, clock, &hosts_pending);
+  while (hosts_pending > 0 && PollOnce(channel_, deadline, clock)) {
   }
-  // Queries go out only after every lookup is set up: a callback may run
-  // inside ares_query (a bad name fails at once).
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    HostLookup& l = lookups[i];
-    if (l.pending == 0) continue;
-    queries[2 * i] = {&l, ns_t_a, &clock, &hosts_pending};
-    queries[2 * i + 1] = {&l, ns_t_aaaa, &clock, &hosts_pending};
-    ares_query(channel_, l.host.c_str(), ns_c_in, ns_t_a, OnReply,
-               &queries[2 * i]);
-    ares_query(channel_, l.host.c_str(), ns_c_in, ns_t_aaaa, OnReply,
-               &queries[2 * i + 1]);
-  }
-
-  while (hosts_pending > 0) {
-    const SteadyTime now = clock.Steady();
-    if (now >= deadline) {
-      ares_cancel(channel_);  // runs every pending callback with ECANCELLED
-      break;
-    }
-    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-    const int bits = ares_getsock(channel_, socks, ARES_GETSOCK_MAXNUM);
-    pollfd fds[ARES_GETSOCK_MAXNUM];
-    nfds_t nfds = 0;
-    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
-      short events = 0;
-      if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
-      if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
-      if (events == 0) continue;
-      fds[nfds++] = pollfd{socks[i], events, 0};
-    }
-    const auto left =
-        std::chrono::ceil<std::chrono::microseconds>(deadline - now);
-    timeval max_tv{static_cast<time_t>(left.count() / 1'000'000),
-                   static_cast<suseconds_t>(left.count() % 1'000'000)};
-    timeval tv{};
-    const timeval* wait = ares_timeout(channel_, &max_tv, &tv);
-    const int wait_ms = CeilMillis(std::chrono::seconds(wait->tv_sec) +
-                                   std::chrono::microseconds(wait->tv_usec));
-    const int rc = poll(fds, nfds, wait_ms);
-    if (rc < 0) {
-      if (errno == EINTR) continue;
-      spdlog::warn("dns poll failed error=\"{}\"", std::strerror(errno));
-      ares_cancel(channel_);
-      break;
-    }
-    if (rc == 0) {
-      ares_process_fd(channel_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
-      continue;
-    }
-    for (nfds_t i = 0; i < nfds; ++i) {
-      const short re = fds[i].revents;
-      if (re == 0) continue;
-      // Errors (an ICMP port unreachable shows as POLLERR) are read by
-      // c-ares as a failed read, which is how it learns ECONNREFUSED.
-      const bool readable = (re & (POLLIN | POLLERR | POLLHUP)) != 0;
-      const bool writable = (re & POLLOUT) != 0;
-      ares_process_fd(channel_, readable ? fds[i].fd : ARES_SOCKET_BAD,
-                      writable ? fds[i].fd : ARES_SOCKET_BAD);
-    }
-  }
-
-  std::vector<LookupResult> out;
-  out.reserve(hosts.size());
-  for (HostLookup& l : lookups) {
-    auto missing = [&l] {
-      return Result<DnsAnswer>(
-          MakeError(ErrorKind::kTimeout, std::string(kCodeTimeout),
-                    "lookup of " + l.host + " did not complete"));
-    };
-    Result<DnsAnswer> a = l.a ? std::move(*l.a) : missing();
-    Result<DnsAnswer> aaaa = l.aaaa ? std::move(*l.aaaa) : missing();
-    const SteadyTime end = l.pending == 0 ? l.finished : clock.Steady();
-    out.push_back(LookupResult{CombineFamilies(a, aaaa), end - start});
-  }
-  return out;
+  return CollectResults(lookups, start, clock);
 }
 
 }  // namespace failwatch

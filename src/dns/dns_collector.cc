@@ -45,28 +45,51 @@ Result<AresResolver*> DnsCollector::EnsureResolver() {
   return resolver_.get();
 }
 
-SampleOutput DnsCollector::Sample(const SampleContext& ctx) {
-  const Clock& clock = ctx.clock ? *ctx.clock : SystemClock::Get();
+std::vector<LookupResult> DnsCollector::Lookup(const SampleContext& ctx,
+                                               const Clock& clock) {
   const SteadyTime start = clock.Steady();
-
   std::vector<std::string> hosts;
   hosts.reserve(endpoints_.size());
   for (const auto& e : endpoints_) hosts.push_back(e.state().host);
-
-  std::vector<LookupResult> results;
   auto resolver = EnsureResolver();
-  if (resolver.ok()) {
-    results = (*resolver)->Resolve(hosts, ctx.deadline, clock);
-  } else {
-    // Without a channel every endpoint fails with the creation error, so
-    // the failure shows per endpoint like any other lookup failure.
-    spdlog::warn("dns resolver unavailable database={} error=\"{}\"", database_,
-                 resolver.error().ToString());
-    for (std::size_t i = 0; i < hosts.size(); ++i) {
-      results.push_back(LookupResult{resolver.error(), clock.Steady() - start});
-    }
+  if (resolver.ok()) return (*resolver)->Resolve(hosts, ctx.deadline, clock);
+  // Without a channel every endpoint fails with the creation error, so the
+  // failure shows per endpoint like any other lookup failure.
+  spdlog::warn("dns resolver unavailable database={} error=\"{}\"", database_,
+               resolver.error().ToString());
+  std::vector<LookupResult> results;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    results.push_back(LookupResult{resolver.error(), clock.Steady() - start});
   }
+  return results;
+}
 
+void DnsCollector::LogOutcome(const EndpointTracker::Outcome& o,
+                              const EndpointDnsState& s,
+                              const Result<DnsAnswer>& answer) const {
+  if (o.changed) {
+    spdlog::info(
+        "dns answer changed database={} endpoint={} role={} added=\"{}\" "
+        "removed=\"{}\" answer=\"{}\"",
+        database_, s.endpoint, s.role, Join(o.diff.added), Join(o.diff.removed),
+        Join(s.addresses));
+  }
+  if (o.became_ok) {
+    spdlog::info("dns lookup ok database={} endpoint={} role={} answer=\"{}\"",
+                 database_, s.endpoint, s.role, Join(s.addresses));
+  }
+  if (o.became_failed) {
+    spdlog::warn(
+        "dns lookup failed database={} endpoint={} role={} code={} "
+        "error=\"{}\"",
+        database_, s.endpoint, s.role, answer.error().code,
+        answer.error().message);
+  }
+}
+
+SampleOutput DnsCollector::Sample(const SampleContext& ctx) {
+  const Clock& clock = ctx.clock ? *ctx.clock : SystemClock::Get();
+  const std::vector<LookupResult> results = Lookup(ctx, clock);
   SampleOutput out;
   auto obs = std::make_shared<DnsObservation>();
   obs->database = database_;
@@ -75,25 +98,7 @@ SampleOutput DnsCollector::Sample(const SampleContext& ctx) {
     const LookupResult& r = results[i];
     auto o = t.Record(r.answer, ctx.now, r.duration);
     const EndpointDnsState& s = t.state();
-    if (o.changed) {
-      spdlog::info(
-          "dns answer changed database={} endpoint={} role={} added=\"{}\" "
-          "removed=\"{}\" answer=\"{}\"",
-          database_, s.endpoint, s.role, Join(o.diff.added),
-          Join(o.diff.removed), Join(s.addresses));
-    }
-    if (o.became_ok) {
-      spdlog::info(
-          "dns lookup ok database={} endpoint={} role={} answer=\"{}\"",
-          database_, s.endpoint, s.role, Join(s.addresses));
-    }
-    if (o.became_failed) {
-      spdlog::warn(
-          "dns lookup failed database={} endpoint={} role={} code={} "
-          "error=\"{}\"",
-          database_, s.endpoint, s.role, r.answer.error().code,
-          r.answer.error().message);
-    }
+    LogOutcome(o, s, r.answer);
     if (!r.answer.ok() && !out.error) {
       Error e = r.answer.error();
       e.message = s.role + " " + s.endpoint + ": " + e.message;
@@ -101,7 +106,6 @@ SampleOutput DnsCollector::Sample(const SampleContext& ctx) {
     }
     obs->endpoints.push_back(t.Snapshot());
   }
-
   std::vector<const EndpointTracker*> trackers;
   for (const auto& t : endpoints_) trackers.push_back(&t);
   out.families = BuildDnsFamilies(database_, trackers);

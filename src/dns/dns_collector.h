@@ -27,6 +27,11 @@ class DnsCollector final : public Collector {
   // The channel is made once and reused; made again when the servers (or,
   // with resolv.conf, that file) changed, or after a failed creation.
   Result<AresResolver*> EnsureResolver();
+  // Run: one result per endpoint, in order. Fold: Sample.
+  std::vector<LookupResult> Lookup(const SampleContext& ctx,
+                                   const Clock& clock);
+  void LogOutcome(const EndpointTracker::Outcome& o, const EndpointDnsState& s,
+                  const Result<DnsAnswer>& answer) const;
 
   const std::string kind_ = kDnsKind;
   std::string database_;

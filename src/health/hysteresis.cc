@@ -37,53 +37,59 @@ std::vector<CheckResult> Hysteresis::Apply(
   return out;
 }
 
-CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
-                             const CheckPolicy& policy) {
-  if (!c.unknown) {
-    const int raw = Level(c.status);
-    t.raw = c.status;
-    t.last[static_cast<std::size_t>(raw)] =
-        Shown{c.reason, c.evidence, c.tier.value_or(CheckTier::kImpact)};
-    for (int l = 1; l <= 2; ++l) {
-      auto& run = t.at_least[static_cast<std::size_t>(l)];
-      if (raw >= l) {
-        if (!run) run = now;
-      } else {
-        run.reset();
-      }
-    }
-    for (int l = 0; l <= 1; ++l) {
-      auto& run = t.at_most[static_cast<std::size_t>(l)];
-      if (raw <= l) {
-        if (!run) run = now;
-      } else {
-        run.reset();
-      }
-    }
-    const int current = Level(t.status);
-    bool changed = false;
-    for (int l = 2; l > current && !changed; --l) {
-      const auto& run = t.at_least[static_cast<std::size_t>(l)];
-      const bool proven = c.conclusive && raw >= l;
-      if (run && (proven || now - *run >= policy.for_duration)) {
-        t.status = FromLevel(l);
-        t.since = *run;
-        if (c.onset != WallTime{} && c.onset < t.since) t.since = c.onset;
-        t.conclusive = proven;
-        changed = true;
-      }
-    }
-    for (int l = 0; l < current && !changed; ++l) {
-      const auto& run = t.at_most[static_cast<std::size_t>(l)];
-      if (run && now - *run >= policy.clear_after) {
-        t.status = FromLevel(l);
-        t.since = *run;
-        t.conclusive = false;
-        changed = true;
-      }
+void Hysteresis::RecordRuns(Track& t, const Condition& c, WallTime now) {
+  const int raw = Level(c.status);
+  t.raw = c.status;
+  t.last[static_cast<std::size_t>(raw)] =
+      Shown{c.reason, c.evidence, c.tier.value_or(CheckTier::kImpact)};
+  for (int l = 1; l <= 2; ++l) {
+    auto& run = t.at_least[static_cast<std::size_t>(l)];
+    if (raw >= l) {
+      if (!run) run = now;
+    } else {
+      run.reset();
     }
   }
+  for (int l = 0; l <= 1; ++l) {
+    auto& run = t.at_most[static_cast<std::size_t>(l)];
+    if (raw <= l) {
+      if (!run) run = now;
+    } else {
+      run.reset();
+    }
+  }
+}
 
+void Hysteresis::Transition(Track& t, const Condition& c, WallTime now,
+                            const CheckPolicy& policy) {
+  const int raw = Level(c.status);
+  const int current = Level(t.status);
+  // Worse once the raw status held `for` (or at once when conclusive)...
+  for (int l = 2; l > current; --l) {
+    const auto& run = t.at_least[static_cast<std::size_t>(l)];
+    const bool proven = c.conclusive && raw >= l;
+    if (run && (proven || now - *run >= policy.for_duration)) {
+      t.status = FromLevel(l);
+      t.since = *run;
+      if (c.onset != WallTime{} && c.onset < t.since) t.since = c.onset;
+      t.conclusive = proven;
+      return;
+    }
+  }
+  // ...better once it held `clear_after`.
+  for (int l = 0; l < current; ++l) {
+    const auto& run = t.at_most[static_cast<std::size_t>(l)];
+    if (run && now - *run >= policy.clear_after) {
+      t.status = FromLevel(l);
+      t.since = *run;
+      t.conclusive = false;
+      return;
+    }
+  }
+}
+
+CheckResult Hysteresis::Report(const Track& t, const Condition& c,
+                               const CheckPolicy& policy) {
   CheckResult r;
   r.check = c.check;
   r.target = c.target;
@@ -115,6 +121,15 @@ CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
     }
   }
   return r;
+}
+
+CheckResult Hysteresis::Step(Track& t, const Condition& c, WallTime now,
+                             const CheckPolicy& policy) {
+  if (!c.unknown) {
+    RecordRuns(t, c, now);
+    Transition(t, c, now, policy);
+  }
+  return Report(t, c, policy);
 }
 
 }  // namespace failwatch

@@ -78,6 +78,14 @@ class Hysteresis {
 
   CheckResult Step(Track& t, const Condition& c, WallTime now,
                    const CheckPolicy& policy);
+  // Step's parts: since when the raw status has been at least / at most
+  // each level, the shown status moving once a run is long enough, and
+  // the result with its reason and pending change.
+  static void RecordRuns(Track& t, const Condition& c, WallTime now);
+  static void Transition(Track& t, const Condition& c, WallTime now,
+                         const CheckPolicy& policy);
+  static CheckResult Report(const Track& t, const Condition& c,
+                            const CheckPolicy& policy);
 
   PolicyFn policy_;
   std::map<CheckKey, Track> tracks_;

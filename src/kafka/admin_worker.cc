@@ -9,6 +9,7 @@
 #include <cstring>
 #include <thread>
 
+#include "core/io_clock.h"
 #include "kafka/admin_socket.h"
 #include "kafka/admin_wire.h"
 #include "kafka/group_discovery.h"
@@ -50,8 +51,7 @@ class Worker {
   AdminResponse Serve(const AdminRequest& req) {
     AdminResponse resp;
     resp.id = req.id;
-    const SteadyTime deadline =
-        std::chrono::steady_clock::now() + Millis(req.timeout_ms);
+    const SteadyTime deadline = IoClock().Steady() + Millis(req.timeout_ms);
     if (req.op == AdminRequest::Op::kCommitted) {
       resp.committed = Committed(req, deadline);
     } else {
@@ -76,8 +76,7 @@ class Worker {
   }
 
   DiscoveryAnswer Discover(const AdminRequest& req, SteadyTime deadline) {
-    discovery_.Run(req.groups, req.data_ok, std::chrono::steady_clock::now(),
-                   deadline);
+    discovery_.Run(req.groups, req.data_ok, IoClock().Steady(), deadline);
     DiscoveryAnswer a;
     std::string encoded = EncodeDiscoveryView(discovery_.view());
     if (encoded != last_view_) {
@@ -107,8 +106,7 @@ std::optional<int> MaybeRunKafkaAdminWorker(int argc, char** argv) {
 
 int RunKafkaAdminWorker(int fd) {
   ExitWithParent();
-  const auto forever =
-      std::chrono::steady_clock::now() + std::chrono::hours(24 * 365);
+  const auto forever = IoClock().Steady() + std::chrono::hours(24 * 365);
   FrameDecoder decoder;
   auto first = ReadFrame(fd, decoder, forever);
   if (!first.ok()) std::_Exit(1);
@@ -138,8 +136,7 @@ int RunKafkaAdminWorker(int fd) {
     }
     // The daemon reads until its own deadline; a reply it no longer waits
     // for makes it restart this worker anyway.
-    if (!WriteFrame(fd, payload,
-                    std::chrono::steady_clock::now() + std::chrono::seconds(30))
+    if (!WriteFrame(fd, payload, IoClock().Steady() + std::chrono::seconds(30))
              .ok()) {
       break;
     }

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 
+#include "core/io_clock.h"
 #include "kafka/admin_socket.h"
 #include "kafka/admin_worker.h"
 #include "kafka/rdkafka_handle.h"
@@ -24,8 +25,8 @@ namespace {
 // The worker gets the request's budget minus this much, so its answer
 // (decoded and sent back) arrives before the daemon stops waiting.
 Millis Slack(SteadyTime deadline) {
-  const auto left = std::chrono::duration_cast<Millis>(
-      deadline - std::chrono::steady_clock::now());
+  const auto left =
+      std::chrono::duration_cast<Millis>(deadline - IoClock().Steady());
   return std::clamp(left / 10, Millis(5), Millis(250));
 }
 
@@ -96,8 +97,8 @@ Status AdminWorkerClient::Start(SteadyTime deadline) {
   if (Status s = WriteFrame(fd_, EncodeHello(hello), deadline); !s.ok()) {
     return s;
   }
-  spdlog::info("kafka admin worker started cluster={} pid={}",
-               cluster_.name, pid_);
+  spdlog::info("kafka admin worker started cluster={} pid={}", cluster_.name,
+               pid_);
   return Status::Ok();
 }
 
@@ -125,7 +126,7 @@ void AdminWorkerClient::Lose(const std::string& reason, const Error& why) {
         describe_backoff_.count() == 0
             ? options_.describe_backoff_initial
             : std::min(describe_backoff_ * 2, options_.describe_backoff_max);
-    describe_not_before_ = std::chrono::steady_clock::now() + describe_backoff_;
+    describe_not_before_ = IoClock().Steady() + describe_backoff_;
     spdlog::warn(
         "kafka admin worker lost after describing groups: listing "
         "only cluster={} backoff_s={}",
@@ -135,14 +136,14 @@ void AdminWorkerClient::Lose(const std::string& reason, const Error& why) {
   // restarted less and less often (1 s doubling to 30 s).
   if (++consecutive_losses_ >= 2) {
     const int shift = std::min(consecutive_losses_ - 2, 5);
-    not_before_ = std::chrono::steady_clock::now() +
+    not_before_ = IoClock().Steady() +
                   std::min<Millis>(Millis(1000) * (1 << shift), Millis(30000));
   }
 }
 
 Result<AdminResponse> AdminWorkerClient::Call(AdminRequest request,
                                               SteadyTime deadline) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = IoClock().Steady();
   if (not_before_ && now < *not_before_) {
     return MakeError(ErrorKind::kUnavailable, "admin_worker",
                      "kafka admin worker: restart backoff after " +
@@ -219,8 +220,7 @@ Result<DiscoveryAnswer> AdminWorkerClient::Discover(
     const std::vector<std::string>& groups, bool data_ok, SteadyTime deadline) {
   AdminRequest req;
   req.op = AdminRequest::Op::kDiscover;
-  if (!describe_not_before_ ||
-      std::chrono::steady_clock::now() >= *describe_not_before_) {
+  if (!describe_not_before_ || IoClock().Steady() >= *describe_not_before_) {
     req.groups = groups;
     described_ = described_ || !groups.empty();
   }

@@ -70,6 +70,41 @@ class DltTracker {
 
   std::vector<DltGroupInput> GroupInputs(const KafkaObservation& obs) const;
 
+  // Plan's steps: per matched DLT, per partition, fold the watermarks into
+  // depth and arrivals, then plan the record reads that moved offsets need.
+  struct DltReadings {
+    const ClusterMetadata& metadata;
+    const WatermarkMap& watermarks;
+    bool watermarks_ok;
+  };
+  // One DLT being planned.
+  struct DltFold {
+    DltState state;
+    const GroupState* reprocessor = nullptr;
+    DltMemory* mem = nullptr;
+    WallTime at{};
+    bool all_known = true;  // every partition's depth is known
+    std::int64_t unhandled_sum = 0;
+  };
+  static void RecordMissing(const DltMatch& match, KafkaObservation& obs);
+  DltState PlanDlt(const std::string& name, const DltBinding& binding,
+                   const KafkaObservation& obs, const DltReadings& in,
+                   std::vector<RecordRead>& reads);
+  DltPartitionState FoldPartition(DltFold& f, const TopicPartition& tp,
+                                  const Watermark& wm, bool seen,
+                                  PartitionMemory& pmem,
+                                  std::vector<RecordRead>& reads);
+  static void CountArrivals(DltMemory& mem, PartitionMemory& pmem, bool seen,
+                            std::int64_t high, WallTime at);
+  // Apply's steps: one read's records into the partition's memory, then
+  // each DLT's timestamps, age and header counts from its memory.
+  void ApplyRead(const Planned& plan, const std::vector<RecordInfo>& records);
+  void FinishDlt(DltState& s, const DltMemory& mem, WallTime at) const;
+  // `first` is the first unhandled offset.
+  void PlanReads(const DltFold& f, const TopicPartition& tp,
+                 const DltPartitionState& p, std::int64_t first,
+                 const PartitionMemory& pmem, std::vector<RecordRead>& reads);
+
   KafkaClusterConfig cluster_;
   KafkaOptions options_;
   std::map<std::string, DltMemory> memory_;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/io_clock.h"
+
 namespace failwatch {
 namespace {
 
@@ -24,7 +26,7 @@ int RequestTimeoutMs(SteadyTime deadline) {
 // Waits for the result event of `type`, ignoring anything else.
 EventPtr WaitFor(rd_kafka_queue_t* queue, rd_kafka_event_type_t type,
                  SteadyTime deadline) {
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (IoClock().Steady() < deadline) {
     EventPtr ev(rd_kafka_queue_poll(queue, RemainingMs(deadline)));
     if (ev && rd_kafka_event_type(ev.get()) == type) return ev;
   }

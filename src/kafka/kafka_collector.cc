@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 
+#include "core/io_clock.h"
 #include "kafka/admin_worker_client.h"
-#include "kafka/data_handle_reset.h"
 #include "kafka/canary_metrics.h"
 #include "kafka/canary_runner.h"
+#include "kafka/data_handle_reset.h"
 #include "kafka/dlt_tracker.h"
 #include "kafka/group_discovery.h"
 #include "kafka/group_lifecycle.h"
@@ -58,35 +60,54 @@ class KafkaCollector final : public Collector {
   const std::string& target() const override { return cluster_.name; }
 
   SampleOutput Sample(const SampleContext& ctx) override {
-    SampleOutput out;
     if (config_error_) {
+      SampleOutput out;
       out.error = config_error_;
       return out;
     }
-    sample_start_ = std::chrono::steady_clock::now();
+    // The budget is read on the sampler's clock (ctx.clock: the reset
+    // backoff's time line). librdkafka waits in real time, so the reads get
+    // it as a deadline on IoClock (core/io_clock.h), where the phases and
+    // budget shares are measured too; outside tests both are one clock.
+    budget_ = ctx.deadline - ctx.clock->Steady();
+    sample_start_ = IoClock().Steady();
     // librdkafka calls return at their timeout, not before: keep a margin
     // so a failing sample still returns before the deadline.
-    const auto whole = ctx.deadline - sample_start_;
     const SteadyTime deadline =
-        ctx.deadline - std::min<SteadyTime::duration>(Millis(50), whole / 20);
+        sample_start_ + budget_ -
+        std::min<SteadyTime::duration>(Millis(50), budget_ / 20);
     stats_.phase_seconds.clear();
     if (!data_) {
       auto h = CreateHandle(cluster_, HandleRole::kData);
       if (!h.ok()) return Fail(ctx, h.error());
       data_ = std::move(h).value();
     }
-
-    auto t0 = std::chrono::steady_clock::now();
-    auto metadata = ReadMetadata(data_.get(), deadline);
-    Phase("metadata", t0);
-    if (!metadata.ok()) return Fail(ctx, metadata.error());
-
     SampleReadings in;
     in.now = ctx.now;
+    if (auto error = ReadMetadataInto(in, deadline)) return Fail(ctx, *error);
+    ReadWatermarksInto(in, deadline);
+    const auto plan = tracker_->PlanFetch(in.metadata, view(), ctx.now);
+    ReadCommittedInto(in, plan, deadline);
+    DiscoverForNextSample(plan, deadline);
+    in.discovery = view();
+    return Fold(ctx, in, deadline);
+  }
+
+ private:
+  std::optional<Error> ReadMetadataInto(SampleReadings& in,
+                                        SteadyTime deadline) {
+    const auto t0 = IoClock().Steady();
+    auto metadata = ReadMetadata(data_.get(), deadline);
+    Phase("metadata", t0);
+    if (!metadata.ok()) return metadata.error();
     in.metadata = std::move(metadata).value();
+    return std::nullopt;
+  }
+
+  void ReadWatermarksInto(SampleReadings& in, SteadyTime deadline) {
     tracker_->SetDltTopics(dlt_.dlt_topics());
     const auto partitions = tracker_->PartitionsOfInterest(in.metadata);
-    t0 = std::chrono::steady_clock::now();
+    const auto t0 = IoClock().Steady();
     auto wm =
         options_.batched_watermarks
             ? ReadWatermarksBatched(data_.get(), partitions,
@@ -100,9 +121,12 @@ class KafkaCollector final : public Collector {
     } else {
       in.watermark_error = wm.error();
     }
+  }
 
-    const auto plan = tracker_->PlanFetch(in.metadata, view(), ctx.now);
-    t0 = std::chrono::steady_clock::now();
+  void ReadCommittedInto(SampleReadings& in,
+                         const std::vector<CommittedRequest>& plan,
+                         SteadyTime deadline) {
+    const auto t0 = IoClock().Steady();
     const FetchLimits limits{options_.max_concurrent_group_fetches,
                              options_.offset_fetch_max_partitions};
     in.committed = ReadCommitted(plan, limits, deadline);
@@ -116,11 +140,14 @@ class KafkaCollector final : public Collector {
       }
     }
     Phase("committed", t0);
+  }
 
-    // Discovery feeds the next sample; it gets a share of the budget, and
-    // a silent discovery handle counts as wedged only when the data handle
-    // just answered.
-    t0 = std::chrono::steady_clock::now();
+  // Discovery feeds the next sample; it gets a share of the budget, and a
+  // silent discovery handle counts as wedged only when the data handle
+  // just answered.
+  void DiscoverForNextSample(const std::vector<CommittedRequest>& plan,
+                             SteadyTime deadline) {
+    const auto t0 = IoClock().Steady();
     std::vector<std::string> groups;
     for (const auto& r : plan) groups.push_back(r.group);
     const auto left = deadline - t0;
@@ -128,8 +155,12 @@ class KafkaCollector final : public Collector {
         (deadline - sample_start_) * options_.discovery_budget_share);
     RunDiscovery(groups, t0, t0 + std::min(left, share));
     Phase("discovery", t0);
-    in.discovery = view();
+  }
 
+  // The readings into the observation, then the reads that depend on it
+  // (lag timestamps, dead-letter records) and the canary's state.
+  SampleOutput Fold(const SampleContext& ctx, const SampleReadings& in,
+                    SteadyTime deadline) {
     reset_policy_.OnSuccess();
     stats_.data_handle_reset_backoff_seconds = 0;
     auto obs = tracker_->Update(in);
@@ -142,13 +173,13 @@ class KafkaCollector final : public Collector {
     obs->canary = CanaryNow(ctx);
     // Only a read sample: a failed one keeps the previous describe.
     LogGroupLifecycleChanges(cluster_.name, lifecycle_.Observe(*obs));
+    SampleOutput out;
     Finish(out, *obs);
     if (in.watermark_error) out.error = in.watermark_error;
     out.observation = std::move(obs);
     return out;
   }
 
- private:
   // Coordinator admin calls go to the worker process when there is one.
   std::map<std::string, Result<CommittedOffsets>> ReadCommitted(
       const std::vector<CommittedRequest>& plan, const FetchLimits& limits,
@@ -178,8 +209,7 @@ class KafkaCollector final : public Collector {
   }
 
   void Phase(const char* name, SteadyTime start) {
-    stats_.phase_seconds[name] =
-        ToSeconds(std::chrono::steady_clock::now() - start);
+    stats_.phase_seconds[name] = ToSeconds(IoClock().Steady() - start);
   }
 
   // Exact lag in seconds for the most lagging partitions, when enabled,
@@ -187,7 +217,7 @@ class KafkaCollector final : public Collector {
   void ReadLagTimestamps(KafkaObservation& obs, SteadyTime deadline) {
     stats_.lag_seconds_from_records = 0;
     if (options_.lag_timestamp_reads == 0) return;
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = IoClock().Steady();
     const auto reads = PlanLagTimestampReads(obs, options_.lag_timestamp_reads);
     if (!reads.empty()) {
       const auto share = std::chrono::duration_cast<SteadyTime::duration>(
@@ -207,7 +237,7 @@ class KafkaCollector final : public Collector {
   // the few record reads whose offsets moved, within a share of the budget.
   void ReadDlts(KafkaObservation& obs, const SampleReadings& in,
                 SteadyTime deadline) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = IoClock().Steady();
     const auto reads =
         dlt_.Plan(obs, in.metadata, in.watermarks, !in.watermark_error);
     std::vector<Result<std::vector<RecordInfo>>> results;
@@ -229,8 +259,7 @@ class KafkaCollector final : public Collector {
     SampleOutput out;
     out.error = error;
     // The sample's budget is the backoff's unit.
-    const auto budget =
-        std::chrono::duration_cast<Millis>(ctx.deadline - sample_start_);
+    const auto budget = std::chrono::duration_cast<Millis>(budget_);
     const int failures = reset_policy_.consecutive_failures() + 1;
     if (data_ && reset_policy_.OnFailure(ctx.clock->Steady(), budget)) {
       spdlog::warn(
@@ -273,7 +302,8 @@ class KafkaCollector final : public Collector {
     out.families = BuildKafkaFamilies(obs, options_, stats_);
     AppendGroupLifecycleFamilies(cluster_.name, lifecycle_, out.families);
     AppendLagCaveatFamilies(obs, out.families);
-    if (obs.canary) AppendCanaryFamilies(cluster_.name, *obs.canary, out.families);
+    if (obs.canary)
+      AppendCanaryFamilies(cluster_.name, *obs.canary, out.families);
   }
 
   // The canary runs on its own thread from the first sample on (with the
@@ -304,7 +334,8 @@ class KafkaCollector final : public Collector {
   DataHandleResetPolicy reset_policy_;
   std::unique_ptr<CanaryRunner> canary_;
   GroupLifecycle lifecycle_;
-  SteadyTime sample_start_{};
+  SteadyTime::duration budget_{};  // this sample's, on ctx.clock
+  SteadyTime sample_start_{};      // on IoClock
 };
 
 }  // namespace

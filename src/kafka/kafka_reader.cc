@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/io_clock.h"
 #include "kafka/fetch_chunks.h"
 #include "kafka/rdkafka_handle.h"
 
@@ -38,9 +39,7 @@ PartitionListPtr MakeList(const std::vector<TopicPartition>& partitions,
   return list;
 }
 
-bool Expired(SteadyTime deadline) {
-  return std::chrono::steady_clock::now() >= deadline;
-}
+bool Expired(SteadyTime deadline) { return IoClock().Steady() >= deadline; }
 
 Error Timeout(const std::string& what) {
   return MakeError(ErrorKind::kTimeout, "timeout", what + ": deadline passed");
@@ -161,65 +160,115 @@ Result<WatermarkMap> ReadWatermarksPerPartition(
   return out;
 }
 
-std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
-    rd_kafka_t* rk, const std::vector<CommittedRequest>& requests,
-    const FetchLimits& limits, SteadyTime deadline) {
-  const std::vector<FetchChunk> chunks =
-      PlanFetchChunks(requests, limits.max_partitions_per_request);
+namespace {
+
+// One ReadCommittedOffsets call: the chunks planned from the requests,
+// their submission (at most max_in_flight at a time), the fold of each
+// answer into its request and, at the end, one result per group.
+class CommittedOffsetsFetch {
+ public:
+  CommittedOffsetsFetch(rd_kafka_t* rk,
+                        const std::vector<CommittedRequest>& requests,
+                        const FetchLimits& limits, SteadyTime deadline)
+      : rk_(rk),
+        requests_(requests),
+        chunks_(PlanFetchChunks(requests, limits.max_partitions_per_request)),
+        max_in_flight_(std::max(limits.max_in_flight, 1)),
+        deadline_(deadline),
+        pending_(requests.size()),
+        queue_(rd_kafka_queue_new(rk)) {
+    for (const auto& c : chunks_) ++pending_[c.request].chunks_left;
+  }
+
+  void Run() {
+    while (next_ < chunks_.size() || in_flight_ > 0) {
+      while (in_flight_ < max_in_flight_ && next_ < chunks_.size()) {
+        if (Expired(deadline_)) break;
+        Submit(next_++);
+        ++in_flight_;
+      }
+      if (in_flight_ == 0 || Expired(deadline_)) break;
+      EventPtr ev(rd_kafka_queue_poll(queue_.get(), RemainingMs(deadline_)));
+      if (!ev) continue;
+      if (rd_kafka_event_type(ev.get()) !=
+          RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT) {
+        continue;
+      }
+      --in_flight_;
+      Fold(ev.get());
+    }
+  }
+
+  std::map<std::string, Result<CommittedOffsets>> Results() {
+    std::map<std::string, Result<CommittedOffsets>> out;
+    for (std::size_t r = 0; r < requests_.size(); ++r) {
+      Pending& p = pending_[r];
+      if (p.error) {
+        out.emplace(requests_[r].group, *p.error);
+      } else if (p.chunks_left > 0) {
+        out.emplace(requests_[r].group, Timeout("committed offsets"));
+      } else {
+        out.emplace(requests_[r].group, std::move(p.offsets));
+      }
+    }
+    return out;
+  }
+
+ private:
   // Per request: merged answers, the first error, chunks still unanswered.
   struct Pending {
     CommittedOffsets offsets;
     std::optional<Error> error;
     std::size_t chunks_left = 0;
-  };
-  std::vector<Pending> pending(requests.size());
-  for (const auto& c : chunks) ++pending[c.request].chunks_left;
-
-  RdKafkaQueuePtr queue(rd_kafka_queue_new(rk));
-  std::size_t next = 0;
-  int in_flight = 0;
-  char errstr[256];
-
-  auto submit = [&](std::size_t index) {
-    const FetchChunk& chunk = chunks[index];
-    const CommittedRequest& req = requests[chunk.request];
-    PartitionListPtr list;
-    if (req.kind != FetchKind::kAll) {
-      list.reset(rd_kafka_topic_partition_list_new(
-          static_cast<int>(chunk.end - chunk.begin)));
-      for (std::size_t i = chunk.begin; i < chunk.end; ++i) {
-        rd_kafka_topic_partition_list_add(list.get(),
-                                          req.partitions[i].topic.c_str(),
-                                          req.partitions[i].partition)
-            ->offset = RD_KAFKA_OFFSET_INVALID;
-      }
+    void NoteError(rd_kafka_resp_err_t err) {
+      if (!error) error = ErrorFromKafka(err, "committed offsets");
     }
+  };
+
+  PartitionListPtr ChunkList(const FetchChunk& chunk) const {
+    const CommittedRequest& req = requests_[chunk.request];
+    PartitionListPtr list;
+    if (req.kind == FetchKind::kAll) return list;  // NULL: every partition
+    list.reset(rd_kafka_topic_partition_list_new(
+        static_cast<int>(chunk.end - chunk.begin)));
+    for (std::size_t i = chunk.begin; i < chunk.end; ++i) {
+      rd_kafka_topic_partition_list_add(list.get(),
+                                        req.partitions[i].topic.c_str(),
+                                        req.partitions[i].partition)
+          ->offset = RD_KAFKA_OFFSET_INVALID;
+    }
+    return list;
+  }
+
+  void Submit(std::size_t index) {
+    const FetchChunk& chunk = chunks_[index];
+    PartitionListPtr list = ChunkList(chunk);
     rd_kafka_ListConsumerGroupOffsets_t* one =
-        rd_kafka_ListConsumerGroupOffsets_new(req.group.c_str(), list.get());
+        rd_kafka_ListConsumerGroupOffsets_new(
+            requests_[chunk.request].group.c_str(), list.get());
     rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(
-        rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-    rd_kafka_AdminOptions_set_request_timeout(options, RemainingMs(deadline),
+        rk_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+    char errstr[256];
+    rd_kafka_AdminOptions_set_request_timeout(options, RemainingMs(deadline_),
                                               errstr, sizeof(errstr));
     // The chunk index travels as the opaque: a failed request carries no
     // group name, and one group may span several requests.
     rd_kafka_AdminOptions_set_opaque(
         options, reinterpret_cast<void*>(static_cast<std::uintptr_t>(index)));
-    rd_kafka_ListConsumerGroupOffsets(rk, &one, 1, options, queue.get());
+    rd_kafka_ListConsumerGroupOffsets(rk_, &one, 1, options, queue_.get());
     rd_kafka_AdminOptions_destroy(options);
     rd_kafka_ListConsumerGroupOffsets_destroy(one);
-  };
+  }
 
-  auto handle_result = [&](rd_kafka_event_t* ev) {
+  void Fold(rd_kafka_event_t* ev) {
     const auto index = static_cast<std::size_t>(
         reinterpret_cast<std::uintptr_t>(rd_kafka_event_opaque(ev)));
-    if (index >= chunks.size()) return;
-    const CommittedRequest& req = requests[chunks[index].request];
-    Pending& p = pending[chunks[index].request];
+    if (index >= chunks_.size()) return;
+    const CommittedRequest& req = requests_[chunks_[index].request];
+    Pending& p = pending_[chunks_[index].request];
     --p.chunks_left;
     if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (!p.error) {
-        p.error = ErrorFromKafka(rd_kafka_event_error(ev), "committed offsets");
-      }
+      p.NoteError(rd_kafka_event_error(ev));
       return;
     }
     const auto* res = rd_kafka_event_ListConsumerGroupOffsets_result(ev);
@@ -228,57 +277,50 @@ std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
         rd_kafka_ListConsumerGroupOffsets_result_groups(res, &cnt);
     for (std::size_t g = 0; g < cnt; ++g) {
       if (const rd_kafka_error_t* e = rd_kafka_group_result_error(groups[g])) {
-        if (!p.error) {
-          p.error = ErrorFromKafka(rd_kafka_error_code(e), "committed offsets");
-        }
+        p.NoteError(rd_kafka_error_code(e));
         continue;
       }
-      CommittedOffsets offsets;
-      const rd_kafka_topic_partition_list_t* parts =
-          rd_kafka_group_result_partitions(groups[g]);
-      for (int i = 0; parts != nullptr && i < parts->cnt; ++i) {
-        const auto& e = parts->elems[i];
-        CommittedOffset& c = offsets[{e.topic, e.partition}];
-        if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-          c.error = rd_kafka_err2name(e.err);
-        } else if (e.offset >= 0) {
-          c.offset = e.offset;
-        }
-      }
+      CommittedOffsets offsets =
+          ToCommittedOffsets(rd_kafka_group_result_partitions(groups[g]));
       if (req.kind == FetchKind::kProbe) KeepCommittedTopics(offsets);
       p.offsets.merge(offsets);
     }
-  };
+  }
 
-  const int max_in_flight = std::max(limits.max_in_flight, 1);
-  while (next < chunks.size() || in_flight > 0) {
-    while (in_flight < max_in_flight && next < chunks.size()) {
-      if (Expired(deadline)) break;
-      submit(next++);
-      ++in_flight;
+  static CommittedOffsets ToCommittedOffsets(
+      const rd_kafka_topic_partition_list_t* parts) {
+    CommittedOffsets offsets;
+    for (int i = 0; parts != nullptr && i < parts->cnt; ++i) {
+      const auto& e = parts->elems[i];
+      CommittedOffset& c = offsets[{e.topic, e.partition}];
+      if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        c.error = rd_kafka_err2name(e.err);
+      } else if (e.offset >= 0) {
+        c.offset = e.offset;
+      }
     }
-    if (in_flight == 0 || Expired(deadline)) break;
-    EventPtr ev(rd_kafka_queue_poll(queue.get(), RemainingMs(deadline)));
-    if (!ev) continue;
-    if (rd_kafka_event_type(ev.get()) !=
-        RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT) {
-      continue;
-    }
-    --in_flight;
-    handle_result(ev.get());
+    return offsets;
   }
-  std::map<std::string, Result<CommittedOffsets>> out;
-  for (std::size_t r = 0; r < requests.size(); ++r) {
-    Pending& p = pending[r];
-    if (p.error) {
-      out.emplace(requests[r].group, *p.error);
-    } else if (p.chunks_left > 0) {
-      out.emplace(requests[r].group, Timeout("committed offsets"));
-    } else {
-      out.emplace(requests[r].group, std::move(p.offsets));
-    }
-  }
-  return out;
+
+  rd_kafka_t* rk_;
+  const std::vector<CommittedRequest>& requests_;
+  const std::vector<FetchChunk> chunks_;
+  const int max_in_flight_;
+  const SteadyTime deadline_;
+  std::vector<Pending> pending_;
+  RdKafkaQueuePtr queue_;
+  std::size_t next_ = 0;
+  int in_flight_ = 0;
+};
+
+}  // namespace
+
+std::map<std::string, Result<CommittedOffsets>> ReadCommittedOffsets(
+    rd_kafka_t* rk, const std::vector<CommittedRequest>& requests,
+    const FetchLimits& limits, SteadyTime deadline) {
+  CommittedOffsetsFetch fetch(rk, requests, limits, deadline);
+  fetch.Run();
+  return fetch.Results();
 }
 
 }  // namespace failwatch

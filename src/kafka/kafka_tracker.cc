@@ -65,9 +65,8 @@ std::vector<TopicPartition> KafkaTracker::PartitionsOfInterest(
   return out;
 }
 
-std::vector<CommittedRequest> KafkaTracker::PlanFetch(
-    const ClusterMetadata& metadata, const DiscoveryView& discovery,
-    WallTime now) {
+std::set<std::string> KafkaTracker::WantedGroups(const DiscoveryView& discovery,
+                                                 WallTime now) {
   std::set<std::string> wanted = configured_;
   if (discover_ && discovery.listed) {
     for (const auto& g : *discovery.listed) {
@@ -96,10 +95,14 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   }
   std::erase_if(groups_,
                 [&](const auto& kv) { return !wanted.contains(kv.first); });
+  return wanted;
+}
 
-  // Partitions of each allowed topic (metadata is sorted by topic), so a
-  // group's request is built from its topics, not from a scan of them all.
-  std::map<std::string, std::vector<TopicPartition>> by_topic;
+KafkaTracker::TopicIndex KafkaTracker::IndexAllowedPartitions(
+    const ClusterMetadata& metadata) {
+  // Metadata is sorted by topic, so a group's request is built from its
+  // topics, not from a scan of them all.
+  TopicIndex by_topic;
   all_partitions_.clear();
   for (const auto& p : metadata.partitions) {
     if (!TopicAllowed(p.tp.topic)) continue;
@@ -113,53 +116,55 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   std::erase_if(allowed_topics_,
                 [&](const std::string& t) { return !by_topic.contains(t); });
   if (new_topic) ++topic_generation_;
+  return by_topic;
+}
 
-  struct Due {
-    const std::string* name;
-    GroupTrack* track;
-  };
-  std::vector<Due> due;
-  std::vector<CommittedRequest> plan;
-  for (const auto& name : wanted) {
-    auto [it, inserted] = groups_.try_emplace(name);
-    GroupTrack& track = it->second;
-    if (inserted) {
-      track.configured = configured_.contains(name);
-      track.last_active = now;
-      if (auto c = configured_topics_.find(name);
-          c != configured_topics_.end()) {
-        track.configured_topics = c->second;
-      }
+KafkaTracker::GroupTrack& KafkaTracker::TrackGroup(const std::string& name,
+                                                   WallTime now) {
+  auto [it, inserted] = groups_.try_emplace(name);
+  GroupTrack& track = it->second;
+  if (inserted) {
+    track.configured = configured_.contains(name);
+    track.last_active = now;
+    if (auto c = configured_topics_.find(name); c != configured_topics_.end()) {
+      track.configured_topics = c->second;
     }
-    track.fetch = FetchKind::kKnown;
-    const bool probe_due =
-        track.configured_topics.empty() &&
-        (!track.last_probe || track.topics.empty() ||
-         now - *track.last_probe >= options_.topic_probe_interval ||
-         track.probed_topic_generation < topic_generation_);
-    if (probe_due) due.push_back({&name, &track});
-
-    std::set<std::string> topics = track.topics;
-    topics.insert(track.configured_topics.begin(),
-                  track.configured_topics.end());
-    if (auto d = discovery.described.find(name);
-        d != discovery.described.end()) {
-      for (const auto& tp : d->second.assigned) topics.insert(tp.topic);
-    }
-    CommittedRequest req{name, FetchKind::kKnown, {}};
-    for (const auto& t : topics) {
-      auto parts = by_topic.find(t);
-      if (parts == by_topic.end()) continue;
-      req.partitions.insert(req.partitions.end(), parts->second.begin(),
-                            parts->second.end());
-    }
-    plan.push_back(std::move(req));
   }
+  track.fetch = FetchKind::kKnown;
+  return track;
+}
 
-  // Probes: a NULL list first where the brokers may answer it (one cheap
-  // request per group); explicit probes within the budget, never-probed
-  // groups first, then the oldest probe.
-  std::stable_sort(due.begin(), due.end(), [](const Due& a, const Due& b) {
+bool KafkaTracker::ProbeDue(const GroupTrack& track, WallTime now) const {
+  return track.configured_topics.empty() &&
+         (!track.last_probe || track.topics.empty() ||
+          now - *track.last_probe >= options_.topic_probe_interval ||
+          track.probed_topic_generation < topic_generation_);
+}
+
+CommittedRequest KafkaTracker::KnownTopicsRequest(
+    const std::string& name, const GroupTrack& track,
+    const DiscoveryView& discovery, const TopicIndex& by_topic) {
+  std::set<std::string> topics = track.topics;
+  topics.insert(track.configured_topics.begin(), track.configured_topics.end());
+  if (auto d = discovery.described.find(name); d != discovery.described.end()) {
+    for (const auto& tp : d->second.assigned) topics.insert(tp.topic);
+  }
+  CommittedRequest req{name, FetchKind::kKnown, {}};
+  for (const auto& t : topics) {
+    auto parts = by_topic.find(t);
+    if (parts == by_topic.end()) continue;
+    req.partitions.insert(req.partitions.end(), parts->second.begin(),
+                          parts->second.end());
+  }
+  return req;
+}
+
+void KafkaTracker::AssignProbes(std::vector<ProbeCandidate> due,
+                                std::vector<CommittedRequest>& plan) {
+  // A NULL list first where the brokers may answer it (one cheap request
+  // per group); explicit probes within the budget, never-probed groups
+  // first, then the oldest probe.
+  std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
     if (a.track->last_probe.has_value() != b.track->last_probe.has_value()) {
       return !a.track->last_probe.has_value();
     }
@@ -170,7 +175,7 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
   probe_budget_ = options_.topic_probe_max_partitions;
   explicit_probes_ = 0;
   probes_pending_ = 0;
-  for (const Due& d : due) {
+  for (const ProbeCandidate& d : due) {
     if (all_fetch_ != AllFetch::kUnsupported &&
         !d.track->needs_explicit_probe) {
       d.track->fetch = FetchKind::kAll;
@@ -192,6 +197,21 @@ std::vector<CommittedRequest> KafkaTracker::PlanFetch(
       req.partitions = all_partitions_;
     }
   }
+}
+
+std::vector<CommittedRequest> KafkaTracker::PlanFetch(
+    const ClusterMetadata& metadata, const DiscoveryView& discovery,
+    WallTime now) {
+  const std::set<std::string> wanted = WantedGroups(discovery, now);
+  const TopicIndex by_topic = IndexAllowedPartitions(metadata);
+  std::vector<ProbeCandidate> due;
+  std::vector<CommittedRequest> plan;
+  for (const auto& name : wanted) {
+    GroupTrack& track = TrackGroup(name, now);
+    if (ProbeDue(track, now)) due.push_back({&name, &track});
+    plan.push_back(KnownTopicsRequest(name, track, discovery, by_topic));
+  }
+  AssignProbes(std::move(due), plan);
   return plan;
 }
 
@@ -341,13 +361,8 @@ GroupState KafkaTracker::ErrorGroup(const std::string& name,
 
 std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
     const Error& error, WallTime now, const DiscoveryView& discovery) {
-  auto obs = std::make_shared<KafkaObservation>();
-  obs->cluster = cluster_;
-  obs->at = now;
+  auto obs = NewObservation(now, discovery);
   obs->error = error;
-  obs->group_listing_supported = discovery.listing_supported;
-  obs->groups_invalid_name_total = invalid_group_names_total_;
-  obs->group_describe_supported = discovery.describe_supported;
   if (groups_.empty()) {
     for (const auto& name : configured_) {
       groups_[name].configured = true;
@@ -360,20 +375,30 @@ std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
   return obs;
 }
 
-std::shared_ptr<KafkaObservation> KafkaTracker::Update(
-    const SampleReadings& in) {
+std::shared_ptr<KafkaObservation> KafkaTracker::NewObservation(
+    WallTime now, const DiscoveryView& discovery) const {
   auto obs = std::make_shared<KafkaObservation>();
   obs->cluster = cluster_;
-  obs->at = in.now;
-  obs->group_listing_supported = in.discovery.listing_supported;
+  obs->at = now;
+  obs->group_listing_supported = discovery.listing_supported;
   obs->groups_invalid_name_total = invalid_group_names_total_;
-  obs->group_describe_supported = in.discovery.describe_supported;
+  obs->group_describe_supported = discovery.describe_supported;
+  return obs;
+}
 
-  // End-offset histories: forget partitions that no longer exist.
-  std::map<std::string, std::vector<const PartitionMetadata*>> by_topic;
-  for (const auto& p : in.metadata.partitions) {
+KafkaTracker::MetadataIndex KafkaTracker::IndexAllowedMetadata(
+    const ClusterMetadata& metadata) const {
+  MetadataIndex by_topic;
+  for (const auto& p : metadata.partitions) {
     if (TopicAllowed(p.tp.topic)) by_topic[p.tp.topic].push_back(&p);
   }
+  return by_topic;
+}
+
+void KafkaTracker::RecordEndOffsets(const SampleReadings& in,
+                                    const MetadataIndex& by_topic,
+                                    KafkaObservation& obs) {
+  // Forget the histories of partitions that no longer exist.
   std::erase_if(offsets_, [&](const auto& kv) {
     auto t = by_topic.find(kv.first.topic);
     return t == by_topic.end() ||
@@ -391,126 +416,156 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
         offsets_.try_emplace(p->tp, options_.offset_history_points)
             .first->second.Record(in.now, *w.high);
       }
-      obs->partitions.push_back(std::move(w));
+      obs.partitions.push_back(std::move(w));
     }
   }
+}
 
-  for (auto& [name, track] : groups_) {
-    auto res = in.committed.find(name);
-    if (res == in.committed.end()) {
-      obs->groups[name] = ErrorGroup(
-          name, track,
-          MakeError(ErrorKind::kInternal, "not_fetched", "group not fetched"));
-      continue;
-    }
-    if (!res->second.ok()) {
-      obs->groups[name] = ErrorGroup(name, track, res->second.error());
-      Describe(obs->groups[name], in.discovery);
-      continue;
-    }
-    const CommittedOffsets& offsets = res->second.value();
-    // A completed probe covered every topic.
-    const bool probed = NoteProbe(track, offsets, in.now);
-    GroupState g;
-    g.name = name;
-    g.configured = track.configured;
-    g.reprocess_only = reprocess_only_.contains(name);
-    Describe(g, in.discovery);
+std::set<std::string> KafkaTracker::ConsumedTopics(
+    const std::string& name, const GroupTrack& track,
+    const CommittedOffsets& offsets, const DiscoveryView& discovery,
+    bool probed) {
+  std::set<std::string> consumed;
+  for (const auto& [tp, c] : offsets) {
+    if (c.offset) consumed.insert(tp.topic);
+  }
+  if (auto d = discovery.described.find(name); d != discovery.described.end()) {
+    for (const auto& tp : d->second.assigned) consumed.insert(tp.topic);
+  }
+  consumed.insert(track.configured_topics.begin(),
+                  track.configured_topics.end());
+  // A topic consumed before keeps its place unless this fetch covered it
+  // and found no commit.
+  std::set<std::string> answered;
+  for (const auto& [tp, c] : offsets) answered.insert(tp.topic);
+  for (const auto& t : track.topics) {
+    if (!probed && !answered.contains(t)) consumed.insert(t);
+  }
+  return consumed;
+}
 
-    std::set<std::string> consumed;
-    for (const auto& [tp, c] : offsets) {
-      if (c.offset) consumed.insert(tp.topic);
-    }
-    if (auto d = in.discovery.described.find(name);
-        d != in.discovery.described.end()) {
-      for (const auto& tp : d->second.assigned) consumed.insert(tp.topic);
-    }
-    consumed.insert(track.configured_topics.begin(),
-                    track.configured_topics.end());
-    // A topic consumed before keeps its place unless this fetch covered it
-    // and found no commit.
-    std::set<std::string> answered;
-    for (const auto& [tp, c] : offsets) answered.insert(tp.topic);
-    for (const auto& t : track.topics) {
-      if (!probed && !answered.contains(t)) consumed.insert(t);
-    }
-    track.topics.clear();
+void KafkaTracker::FillLagSeconds(GroupPartitionState& p,
+                                  const TopicPartition& tp,
+                                  WallTime now) const {
+  auto hist = offsets_.find(tp);
+  if (hist == offsets_.end()) return;
+  if (auto ls = InterpolateLagSeconds(
+          hist->second.points(), p.committed.value_or(p.low), p.high, now)) {
+    p.lag_seconds = ls->seconds;
+    p.lag_seconds_lower_bound = ls->lower_bound;
+  }
+}
 
-    std::map<TopicPartition, PartitionTrack> kept;
-    bool moved = false;
-    RateSums sums;
-    sums.point.at = in.now;
-    for (const auto& topic : consumed) {
-      auto parts = by_topic.find(topic);
-      if (parts == by_topic.end()) continue;  // deleted or filtered out
-      track.topics.insert(topic);
-      for (const PartitionMetadata* pm : parts->second) {
-        // After a completed probe a partition missing from the answer has
-        // no commit; otherwise it was not asked this sample.
-        static const CommittedOffset kNoCommit;
-        auto c = offsets.find(pm->tp);
-        if (c == offsets.end() && !probed) continue;
-        const CommittedOffset& committed =
-            c != offsets.end() ? c->second : kNoCommit;
-        GroupPartitionState p;
-        p.topic = pm->tp.topic;
-        p.partition = pm->tp.partition;
-        p.committed = committed.offset;
-        auto old = track.partitions.find(pm->tp);
-        PartitionTrack pt = old != track.partitions.end()
-                                ? std::move(old->second)
-                                : PartitionTrack(options_);
-        auto wm = in.watermarks.find(pm->tp);
-        const bool readable = !in.watermark_error &&
-                              wm != in.watermarks.end() && wm->second.ok() &&
-                              committed.error.empty();
-        if (!readable) {
-          p.status = ConsumerStatus::kErr;
-        } else {
-          p.low = *wm->second.low;
-          p.high = *wm->second.high;
-          p.lag = ComputeLag(p.committed, p.low, p.high);
-          auto hist = offsets_.find(pm->tp);
-          if (hist != offsets_.end()) {
-            if (auto ls = InterpolateLagSeconds(hist->second.points(),
-                                                p.committed.value_or(p.low),
-                                                p.high, in.now)) {
-              p.lag_seconds = ls->seconds;
-              p.lag_seconds_lower_bound = ls->lower_bound;
-            }
-          }
-          auto points = pt.history.WindowPoints(in.now);
-          const StatusPoint* prev = points.empty() ? nullptr : &points.back();
-          if (prev != nullptr && prev->committed != p.committed) moved = true;
-          const bool rewound =
-              pt.history.Record({in.now, p.committed, p.high, p.lag});
-          // Summable with the previous sample only if both offsets moved
-          // forward and the commit neither appeared nor vanished.
-          sums.Add(p,
-                   prev != nullptr && !rewound && prev->high <= p.high &&
+GroupPartitionState KafkaTracker::FoldPartition(
+    const TopicPartition& tp, const CommittedOffset& committed,
+    PartitionTrack& pt, const SampleReadings& in, GroupFold& fold) const {
+  GroupPartitionState p;
+  p.topic = tp.topic;
+  p.partition = tp.partition;
+  p.committed = committed.offset;
+  auto wm = in.watermarks.find(tp);
+  const bool readable = !in.watermark_error && wm != in.watermarks.end() &&
+                        wm->second.ok() && committed.error.empty();
+  if (!readable) {
+    p.status = ConsumerStatus::kErr;
+    return p;
+  }
+  p.low = *wm->second.low;
+  p.high = *wm->second.high;
+  p.lag = ComputeLag(p.committed, p.low, p.high);
+  FillLagSeconds(p, tp, in.now);
+  auto points = pt.history.WindowPoints(in.now);
+  const StatusPoint* prev = points.empty() ? nullptr : &points.back();
+  if (prev != nullptr && prev->committed != p.committed) fold.moved = true;
+  const bool rewound = pt.history.Record({in.now, p.committed, p.high, p.lag});
+  // Summable with the previous sample only if both offsets moved forward
+  // and the commit neither appeared nor vanished.
+  fold.sums.Add(p, prev != nullptr && !rewound && prev->high <= p.high &&
                        prev->committed.has_value() == p.committed.has_value());
-          std::optional<bool> has_members;
-          if (g.members) has_members = *g.members > 0;
-          p.status = EvaluatePartitionStatus(
-              {in.now, options_.status_window, pt.history.WindowPoints(in.now),
-               false, pt.history.last_rewind(), has_members});
-          g.lag_sum += p.lag;
-          g.lag_max = std::max(g.lag_max, p.lag);
-          if (p.lag_seconds) {
-            g.lag_seconds_max =
-                std::max(g.lag_seconds_max.value_or(0), *p.lag_seconds);
-          }
-        }
-        g.status = WorstStatus(g.status, p.status);
-        kept.emplace(pm->tp, std::move(pt));
-        g.partitions.push_back(std::move(p));
-      }
+  GroupState& g = fold.group;
+  std::optional<bool> has_members;
+  if (g.members) has_members = *g.members > 0;
+  p.status = EvaluatePartitionStatus({in.now, options_.status_window,
+                                      pt.history.WindowPoints(in.now), false,
+                                      pt.history.last_rewind(), has_members});
+  g.lag_sum += p.lag;
+  g.lag_max = std::max(g.lag_max, p.lag);
+  if (p.lag_seconds) {
+    g.lag_seconds_max = std::max(g.lag_seconds_max.value_or(0), *p.lag_seconds);
+  }
+  return p;
+}
+
+GroupState KafkaTracker::FoldReadGroup(const std::string& name,
+                                       GroupTrack& track,
+                                       const CommittedOffsets& offsets,
+                                       const SampleReadings& in,
+                                       const MetadataIndex& by_topic) {
+  // A completed probe covered every topic.
+  const bool probed = NoteProbe(track, offsets, in.now);
+  GroupFold fold;
+  GroupState& g = fold.group;
+  g.name = name;
+  g.configured = track.configured;
+  g.reprocess_only = reprocess_only_.contains(name);
+  Describe(g, in.discovery);
+  fold.sums.point.at = in.now;
+  const std::set<std::string> consumed =
+      ConsumedTopics(name, track, offsets, in.discovery, probed);
+  track.topics.clear();
+  std::map<TopicPartition, PartitionTrack> kept;
+  for (const auto& topic : consumed) {
+    auto parts = by_topic.find(topic);
+    if (parts == by_topic.end()) continue;  // deleted or filtered out
+    track.topics.insert(topic);
+    for (const PartitionMetadata* pm : parts->second) {
+      // After a completed probe a partition missing from the answer has
+      // no commit; otherwise it was not asked this sample.
+      static const CommittedOffset kNoCommit;
+      auto c = offsets.find(pm->tp);
+      if (c == offsets.end() && !probed) continue;
+      auto old = track.partitions.find(pm->tp);
+      PartitionTrack pt = old != track.partitions.end()
+                              ? std::move(old->second)
+                              : PartitionTrack(options_);
+      GroupPartitionState p = FoldPartition(
+          pm->tp, c != offsets.end() ? c->second : kNoCommit, pt, in, fold);
+      g.status = WorstStatus(g.status, p.status);
+      kept.emplace(pm->tp, std::move(pt));
+      g.partitions.push_back(std::move(p));
     }
-    track.partitions = std::move(kept);
-    RecordRates(track, std::move(sums), g);
-    if (moved || (g.members && *g.members > 0)) track.last_active = in.now;
-    g.topics.assign(track.topics.begin(), track.topics.end());
-    obs->groups[name] = std::move(g);
+  }
+  track.partitions = std::move(kept);
+  RecordRates(track, std::move(fold.sums), g);
+  if (fold.moved || (g.members && *g.members > 0)) track.last_active = in.now;
+  g.topics.assign(track.topics.begin(), track.topics.end());
+  return std::move(g);
+}
+
+GroupState KafkaTracker::FoldGroup(const std::string& name, GroupTrack& track,
+                                   const SampleReadings& in,
+                                   const MetadataIndex& by_topic) {
+  auto res = in.committed.find(name);
+  if (res == in.committed.end()) {
+    return ErrorGroup(
+        name, track,
+        MakeError(ErrorKind::kInternal, "not_fetched", "group not fetched"));
+  }
+  if (!res->second.ok()) {
+    GroupState g = ErrorGroup(name, track, res->second.error());
+    Describe(g, in.discovery);
+    return g;
+  }
+  return FoldReadGroup(name, track, res->second.value(), in, by_topic);
+}
+
+std::shared_ptr<KafkaObservation> KafkaTracker::Update(
+    const SampleReadings& in) {
+  auto obs = NewObservation(in.now, in.discovery);
+  const MetadataIndex by_topic = IndexAllowedMetadata(in.metadata);
+  RecordEndOffsets(in, by_topic, *obs);
+  for (auto& [name, track] : groups_) {
+    obs->groups[name] = FoldGroup(name, track, in, by_topic);
   }
   return obs;
 }

@@ -114,6 +114,31 @@ class KafkaTracker {
 
   KafkaTracker(std::string cluster, KafkaOptions options);
   bool GroupAllowed(const std::string& group) const;
+
+  // PlanFetch's steps. Allowed topics' partitions, by topic.
+  using TopicIndex = std::map<std::string, std::vector<TopicPartition>>;
+  // A group due for a topic probe this sample.
+  struct ProbeCandidate {
+    const std::string* name;
+    GroupTrack* track;
+  };
+  // Configured + discovered groups minus the expired ones; forgets the
+  // tracks of groups no longer wanted.
+  std::set<std::string> WantedGroups(const DiscoveryView& discovery,
+                                     WallTime now);
+  // Also refreshes all_partitions_ and the topic generation.
+  TopicIndex IndexAllowedPartitions(const ClusterMetadata& metadata);
+  GroupTrack& TrackGroup(const std::string& name, WallTime now);
+  bool ProbeDue(const GroupTrack& track, WallTime now) const;
+  // The partitions of the topics the group is known to consume.
+  static CommittedRequest KnownTopicsRequest(const std::string& name,
+                                             const GroupTrack& track,
+                                             const DiscoveryView& discovery,
+                                             const TopicIndex& by_topic);
+  // Turns due groups' requests into NULL-list or explicit probes, within
+  // this sample's budget.
+  void AssignProbes(std::vector<ProbeCandidate> due,
+                    std::vector<CommittedRequest>& plan);
   GroupState ErrorGroup(const std::string& name, const GroupTrack& track,
                         const Error& error) const;
   static void Describe(GroupState& g, const DiscoveryView& discovery);
@@ -123,6 +148,45 @@ class KafkaTracker {
                  WallTime now);
   // Adds this sample's point to the group's ring and publishes the rates.
   void RecordRates(GroupTrack& track, RateSums sums, GroupState& g) const;
+
+  // Update's steps: plan (index the metadata), run (end-offset histories)
+  // and fold each group's readings into its GroupState.
+  using MetadataIndex =
+      std::map<std::string, std::vector<const PartitionMetadata*>>;
+  // What one group's partitions add up to while they are folded.
+  struct GroupFold {
+    GroupState group;
+    RateSums sums;
+    bool moved = false;  // some commit moved since the previous sample
+  };
+  std::shared_ptr<KafkaObservation> NewObservation(
+      WallTime now, const DiscoveryView& discovery) const;
+  MetadataIndex IndexAllowedMetadata(const ClusterMetadata& metadata) const;
+  // Records end offsets into the histories (lag in seconds) and lists every
+  // allowed partition's watermarks in obs.
+  void RecordEndOffsets(const SampleReadings& in, const MetadataIndex& by_topic,
+                        KafkaObservation& obs);
+  GroupState FoldGroup(const std::string& name, GroupTrack& track,
+                       const SampleReadings& in, const MetadataIndex& by_topic);
+  GroupState FoldReadGroup(const std::string& name, GroupTrack& track,
+                           const CommittedOffsets& offsets,
+                           const SampleReadings& in,
+                           const MetadataIndex& by_topic);
+  // The topics the group counts as consuming after this fetch.
+  static std::set<std::string> ConsumedTopics(const std::string& name,
+                                              const GroupTrack& track,
+                                              const CommittedOffsets& offsets,
+                                              const DiscoveryView& discovery,
+                                              bool probed);
+  // One partition's state; a readable one also feeds fold's rate sums and
+  // the group's lag aggregates.
+  GroupPartitionState FoldPartition(const TopicPartition& tp,
+                                    const CommittedOffset& committed,
+                                    PartitionTrack& pt,
+                                    const SampleReadings& in,
+                                    GroupFold& fold) const;
+  void FillLagSeconds(GroupPartitionState& p, const TopicPartition& tp,
+                      WallTime now) const;
 
   std::string cluster_;
   KafkaOptions options_;

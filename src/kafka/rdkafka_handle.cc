@@ -10,6 +10,8 @@
 #include <vector>
 #include <thread>
 
+#include "core/io_clock.h"
+
 namespace failwatch {
 namespace {
 
@@ -247,10 +249,7 @@ Error ErrorFromKafka(rd_kafka_resp_err_t err, const std::string& what) {
 }
 
 int RemainingMs(SteadyTime deadline, int floor_ms) {
-  auto left = std::chrono::duration_cast<Millis>(
-                  deadline - std::chrono::steady_clock::now())
-                  .count();
-  return static_cast<int>(std::max<long long>(left, floor_ms));
+  return RemainingMs(IoClock(), deadline, floor_ms);
 }
 
 }  // namespace failwatch

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 
+#include "core/io_clock.h"
 #include "kafka/rdkafka_handle.h"
 
 namespace failwatch {
@@ -61,6 +62,66 @@ struct Active {
   std::vector<RecordInfo> records;
 };
 
+rd_kafka_topic_t* TopicFor(rd_kafka_t* rk, const std::string& topic,
+                           std::map<std::string, TopicPtr>& topics) {
+  TopicPtr& rkt = topics[topic];
+  if (!rkt) {
+    rd_kafka_topic_conf_t* tc = rd_kafka_topic_conf_new();
+    char err[256];
+    // A record deleted by retention meanwhile must fail the read, not
+    // silently jump to the end (the default) and wait for new records.
+    rd_kafka_topic_conf_set(tc, "auto.offset.reset", "error", err, sizeof(err));
+    rkt.reset(rd_kafka_topic_new(rk, topic.c_str(), tc));
+  }
+  return rkt.get();
+}
+
+// Starts the round's reads on `queue`; a read that cannot start gets its
+// error in `out` at once.
+std::vector<Active> StartReads(
+    rd_kafka_t* rk, const std::vector<RecordRead>& reads,
+    const std::vector<std::size_t>& round,
+    std::map<std::string, TopicPtr>& topics, rd_kafka_queue_t* queue,
+    std::vector<Result<std::vector<RecordInfo>>>& out) {
+  std::vector<Active> active;
+  for (std::size_t i : round) {
+    const RecordRead& r = reads[i];
+    rd_kafka_topic_t* rkt = TopicFor(rk, r.tp.topic, topics);
+    if (rkt == nullptr || rd_kafka_consume_start_queue(rkt, r.tp.partition,
+                                                       r.offset, queue) != 0) {
+      out[i] = ErrorFromKafka(rd_kafka_last_error(), "dlt record read");
+      continue;
+    }
+    Active a;
+    a.index = i;
+    a.rkt = rkt;
+    active.push_back(std::move(a));
+  }
+  return active;
+}
+
+// One fetched message into the read it answers.
+void FoldMessage(const rd_kafka_message_t* m,
+                 const std::vector<RecordRead>& reads, bool want_headers,
+                 std::vector<Active>& active) {
+  const char* name = rd_kafka_topic_name(m->rkt);
+  auto a = std::find_if(active.begin(), active.end(), [&](const Active& x) {
+    const RecordRead& r = reads[x.index];
+    return r.tp.partition == m->partition && r.tp.topic == name;
+  });
+  if (a == active.end() || a->done) return;
+  const RecordRead& r = reads[a->index];
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    a->done = true;
+  } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    a->error = ErrorFromKafka(m->err, "dlt record read");
+    a->done = true;
+  } else if (m->offset >= r.offset) {
+    a->records.push_back(ToRecord(m, want_headers));
+    a->done = static_cast<int>(a->records.size()) >= r.max_records;
+  }
+}
+
 // One round: at most one read per partition (a partition cannot be started
 // twice at once). A fresh queue per round, so nothing fetched for an
 // earlier round can be mistaken for this one's.
@@ -69,64 +130,16 @@ void RunRound(rd_kafka_t* rk, const std::vector<RecordRead>& reads,
               std::map<std::string, TopicPtr>& topics, SteadyTime deadline,
               std::vector<Result<std::vector<RecordInfo>>>& out) {
   RdKafkaQueuePtr queue(rd_kafka_queue_new(rk));
-  std::vector<Active> active;
-  for (std::size_t i : round) {
-    const RecordRead& r = reads[i];
-    TopicPtr& rkt = topics[r.tp.topic];
-    if (!rkt) {
-      rd_kafka_topic_conf_t* tc = rd_kafka_topic_conf_new();
-      char err[256];
-      // A record deleted by retention meanwhile must fail the read, not
-      // silently jump to the end (the default) and wait for new records.
-      rd_kafka_topic_conf_set(tc, "auto.offset.reset", "error", err,
-                              sizeof(err));
-      rkt.reset(rd_kafka_topic_new(rk, r.tp.topic.c_str(), tc));
-    }
-    if (!rkt) {
-      out[i] = ErrorFromKafka(rd_kafka_last_error(), "dlt record read");
-      continue;
-    }
-    if (rd_kafka_consume_start_queue(rkt.get(), r.tp.partition, r.offset,
-                                     queue.get()) != 0) {
-      out[i] = ErrorFromKafka(rd_kafka_last_error(), "dlt record read");
-      continue;
-    }
-    Active a;
-    a.index = i;
-    a.rkt = rkt.get();
-    active.push_back(std::move(a));
-  }
-
-  auto find = [&](const rd_kafka_message_t* m) -> Active* {
-    const char* name = rd_kafka_topic_name(m->rkt);
-    for (Active& a : active) {
-      const RecordRead& r = reads[a.index];
-      if (r.tp.partition == m->partition && r.tp.topic == name) return &a;
-    }
-    return nullptr;
-  };
+  std::vector<Active> active =
+      StartReads(rk, reads, round, topics, queue.get(), out);
   auto pending = [&] {
     return std::any_of(active.begin(), active.end(),
                        [](const Active& a) { return !a.done; });
   };
   // One message at a time: the batch call waits for a full batch.
-  while (pending() && std::chrono::steady_clock::now() < deadline) {
+  while (pending() && IoClock().Steady() < deadline) {
     MessagePtr m(rd_kafka_consume_queue(queue.get(), RemainingMs(deadline)));
-    if (!m) continue;
-    {
-      Active* a = find(m.get());
-      if (a == nullptr || a->done) continue;
-      const RecordRead& r = reads[a->index];
-      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        a->done = true;
-      } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        a->error = ErrorFromKafka(m->err, "dlt record read");
-        a->done = true;
-      } else if (m->offset >= r.offset) {
-        a->records.push_back(ToRecord(m.get(), want_headers));
-        a->done = static_cast<int>(a->records.size()) >= r.max_records;
-      }
-    }
+    if (m) FoldMessage(m.get(), reads, want_headers, active);
   }
   for (Active& a : active) {
     rd_kafka_consume_stop(a.rkt, reads[a.index].tp.partition);
@@ -173,7 +186,7 @@ std::vector<Result<std::vector<RecordInfo>>> ReadRecords(
       round.push_back(i);
       scheduled[i] = true;
     }
-    if (round.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    if (round.empty() || IoClock().Steady() >= deadline) break;
     RunRound(rk, reads, round, want_headers, topics, deadline, out);
   }
   return out;

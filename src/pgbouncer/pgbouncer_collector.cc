@@ -9,6 +9,7 @@
 #include "pgbouncer/pgbouncer_metrics.h"
 #include "pgbouncer/pgbouncer_rows.h"
 #include "postgres/node_set.h"
+#include "postgres/pg_session.h"
 
 namespace failwatch {
 namespace {
@@ -16,7 +17,14 @@ namespace {
 // Kept back from the deadline to build the output.
 constexpr Millis kOutputMargin{20};
 
-enum Command { kVersion, kDatabases, kPools, kServers, kStats, kCommands };
+enum Command : std::size_t {
+  kVersion,
+  kDatabases,
+  kPools,
+  kServers,
+  kStats,
+  kCommands
+};
 constexpr std::array<const char*, kCommands> kSql = {
     "SHOW VERSION", "SHOW DATABASES", "SHOW POOLS", "SHOW SERVERS",
     "SHOW STATS"};
@@ -24,11 +32,14 @@ constexpr std::array<const char*, kCommands> kSql = {
 }  // namespace
 
 PgBouncerCollector::PgBouncerCollector(PgDatabaseOptions database,
-                                       PgBouncerConfig pgbouncer)
+                                       PgBouncerConfig pgbouncer,
+                                       std::shared_ptr<PgClient> client)
     : database_(std::move(database)),
       pgbouncer_(std::move(pgbouncer)),
       address_(pgbouncer_.address.ToString()),
-      target_(PgBouncerTarget(database_.name, address_)) {}
+      target_(PgBouncerTarget(database_.name, address_)),
+      client_(client ? std::move(client) : LibpqClient()),
+      session_(client_->NewConnection()) {}
 
 ConnTarget PgBouncerCollector::AdminTarget() const {
   ConnTarget t;
@@ -51,96 +62,97 @@ ConnTarget PgBouncerCollector::AdminTarget() const {
   return t;
 }
 
+std::optional<Error> PgBouncerCollector::RunCommands(SteadyTime deadline,
+                                                     const Clock& clock,
+                                                     AdminTables& tables) {
+  static_assert(std::tuple_size_v<AdminTables> == kCommands);
+  const ConnTarget target = AdminTarget();
+  for (std::size_t i = 0; i < kCommands; ++i) {
+    SessionJob job;
+    job.session = session_.get();
+    job.target = target;
+    job.sql = kSql[i];
+    std::vector<SessionJob*> jobs = {&job};
+    client_->Run(jobs, deadline, clock);
+    if (job.error) return job.error;
+    if (job.results.empty()) {
+      return MakeError(ErrorKind::kInvalid, "bad_reply",
+                       std::string(job.sql) + ": no result");
+    }
+    QueryResult& r = job.results.front();
+    if (!r.ok) {
+      return MakeError(ErrorKind::kRejected,
+                       r.sqlstate.empty() ? "rejected" : r.sqlstate,
+                       job.sql + ": " + r.message);
+    }
+    tables[i] = {r.columns, std::move(r.rows)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> PgBouncerCollector::FoldTables(const AdminTables& tables,
+                                                    const SampleContext& ctx,
+                                                    PgBouncerObservation& obs) {
+  auto databases = ParseDatabases(tables[kDatabases]);
+  auto pools = ParsePools(tables[kPools]);
+  auto servers = ParseServers(tables[kServers]);
+  auto stats = ParseStats(tables[kStats]);
+  if (!databases.ok()) return databases.error();
+  if (!pools.ok()) return pools.error();
+  if (!servers.ok()) return servers.error();
+  if (!stats.ok()) return stats.error();
+  // The admin console's own pseudo-database is not a pool to watch.
+  const std::string& admin = pgbouncer_.dbname;
+  obs.sampled_at = ctx.now;
+  obs.version = ParseVersion(tables[kVersion]);
+  std::erase_if(*databases, [&](auto& d) { return d.name == admin; });
+  std::erase_if(*pools, [&](auto& p) { return p.database == admin; });
+  std::erase_if(*servers, [&](auto& s) { return s.database == admin; });
+  std::erase_if(*stats, [&](auto& s) { return s.database == admin; });
+  obs.databases = std::move(*databases);
+  obs.pools = std::move(*pools);
+  obs.stats = std::move(*stats);
+  std::shared_ptr<const PgObservation> pg;
+  if (ctx.snapshot) pg = ctx.snapshot->Get(kPgObservations, database_.name);
+  JoinServers(*servers, database_, pg.get(), writer_pools_, obs);
+  return std::nullopt;
+}
+
+SampleOutput PgBouncerCollector::Failed(Error error) {
+  // A protocol-level failure leaves the session in an unknown state.
+  if (error.kind != ErrorKind::kRejected) session_->Close();
+  if (logged_code_ != error.code) {
+    spdlog::warn(
+        "pgbouncer sample failed database={} pgbouncer={} code={} "
+        "error=\"{}\"",
+        database_.name, address_, error.code, error.message);
+    logged_code_ = error.code;
+  }
+  SampleOutput out;
+  // Every family, no samples.
+  out.families = BuildPgBouncerFamilies(PgBouncerObservation{});
+  out.error = std::move(error);
+  return out;
+}
+
 SampleOutput PgBouncerCollector::Sample(const SampleContext& ctx) {
   const Millis budget = ctx.Remaining();
   const Millis margin = std::clamp(budget / 10, Millis(5), kOutputMargin);
-  const SteadyTime deadline =
-      std::chrono::steady_clock::now() + budget - margin;
+  const SteadyTime deadline = ctx.clock->Steady() + budget - margin;
 
   auto obs = std::make_shared<PgBouncerObservation>();
   obs->database = database_.name;
   obs->address = address_;
-
-  std::array<AdminTable, kCommands> tables;
-  std::optional<Error> error;
-  const ConnTarget target = AdminTarget();
-  for (int i = 0; i < kCommands && !error; ++i) {
-    SessionJob job;
-    job.session = &session_;
-    job.target = target;
-    job.sql = kSql[static_cast<std::size_t>(i)];
-    std::vector<SessionJob*> jobs = {&job};
-    RunSessions(jobs, deadline);
-    if (job.error) {
-      error = job.error;
-    } else if (job.results.empty()) {
-      error = MakeError(ErrorKind::kInvalid, "bad_reply",
-                        std::string(job.sql) + ": no result");
-    } else if (!job.results.front().ok) {
-      const QueryResult& r = job.results.front();
-      error = MakeError(ErrorKind::kRejected,
-                        r.sqlstate.empty() ? "rejected" : r.sqlstate,
-                        job.sql + ": " + r.message);
-    } else {
-      tables[static_cast<std::size_t>(i)] = {
-          job.results.front().columns, std::move(job.results.front().rows)};
-    }
-  }
-
-  if (!error) {
-    auto databases = ParseDatabases(tables[kDatabases]);
-    auto pools = ParsePools(tables[kPools]);
-    auto servers = ParseServers(tables[kServers]);
-    auto stats = ParseStats(tables[kStats]);
-    if (!databases.ok()) {
-      error = databases.error();
-    } else if (!pools.ok()) {
-      error = pools.error();
-    } else if (!servers.ok()) {
-      error = servers.error();
-    } else if (!stats.ok()) {
-      error = stats.error();
-    } else {
-      // The admin console's own pseudo-database is not a pool to watch.
-      const std::string& admin = pgbouncer_.dbname;
-      obs->sampled_at = ctx.now;
-      obs->version = ParseVersion(tables[kVersion]);
-      std::erase_if(*databases, [&](auto& d) { return d.name == admin; });
-      std::erase_if(*pools, [&](auto& p) { return p.database == admin; });
-      std::erase_if(*servers, [&](auto& s) { return s.database == admin; });
-      std::erase_if(*stats, [&](auto& s) { return s.database == admin; });
-      obs->databases = std::move(*databases);
-      obs->pools = std::move(*pools);
-      obs->stats = std::move(*stats);
-      std::shared_ptr<const PgObservation> pg;
-      if (ctx.snapshot) {
-        pg = ctx.snapshot->Get(kPgObservations, database_.name);
-      }
-      JoinServers(*servers, database_, pg.get(), writer_pools_, *obs);
-    }
-  }
-
-  SampleOutput out;
-  if (error) {
-    // A protocol-level failure leaves the session in an unknown state.
-    if (error->kind != ErrorKind::kRejected) session_.Close();
-    if (logged_code_ != error->code) {
-      spdlog::warn(
-          "pgbouncer sample failed database={} pgbouncer={} code={} "
-          "error=\"{}\"",
-          database_.name, address_, error->code, error->message);
-      logged_code_ = error->code;
-    }
-    out.families = BuildPgBouncerFamilies(
-        PgBouncerObservation{});  // every family, no samples
-    out.error = std::move(error);
-    return out;
-  }
+  AdminTables tables;
+  std::optional<Error> error = RunCommands(deadline, *ctx.clock, tables);
+  if (!error) error = FoldTables(tables, ctx, *obs);
+  if (error) return Failed(std::move(*error));
   if (!logged_code_.empty()) {
     spdlog::info("pgbouncer sample recovered database={} pgbouncer={}",
                  database_.name, address_);
     logged_code_.clear();
   }
+  SampleOutput out;
   out.families = BuildPgBouncerFamilies(*obs);
   out.observation = std::move(obs);
   return out;

@@ -7,21 +7,26 @@
 // publishes a PgBouncerObservation and the failwatch_pgbouncer_* families.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/collector.h"
 #include "pgbouncer/pgbouncer_observation.h"
 #include "pgbouncer/pgbouncer_options.h"
+#include "pgbouncer/pgbouncer_rows.h"
 #include "pgbouncer/server_join.h"
-#include "postgres/pg_session.h"
+#include "postgres/pg_client.h"
 #include "postgres/postgres_options.h"
 
 namespace failwatch {
 
 class PgBouncerCollector final : public Collector {
  public:
-  PgBouncerCollector(PgDatabaseOptions database, PgBouncerConfig pgbouncer);
+  // `client` null = libpq (LibpqClient()).
+  PgBouncerCollector(PgDatabaseOptions database, PgBouncerConfig pgbouncer,
+                     std::shared_ptr<PgClient> client = nullptr);
 
   const std::string& kind() const override { return kind_; }
   // The database's node roles, to classify its server connections.
@@ -31,13 +36,24 @@ class PgBouncerCollector final : public Collector {
 
  private:
   ConnTarget AdminTarget() const;
+  // SHOW VERSION, DATABASES, POOLS, SERVERS, STATS in that order.
+  using AdminTables = std::array<AdminTable, 5>;
+  // Plan -> run -> fold: the commands one round trip each, then the tables
+  // parsed and joined into obs; the first failure as a value.
+  std::optional<Error> RunCommands(SteadyTime deadline, const Clock& clock,
+                                   AdminTables& tables);
+  std::optional<Error> FoldTables(const AdminTables& tables,
+                                  const SampleContext& ctx,
+                                  PgBouncerObservation& obs);
+  SampleOutput Failed(Error error);
 
   const std::string kind_ = kPgBouncerKind;
   PgDatabaseOptions database_;
   PgBouncerConfig pgbouncer_;
   std::string address_;
   std::string target_;
-  PgSession session_;
+  std::shared_ptr<PgClient> client_;
+  std::unique_ptr<PgConnection> session_;
   WriterPoolMemory writer_pools_;
   std::string logged_code_;  // to log state changes once, not every sample
 };

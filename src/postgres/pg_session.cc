@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <thread>
 
+#include "core/io_clock.h"
+
 namespace failwatch {
 namespace {
 
@@ -265,92 +267,151 @@ void PgSession::ReadResults() {
   }
 }
 
-void RunSessions(std::vector<SessionJob*>& jobs, SteadyTime deadline) {
-  auto now = [] { return std::chrono::steady_clock::now(); };
-  auto finish = [&](SessionJob& job) {
+namespace {
+
+// One RunSessions call: kick every job off, then poll the sockets and
+// advance the sessions until all jobs are done or the deadline passes, then
+// abort the rest.
+class SessionRun {
+ public:
+  SessionRun(std::vector<SessionJob*>& jobs, SteadyTime deadline,
+             const Clock& clock)
+      : jobs_(jobs), deadline_(deadline), clock_(clock) {}
+
+  void Start() {
+    for (SessionJob* job : jobs_) {
+      job->started = clock_.Steady();
+      PgSession& s = Session(*job);
+      if (s.phase() == PgSession::Phase::kReady) {
+        job->reused = true;
+        StartQuery(*job);
+      } else {
+        s.Close();
+        if (!s.StartConnect(job->target).ok()) {
+          job->error = s.step_error();
+          Finish(*job);
+        }
+      }
+    }
+  }
+
+  // False when nothing is left to wait for or the deadline passed.
+  bool PollOnce() {
+    fds_.clear();
+    owners_.clear();
+    for (SessionJob* job : jobs_) {
+      if (job->done) continue;
+      int fd = Session(*job).fd();
+      if (fd < 0) continue;
+      fds_.push_back(pollfd{fd, Session(*job).events(), 0});
+      owners_.push_back(job);
+    }
+    if (owners_.empty()) return false;
+    const int left = RemainingMs(clock_, deadline_);
+    if (left <= 0) return false;
+    int n = poll(fds_.data(), fds_.size(), left + 1);
+    if (n < 0 && errno != EINTR) return false;
+    for (std::size_t i = 0; i < fds_.size(); ++i) {
+      if (fds_[i].revents != 0) Progress(*owners_[i]);
+    }
+    return true;
+  }
+
+  void AbortUnfinished() {
+    for (SessionJob* job : jobs_) {
+      if (job->done) continue;
+      job->timed_out = true;
+      job->error = MakeError(ErrorKind::kTimeout, "timeout",
+                             Session(*job).phase() == PgSession::Phase::kBusy
+                                 ? "no answer before the deadline"
+                                 : "not connected before the deadline");
+      Session(*job).Abort();
+      Finish(*job);
+    }
+  }
+
+ private:
+  // LibpqClient hands out PgSessions only.
+  static PgSession& Session(SessionJob& job) {
+    return static_cast<PgSession&>(*job.session);
+  }
+
+  void Finish(SessionJob& job) {
     job.done = true;
-    job.finished = now();
-  };
-  // Kick off: connect closed sessions, send on ready ones.
-  auto start_query = [&](SessionJob& job) {
-    if (!job.session->Send(job.sql).ok() && job.reused) {
+    job.finished = clock_.Steady();
+  }
+
+  void StartQuery(SessionJob& job) {
+    PgSession& s = Session(job);
+    if (!s.Send(job.sql).ok() && job.reused) {
       // The idle session died since the last sample (server restarted).
       job.reused = false;
-      if (job.session->StartConnect(job.target).ok()) return;
+      if (s.StartConnect(job.target).ok()) return;
     }
-    if (job.session->step_error()) {
-      job.error = job.session->step_error();
-      finish(job);
+    if (s.step_error()) {
+      job.error = s.step_error();
+      Finish(job);
     }
-  };
-  for (SessionJob* job : jobs) {
-    job->started = now();
-    if (job->session->phase() == PgSession::Phase::kReady) {
-      job->reused = true;
-      start_query(*job);
+  }
+
+  // After poll() reported the job's socket.
+  void Progress(SessionJob& job) {
+    PgSession& s = Session(job);
+    bool was_connecting = s.phase() == PgSession::Phase::kConnecting;
+    s.Advance();
+    if (!s.StepDone()) return;
+    // A step error on a busy session means the connection was lost (query
+    // errors are results): retry once with a new session.
+    if (s.step_error() && job.reused && !s.connected()) {
+      // An idle session the server closed meanwhile: not a node failure.
+      job.reused = false;
+      s.TakeResults();
+      s.Close();
+      if (s.StartConnect(job.target).ok()) return;
+    }
+    if (s.step_error()) {
+      job.error = s.step_error();
+      job.results = s.TakeResults();
+      Finish(job);
+    } else if (was_connecting) {
+      StartQuery(job);
     } else {
-      job->session->Close();
-      if (!job->session->StartConnect(job->target).ok()) {
-        job->error = job->session->step_error();
-        finish(*job);
-      }
+      job.results = s.TakeResults();
+      Finish(job);
     }
   }
-  std::vector<pollfd> fds;
-  std::vector<SessionJob*> owners;
-  while (true) {
-    fds.clear();
-    owners.clear();
-    for (SessionJob* job : jobs) {
-      if (job->done) continue;
-      int fd = job->session->fd();
-      if (fd < 0) continue;
-      fds.push_back(pollfd{fd, job->session->events(), 0});
-      owners.push_back(job);
-    }
-    if (owners.empty()) break;
-    auto left = std::chrono::duration_cast<Millis>(deadline - now());
-    if (left.count() <= 0) break;
-    int n = poll(fds.data(), fds.size(), static_cast<int>(left.count()) + 1);
-    if (n < 0 && errno != EINTR) break;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      SessionJob& job = *owners[i];
-      PgSession& s = *job.session;
-      bool was_connecting = s.phase() == PgSession::Phase::kConnecting;
-      s.Advance();
-      if (!s.StepDone()) continue;
-      // A step error on a busy session means the connection was lost (query
-      // errors are results): retry once with a new session.
-      if (s.step_error() && job.reused && !s.connected()) {
-        // An idle session the server closed meanwhile: not a node failure.
-        job.reused = false;
-        s.TakeResults();
-        s.Close();
-        if (s.StartConnect(job.target).ok()) continue;
-      }
-      if (s.step_error()) {
-        job.error = s.step_error();
-        job.results = s.TakeResults();
-        finish(job);
-      } else if (was_connecting) {
-        start_query(job);
-      } else {
-        job.results = s.TakeResults();
-        finish(job);
-      }
-    }
+
+  std::vector<SessionJob*>& jobs_;
+  const SteadyTime deadline_;
+  const Clock& clock_;
+  std::vector<pollfd> fds_;
+  std::vector<SessionJob*> owners_;
+};
+
+class LibpqPgClient final : public PgClient {
+ public:
+  std::unique_ptr<PgConnection> NewConnection() override {
+    return std::make_unique<PgSession>();
   }
-  for (SessionJob* job : jobs) {
-    if (job->done) continue;
-    job->timed_out = true;
-    job->error = MakeError(ErrorKind::kTimeout, "timeout",
-                           job->session->phase() == PgSession::Phase::kBusy
-                               ? "no answer before the deadline"
-                               : "not connected before the deadline");
-    job->session->Abort();
-    finish(*job);
+  void Run(std::vector<SessionJob*>& jobs, SteadyTime deadline,
+           const Clock& clock) override {
+    RunSessions(jobs, deadline, clock);
   }
+};
+
+}  // namespace
+
+void RunSessions(std::vector<SessionJob*>& jobs, SteadyTime deadline,
+                 const Clock& clock) {
+  SessionRun run(jobs, deadline, clock);
+  run.Start();
+  while (run.PollOnce()) {
+  }
+  run.AbortUnfinished();
+}
+
+std::shared_ptr<PgClient> LibpqClient() {
+  return std::make_shared<LibpqPgClient>();
 }
 
 }  // namespace failwatch

@@ -14,47 +14,21 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "core/secret.h"
-#include "postgres/pg_rows.h"
+#include "postgres/pg_client.h"
 
 namespace failwatch {
 
-struct ConnTarget {
-  // Numeric IP to connect to; empty = resolve `host` (blocking in libpq).
-  std::string hostaddr;
-  // Kept for TLS verification and messages (the endpoint's name).
-  std::string host;
-  std::uint16_t port = 0;
-  std::string user;
-  Secret password;
-  std::string dbname;
-  std::string sslmode;
-  std::string application_name;
-  int connect_timeout_seconds = 5;
-};
-
-// One statement's outcome.
-struct QueryResult {
-  bool ok = false;
-  std::string sqlstate;  // "" when ok or when the client detected the error
-  std::string message;   // first line of the error
-  std::vector<PgRow> rows;
-  // Column names of `rows`, for parsers that match by name (PgBouncer's
-  // SHOW output changes columns between versions).
-  std::vector<std::string> columns;
-};
-
-class PgSession {
+class PgSession final : public PgConnection {
  public:
   enum class Phase { kClosed, kConnecting, kReady, kBusy };
 
   PgSession() = default;
-  ~PgSession();
+  ~PgSession() override;
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;
 
   Phase phase() const { return phase_; }
-  bool connected() const {
+  bool connected() const override {
     return phase_ == Phase::kReady || phase_ == Phase::kBusy;
   }
 
@@ -76,7 +50,7 @@ class PgSession {
 
   // Sends a cancel (asynchronously) if busy, then closes.
   void Abort();
-  void Close();
+  void Close() override;
 
  private:
   void FailConnect(const std::string& message);
@@ -98,26 +72,14 @@ class PgSession {
 // shutting down, 53300 too many connections), else "08001".
 std::string ConnectFailureCode(const std::string& message);
 
-// One unit of work for RunSessions: connect if needed, then run `sql`.
-struct SessionJob {
-  PgSession* session = nullptr;
-  ConnTarget target;  // used when the session is closed
-  std::string sql;
-  // Outputs.
-  bool done = false;
-  bool timed_out = false;
-  std::optional<Error> error;  // connect failure, timeout, lost connection
-  std::vector<QueryResult> results;
-  SteadyTime started{};
-  SteadyTime finished{};
-  // Internal: the job reused an idle session; if that session turns out to
-  // be dead (server restarted since), it reconnects once instead of failing.
-  bool reused = false;
-};
+// Runs all jobs (whose sessions are PgSessions) concurrently until each is
+// done or `deadline` on `clock` passes; jobs still running then are aborted
+// with a timeout error. poll() waits in real time: `clock` must be the
+// system clock here (a fake clock drives canned PgClients, not sockets).
+void RunSessions(std::vector<SessionJob*>& jobs, SteadyTime deadline,
+                 const Clock& clock);
 
-// Runs all jobs concurrently until each is done or `deadline` (of the
-// real steady clock) passes; jobs still running then are aborted with a
-// timeout error.
-void RunSessions(std::vector<SessionJob*>& jobs, SteadyTime deadline);
+// PgClient over libpq: PgSession connections, RunSessions.
+std::shared_ptr<PgClient> LibpqClient();
 
 }  // namespace failwatch

@@ -8,12 +8,13 @@
 #include "dns/dns_observation.h"
 #include "postgres/pg_metrics.h"
 #include "postgres/pg_queries.h"
+#include "postgres/pg_session.h"
 #include "postgres/write_probe_sql.h"
 
 namespace failwatch {
 
 struct PostgresCollector::NodeRuntime {
-  PgSession session;
+  std::unique_ptr<PgConnection> session;
   int failures = 0;
   SteadyTime next_attempt{};
   bool ever_up = false;
@@ -25,7 +26,7 @@ struct PostgresCollector::NodeRuntime {
 };
 
 struct PostgresCollector::ProbeRuntime {
-  PgSession session;
+  std::unique_ptr<PgConnection> session;
   WriteProbePath state;
   std::optional<HostPort> pinned;  // sticky: chosen once, never re-resolved
   WallTime pinned_at{};            // until sticky_max_lifetime passes
@@ -51,9 +52,11 @@ bool Answered(const std::string& code) {
 }  // namespace
 
 PostgresCollector::PostgresCollector(PgDatabaseOptions config,
-                                     PostgresCollectorOptions options)
+                                     PostgresCollectorOptions options,
+                                     std::shared_ptr<PgClient> client)
     : config_(std::move(config)),
       options_(options),
+      client_(client ? std::move(client) : LibpqClient()),
       node_set_(options.node_retention) {
   if (config_.write_probe.enabled) {
     auto sql = HeartbeatUpsertSql(config_.write_probe.table,
@@ -66,8 +69,10 @@ PostgresCollector::PostgresCollector(PgDatabaseOptions config,
       probe_config_error_ = sql.error();
     }
     fresh_ = std::make_unique<ProbeRuntime>();
+    fresh_->session = client_->NewConnection();
     fresh_->state.path = "fresh";
     sticky_ = std::make_unique<ProbeRuntime>();
+    sticky_->session = client_->NewConnection();
     sticky_->state.path = "sticky";
   }
 }
@@ -156,7 +161,8 @@ void PostgresCollector::RecordError(const std::string& node,
 
 NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
                                         const NodeSetEntry& entry,
-                                        const SessionJob* job, WallTime now) {
+                                        const SessionJob* job, WallTime now,
+                                        SteadyTime ran_until) {
   const std::string address = entry.address.ToString();
   NodeState st;
   st.address = address;
@@ -180,15 +186,25 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
   const bool status_ok = !job->results.empty() && job->results[0].ok;
   if (!status_ok) {
     auto [code, message] = JobFailure(*job);
-    FailNode(rt, st, unverified, code.empty() ? "08006" : code, message);
+    FailNode(rt, st, unverified, code.empty() ? "08006" : code, message,
+             ran_until);
     return st;
   }
   auto status = ParseNodeStatus(job->results[0].rows);
   if (!status.ok()) {
-    FailNode(rt, st, unverified, status.error().code, status.error().message);
+    FailNode(rt, st, unverified, status.error().code, status.error().message,
+             ran_until);
     return st;
   }
   ApplyNodeStatus(*status, st);
+  NodeAnswered(rt, st, entry, *job, now);
+  return st;
+}
+
+void PostgresCollector::NodeAnswered(NodeRuntime& rt, NodeState& st,
+                                     const NodeSetEntry& entry,
+                                     const SessionJob& job, WallTime now) {
+  const std::string& address = st.address;
   rt.failures = 0;
   rt.next_attempt = SteadyTime{};
   rt.ever_up = true;
@@ -197,7 +213,7 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
                  config_.name, address, NodeRoleName(st.role));
     rt.logged_code.clear();
   }
-  ReadDetails(rt, st, *job);
+  ReadDetails(rt, st, job);
   if (rt.last_up) {
     if (DetectTransition(*rt.last_up, st, now)) {
       spdlog::warn(
@@ -210,12 +226,12 @@ NodeState PostgresCollector::FinishNode(NodeRuntime& rt,
   }
   rt.last_up = st;
   LearnNodes(st, entry.address.port, now);
-  return st;
 }
 
 void PostgresCollector::FailNode(NodeRuntime& rt, NodeState& st,
                                  bool unverified, const std::string& code,
-                                 const std::string& message) {
+                                 const std::string& message,
+                                 SteadyTime ran_until) {
   st.up = false;
   st.role = Answered(code) ? NodeRole::kUnknown : NodeRole::kUnreachable;
   ErrorKind kind = code == "timeout" ? ErrorKind::kTimeout
@@ -225,9 +241,8 @@ void PostgresCollector::FailNode(NodeRuntime& rt, NodeState& st,
   if (!unverified) RecordError(st.address, code);
   rt.failures++;
   // From the end of the sample, so a hung node is not retried at once.
-  rt.next_attempt =
-      std::chrono::steady_clock::now() + Backoff(rt.failures, code);
-  if (ShouldDropSession(code) || code == "timeout") rt.session.Close();
+  rt.next_attempt = ran_until + Backoff(rt.failures, code);
+  if (ShouldDropSession(code) || code == "timeout") rt.session->Close();
   if (unverified) {
     spdlog::debug(
         "postgres discovered node unreachable database={} "
@@ -270,7 +285,7 @@ void PostgresCollector::ReadDetails(NodeRuntime& rt, NodeState& st,
     RecordError(address, code);
   }
   if (job->error && !st.error) st.error = job->error;
-  if (job->error && ShouldDropSession(job->error->code)) rt.session.Close();
+  if (job->error && ShouldDropSession(job->error->code)) rt.session->Close();
 }
 
 // Nodes named by the replication views join the node set.
@@ -317,14 +332,14 @@ void PostgresCollector::FinishProbe(ProbeRuntime& probe, const SessionJob* job,
     p.failures_total[code]++;
   }
   if (!sticky) {
-    probe.session.Close();
+    probe.session->Close();
     return;
   }
   // Like HikariCP: evict only on connection-level errors, never on 25006.
   if (!code.empty() && code != "25006" &&
       (code.starts_with("08") || code.starts_with("57P") || code == "timeout" ||
-       !probe.session.connected())) {
-    probe.session.Close();
+       !probe.session->connected())) {
+    probe.session->Close();
   }
 }
 
@@ -347,12 +362,13 @@ PostgresCollector::SamplePlan PostgresCollector::Plan(const SampleContext& ctx,
     auto& rt = nodes_[address];
     if (!rt) {
       rt = std::make_unique<NodeRuntime>();
+      rt->session = client_->NewConnection();
       // A node back in the set continues its promotion count.
       rt->last.promotions_total = promotions_.Of(address);
     }
     if (rt->failures > 0 && steady_now < rt->next_attempt) continue;
     SessionJob job;
-    job.session = &rt->session;
+    job.session = rt->session.get();
     job.target = TargetFor(plan.entries[i].address, kMonitorApplicationName);
     job.sql = NodeSampleSql();
     plan.job_of[i] = static_cast<int>(plan.jobs.size());
@@ -367,7 +383,7 @@ void PostgresCollector::PlanProbes(const SampleContext& ctx, SamplePlan& plan) {
                      const char* path) {
     probe.state.address = to.ToString();
     SessionJob job;
-    job.session = &probe.session;
+    job.session = probe.session.get();
     job.target = TargetFor(to, std::string(kProbeApplicationPrefix) + path);
     job.sql = upsert_sql_;
     plan.jobs.push_back(std::move(job));
@@ -375,7 +391,7 @@ void PostgresCollector::PlanProbes(const SampleContext& ctx, SamplePlan& plan) {
   };
   auto writer = CurrentWriterAddress(ctx);
   if (writer) {
-    fresh_->session.Close();
+    fresh_->session->Close();
     plan.fresh_job = add_job(*fresh_, *writer, "fresh");
   }
   if (sticky_->pinned &&
@@ -387,7 +403,7 @@ void PostgresCollector::PlanProbes(const SampleContext& ctx, SamplePlan& plan) {
         "max_lifetime_ms={}",
         config_.name, sticky_->pinned->ToString(),
         config_.write_probe.sticky_max_lifetime.count());
-    sticky_->session.Close();
+    sticky_->session->Close();
     sticky_->pinned.reset();
   }
   if (!sticky_->pinned && writer) {
@@ -425,8 +441,8 @@ void PostgresCollector::FoldNodes(const SamplePlan& plan, WallTime now,
   for (std::size_t i = 0; i < plan.entries.size(); ++i) {
     const std::string address = plan.entries[i].address.ToString();
     NodeRuntime& rt = *nodes_[address];
-    NodeState st =
-        FinishNode(rt, plan.entries[i], plan.Job(plan.job_of[i]), now);
+    NodeState st = FinishNode(rt, plan.entries[i], plan.Job(plan.job_of[i]),
+                              now, plan.ran_until);
     TrackRollbacks(rt.rollbacks, st, own_failures[address], now);
     promotions_.Record(address, st.promotions_total);
     rt.last = st;
@@ -480,7 +496,7 @@ void PostgresCollector::AddEndpointTargets(const SampleContext& ctx,
 
 SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   const WallTime now = ctx.now;
-  const SteadyTime steady_now = std::chrono::steady_clock::now();
+  const SteadyTime steady_now = ctx.clock->Steady();
   Millis budget = ctx.Remaining();
   Millis margin = std::clamp(budget / 10, Millis(5), options_.output_margin);
   const SteadyTime deadline = steady_now + budget - margin;
@@ -488,7 +504,8 @@ SampleOutput PostgresCollector::Sample(const SampleContext& ctx) {
   SamplePlan plan = Plan(ctx, steady_now);
   std::vector<SessionJob*> job_ptrs;
   for (auto& j : plan.jobs) job_ptrs.push_back(&j);
-  RunSessions(job_ptrs, deadline);
+  client_->Run(job_ptrs, deadline, *ctx.clock);
+  plan.ran_until = ctx.clock->Steady();
 
   auto obs = std::make_shared<PgObservation>();
   obs->database = config_.name;

@@ -13,9 +13,9 @@
 
 #include "core/collector.h"
 #include "postgres/node_set.h"
+#include "postgres/pg_client.h"
 #include "postgres/pg_derive.h"
 #include "postgres/pg_observation.h"
-#include "postgres/pg_session.h"
 #include "postgres/postgres_options.h"
 
 namespace failwatch {
@@ -39,8 +39,10 @@ struct PostgresCollectorOptions {
 
 class PostgresCollector final : public Collector {
  public:
+  // `client` null = libpq (LibpqClient()).
   explicit PostgresCollector(PgDatabaseOptions config,
-                             PostgresCollectorOptions options = {});
+                             PostgresCollectorOptions options = {},
+                             std::shared_ptr<PgClient> client = nullptr);
   ~PostgresCollector() override;
 
   const std::string& kind() const override { return kind_; }
@@ -59,6 +61,7 @@ class PostgresCollector final : public Collector {
     std::vector<int> job_of;  // per entry: index into jobs, -1 = in backoff
     int fresh_job = -1;
     int sticky_job = -1;
+    SteadyTime ran_until{};  // when the jobs ended, on ctx.clock
     const SessionJob* Job(int index) const {
       return index >= 0 ? &jobs[static_cast<std::size_t>(index)] : nullptr;
     }
@@ -75,10 +78,16 @@ class PostgresCollector final : public Collector {
   void UpdateNodeSet(const SampleContext& ctx);
   ConnTarget TargetFor(const HostPort& address,
                        const std::string& application_name) const;
+  // A failed node is retried `Backoff` after `ran_until`.
   NodeState FinishNode(NodeRuntime& rt, const NodeSetEntry& entry,
-                       const SessionJob* job, WallTime now);
+                       const SessionJob* job, WallTime now,
+                       SteadyTime ran_until);
   void FailNode(NodeRuntime& rt, NodeState& st, bool unverified,
-                const std::string& code, const std::string& message);
+                const std::string& code, const std::string& message,
+                SteadyTime ran_until);
+  // The node's status row parsed: details, transitions, learned nodes.
+  void NodeAnswered(NodeRuntime& rt, NodeState& st, const NodeSetEntry& entry,
+                    const SessionJob& job, WallTime now);
   void ReadDetails(NodeRuntime& rt, NodeState& st, const SessionJob& job);
   void LearnNodes(const NodeState& st, std::uint16_t port, WallTime now);
   Millis Backoff(int failures, const std::string& code) const;
@@ -91,6 +100,7 @@ class PostgresCollector final : public Collector {
   const std::string kind_ = kPostgresKind;
   PgDatabaseOptions config_;
   PostgresCollectorOptions options_;
+  std::shared_ptr<PgClient> client_;
   NodeSet node_set_;
   std::map<std::string, std::unique_ptr<NodeRuntime>> nodes_;
   std::unique_ptr<ProbeRuntime> fresh_;
