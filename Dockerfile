@@ -42,11 +42,12 @@ ARG DEBIAN_FRONTEND=noninteractive
 # Exactly what dpkg-shlibdeps computes for the binary (libc6, libgcc-s1 and
 # libstdc++6 are already in the base); tests/integration/
 # shipping_docker_test.sh fails when this list and the binary disagree.
-# ca-certificates: for sslmode=verify-full and Kafka SSL.
+# ca-certificates: for sslmode=verify-full and Kafka SSL. (libsystemd0, which
+# --web.systemd-socket dlopen()s, is in the base already: apt needs it.)
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
-      libc-ares2 libcrypt1 libfmt9 libpq5 libssl3 libsystemd0 \
+      libc-ares2 libcrypt1 libfmt9 libpq5 libssl3 \
       librdkafka1 libre2-9 libspdlog1.10 libyaml-cpp0.7 \
       zlib1g \
  && rm -rf /var/lib/apt/lists/* \
