@@ -42,11 +42,12 @@ ARG DEBIAN_FRONTEND=noninteractive
 # Exactly what dpkg-shlibdeps computes for the binary (libc6, libgcc-s1 and
 # libstdc++6 are already in the base); tests/integration/
 # shipping_docker_test.sh fails when this list and the binary disagree.
-# ca-certificates: for sslmode=verify-full and Kafka SSL.
+# ca-certificates: for sslmode=verify-full and Kafka SSL. (libsystemd0, which
+# --web.systemd-socket dlopen()s, is in the base already: apt needs it.)
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
-      libc-ares2 libcrypt1 libfmt9 libpq5 libssl3 libsystemd0 \
+      libc-ares2 libcrypt1 libfmt9 libpq5 libssl3 \
       librdkafka1 libre2-9 libspdlog1.10 libyaml-cpp0.7 \
       zlib1g \
  && rm -rf /var/lib/apt/lists/* \
@@ -54,6 +55,10 @@ RUN apt-get update \
       --home-dir /nonexistent --shell /usr/sbin/nologin failwatch
 COPY examples/failwatch.yml /usr/share/doc/failwatch/examples/failwatch.yml
 
+# GnuTLS (libpq -> libldap -> GnuTLS) initialises itself in its library
+# constructor unless told not to: ~1 MiB RSS for a library failwatch never
+# uses (libldap initialises it when it needs it). deploying.md, Resource sizing.
+ENV GNUTLS_NO_IMPLICIT_INIT=1
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 EXPOSE 19921

@@ -8,10 +8,14 @@
 #   prometheus-blackbox-exporter  DNS module, the endpoint name
 #   prometheus-pgbouncer-exporter the PgBouncer (1.7 dies on PgBouncer 1.18's
 #                                 SHOW STATS: reported, not counted)
-# For each: CPU % of one core (utime+stime from /proc/PID/stat over the run)
-# and RSS (VmRSS, mean and max of one sample a second), then the ratios.
+# For each: CPU % of one core (utime+stime from /proc/PID/stat over the run),
+# RSS (VmRSS, mean and max of one sample a second; the goal's measure) and
+# PSS next to it (smaps_rollup at the end), then the ratios.
 #
 #   bench/footprint.sh [SECONDS (120)]      FAILWATCH_BIN (build/ci/failwatch)
+#   FOOTPRINT_SMAPS=1: failwatch's RSS / PSS / private dirty per mapping
+#   FOOTPRINT_B_BIN=OLD/failwatch or FOOTPRINT_B_ENV="VAR=VALUE ...": a second
+#     failwatch in the same run, its figures next to the first's (before/after)
 #
 # Uses the lab's fixed PostgreSQL addresses (127.0.0.2/3:55432): it takes
 # LAB_LOCK (/work/lab.lock when it exists) itself. Installs the peers with
@@ -45,6 +49,7 @@ PIDS=()
 source "$ROOT/scripts/lab/pg.sh"
 source "$ROOT/scripts/lab/dns.sh"
 source "$ROOT/scripts/lab/pgbouncer.sh"
+source "$ROOT/scripts/lab/ports.sh"
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -55,11 +60,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() {
-  local port
-  while port=$((20000 + RANDOM % 12000)); ss -Htuan "sport = :$port" | grep -q .; do :; done
-  echo "$port"
-}
 start() {  # NAME CMD...: background, output to $WORK/NAME.log, pid in PID_OF[NAME]
   local name=$1
   shift
@@ -87,9 +87,15 @@ pgb_lab_start "$WORK/pgbouncer"
 
 # ---- failwatch: DNS + both nodes + PgBouncer + write probe, 1 s ----
 echo failwatch-pw > "$WORK/pw"
-cat > "$WORK/failwatch.yml" <<YAML
+# start_failwatch NAME BIN ENV...: one failwatch with its own instance_id
+# (the write probe rows of two instances never collide).
+start_failwatch() {
+  local name=$1 bin=$2
+  shift 2
+  cat > "$WORK/$name.yml" <<YAML
 interval: 1s
 timeout: 800ms
+instance_id: $name
 databases:
   - name: orders
     endpoint: db.lab.test:$PG_LAB_PORT
@@ -103,10 +109,26 @@ databases:
     pgbouncers:
       - {address: "127.0.0.1:$PGB_PORT", user: failwatch, password_file: $WORK/pw}
 YAML
-PORT_OF[failwatch]=$(free_port)
-# FOOTPRINT_FAILWATCH_ENV: extra environment for failwatch only, e.g.
-# "MALLOC_ARENA_MAX=1" to see what glibc's per-thread arenas cost.
-start failwatch env ${FOOTPRINT_FAILWATCH_ENV:-} "$FAILWATCH_BIN" --config "$WORK/failwatch.yml" --web.listen-address "127.0.0.1:${PORT_OF[failwatch]}"
+  PORT_OF[$name]=$(free_port)
+  start "$name" env "$@" "$bin" --config "$WORK/$name.yml" --web.listen-address "127.0.0.1:${PORT_OF[$name]}"
+}
+# failwatch runs with the environment the shipped deployment sets
+# (deploy/systemd/failwatch.service, the Dockerfile; the Kubernetes manifests
+# run that image): GNUTLS_NO_IMPLICIT_INIT=1 (libpq -> libldap -> GnuTLS,
+# whose constructor would otherwise initialise it in every process).
+# FOOTPRINT_FAILWATCH_ENV replaces it, e.g. "MALLOC_ARENA_MAX=1".
+# FOOTPRINT_B_BIN / FOOTPRINT_B_ENV: a second failwatch, "failwatch_b", in the
+# same run (same lab, same load, same config but its instance_id), for a
+# before/after of one change; it is reported, never counted as a peer.
+DEPLOY_ENV=${FOOTPRINT_FAILWATCH_ENV-GNUTLS_NO_IMPLICIT_INIT=1}
+# shellcheck disable=SC2086  # word splitting of the VAR=VALUE lists is intended
+start_failwatch failwatch "$FAILWATCH_BIN" $DEPLOY_ENV
+FAILWATCHES=(failwatch)
+if [ -n "${FOOTPRINT_B_BIN:-}${FOOTPRINT_B_ENV+set}" ]; then
+  # shellcheck disable=SC2086
+  start_failwatch failwatch_b "${FOOTPRINT_B_BIN:-$FAILWATCH_BIN}" ${FOOTPRINT_B_ENV-$DEPLOY_ENV}
+  FAILWATCHES+=(failwatch_b)
+fi
 
 # ---- the peers ----
 for n in 1 2; do
@@ -139,7 +161,7 @@ PGPASSWORD=failwatch-pw start pgbouncer_exporter /usr/bin/prometheus-pgbouncer-e
 {
   echo "global: {scrape_interval: 1s, scrape_timeout: 900ms}"
   echo "scrape_configs:"
-  for name in failwatch postgres_exporter_node1 postgres_exporter_node2 pgbouncer_exporter; do
+  for name in "${FAILWATCHES[@]}" postgres_exporter_node1 postgres_exporter_node2 pgbouncer_exporter; do
     echo "  - {job_name: $name, static_configs: [{targets: ['127.0.0.1:${PORT_OF[$name]}']}]}"
   done
   cat <<YAML
@@ -156,7 +178,7 @@ start prometheus /usr/bin/prometheus --config.file "$WORK/prometheus.yml" --stor
 echo "warm-up ${WARMUP} s, then measuring ${DURATION} s (scrape and sample interval 1 s)"
 sleep "$WARMUP"
 TICK=$(getconf CLK_TCK)
-NAMES=(failwatch postgres_exporter_node1 postgres_exporter_node2 blackbox_exporter pgbouncer_exporter)
+NAMES=("${FAILWATCHES[@]}" postgres_exporter_node1 postgres_exporter_node2 blackbox_exporter pgbouncer_exporter)
 cpu_ticks() { [ -r "/proc/$1/stat" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" || echo ""; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 # At the end: PSS (shared library pages divided among the processes that map
@@ -179,22 +201,60 @@ for n in "${NAMES[@]}"; do
   PSS[$n]=$(rollup_mib "${PID_OF[$n]}" Pss)
   ANON[$n]=$(rollup_mib "${PID_OF[$n]}" Anonymous)
 done
-# Where failwatch's RSS is (FOOTPRINT_SMAPS=1): resident KiB per mapping,
-# anonymous ones ([heap], thread arenas and stacks) by their size class.
-if [ "${FOOTPRINT_SMAPS:-0}" = 1 ]; then
-  echo "failwatch threads: $(ls "/proc/${PID_OF[failwatch]}/task" | wc -l)"
+# Where failwatch's RSS is (FOOTPRINT_SMAPS=1): per mapped file, RSS, PSS and
+# private dirty KiB (relocated data, COW'd pages: this process's own);
+# anonymous memory as thread stacks (8 MiB mappings), [heap] and the rest
+# (malloc arenas, mmaps). With failwatch_b, its columns come next.
+smaps_by_mapping() {  # PID -> "name rss pss private_dirty" lines
   # (mawk has no strtonum: the size comes from bash arithmetic on the range.)
+  local range f2 path exe
+  exe=$(readlink "/proc/$1/exe")
   while read -r range f2 _ _ _ path; do
+    [ "${path:-}" = "$exe" ] && path="[failwatch_binary]"
     if [[ "$range" =~ ^([0-9a-f]+)-([0-9a-f]+)$ ]]; then
       echo "M $(( (0x${BASH_REMATCH[2]} - 0x${BASH_REMATCH[1]}) / 1024 )) ${path:-}"
-    elif [ "$range" = "Rss:" ]; then
-      echo "R $f2"
+    elif [ "$range" = "Rss:" ] || [ "$range" = "Pss:" ] || [ "$range" = "Private_Dirty:" ]; then
+      echo "${range%:} $f2"
     fi
-  done < "/proc/${PID_OF[failwatch]}/smaps" > "$WORK/smaps.txt" || true
-  awk '$1 == "M" { name = ($3 == "" ? "[anon " $2 " KiB]" : $3) }
-       $1 == "R" { rss[name] += $2 }
-       END { for (n in rss) if (rss[n] >= 100) printf "%8d KiB  %s\n", rss[n], n }' \
-    "$WORK/smaps.txt" | sort -rn | head -25
+  done < "/proc/$1/smaps" |
+    awk '$1 == "M" { name = $3
+                     if (name == "") name = ($2 >= 8000 && $2 <= 8200 ? "[anon:thread_stacks]" : "[anon:arenas,mmaps]")
+                     sub(/^.*\//, "", name); gsub(/ /, "_", name) }
+         $1 == "Rss" { r[name] += $2 } $1 == "Pss" { p[name] += $2 } $1 == "Private_Dirty" { d[name] += $2 }
+         END { for (n in r) print n, r[n], p[n], d[n] }'
+}
+if [ "${FOOTPRINT_SMAPS:-0}" = 1 ]; then
+  for n in "${FAILWATCHES[@]}"; do
+    smaps_by_mapping "${PID_OF[$n]}" > "$WORK/smaps.$n" 2>/dev/null || true
+    echo "$n: $(ls "/proc/${PID_OF[$n]}/task" | wc -l) threads"
+  done
+  printf '\n%-28s' "KiB per mapping"
+  for n in "${FAILWATCHES[@]}"; do printf ' %26s' "$n: RSS / PSS / priv.dirty"; done
+  echo
+  # One row per mapping any instance has >= 64 KiB resident of, by the first's RSS.
+  awk -v files="${FAILWATCHES[*]}" -v dir="$WORK" 'BEGIN {
+      k = split(files, f, " ")
+      for (i = 1; i <= k; i++) {
+        while ((getline line < (dir "/smaps." f[i])) > 0) {
+          split(line, x, " "); names[x[1]] = 1
+          r[i, x[1]] = x[2]; p[i, x[1]] = x[3]; d[i, x[1]] = x[4]; tr[i] += x[2]; tp[i] += x[3]; td[i] += x[4]
+        }
+      }
+      for (n in names) {
+        big = 0
+        for (i = 1; i <= k; i++) if (r[i, n] >= 64) big = 1
+        if (!big) { for (i = 1; i <= k; i++) { sr[i] += r[i, n]; sp[i] += p[i, n]; sd[i] += d[i, n] }; continue }
+        printf "%08d %-28s", r[1, n], n
+        for (i = 1; i <= k; i++) printf " %10d %7d %7d", r[i, n], p[i, n], d[i, n]
+        printf "\n"
+      }
+      printf "%08d %-28s", 0, "(mappings < 64 KiB each)"
+      for (i = 1; i <= k; i++) printf " %10d %7d %7d", sr[i], sp[i], sd[i]
+      printf "\n"
+      printf "%08d %-28s", -1, "total"
+      for (i = 1; i <= k; i++) printf " %10d %7d %7d", tr[i], tp[i], td[i]
+      printf "\n"
+    }' | sort -r | cut -c10-
 fi
 
 # Scrape health over the run, from Prometheus.
@@ -226,19 +286,24 @@ if grep -q "KeyError" "$WORK/pgbouncer_exporter.log" || ! awk -v u="${pgb_up:-0}
   pgb_note="prometheus-pgbouncer-exporter $(dpkg-query -W -f='${Version}' prometheus-pgbouncer-exporter): up ${pgb_up:-0} over the run against PgBouncer $(/usr/sbin/pgbouncer --version | head -1 | awk '{print $2}')${err:+, $err (SHOW STATS)}; not counted in the peers"
   unset 'CPU[pgbouncer_exporter]' 'RSS[pgbouncer_exporter]'
 fi
-peers_cpu=0 peers_rss=0 peers=""
+peers_cpu=0 peers_rss=0 peers_pss=0 peers=""
 for n in postgres_exporter_node1 postgres_exporter_node2 blackbox_exporter pgbouncer_exporter; do
   [ -n "${CPU[$n]:-}" ] || continue
   peers_cpu=$(awk -v a="$peers_cpu" -v b="${CPU[$n]}" 'BEGIN { print a + b }')
   peers_rss=$(awk -v a="$peers_rss" -v b="${RSS[$n]}" 'BEGIN { print a + b }')
+  peers_pss=$(awk -v a="$peers_pss" -v b="${PSS[$n]:-0}" 'BEGIN { print a + b }')
   peers+="$n "
 done
 echo
-echo "peers together ($peers): CPU ${peers_cpu} %, RSS ${peers_rss} MiB"
-if [ -n "${CPU[failwatch]:-}" ]; then
-  awk -v fc="${CPU[failwatch]}" -v fr="${RSS[failwatch]}" -v pc="$peers_cpu" -v pr="$peers_rss" 'BEGIN {
-    printf "failwatch: CPU %.2f %%, RSS %.1f MiB -> peers / failwatch: CPU %.1fx, RSS %.1fx\n",
-      fc, fr, (fc > 0 ? pc / fc : 0), (fr > 0 ? pr / fr : 0) }'
-fi
+echo "peers together ($peers): CPU ${peers_cpu} %, RSS ${peers_rss} MiB, PSS ${peers_pss} MiB"
+# RSS is the goal's measure; PSS (shared pages divided among the processes
+# mapping them) is shown next to it as the fairer view on a shared node.
+for n in "${FAILWATCHES[@]}"; do
+  [ -n "${CPU[$n]:-}" ] || continue
+  awk -v n="$n" -v fc="${CPU[$n]}" -v fr="${RSS[$n]}" -v fp="${PSS[$n]:-0}" \
+    -v pc="$peers_cpu" -v pr="$peers_rss" -v pp="$peers_pss" 'BEGIN {
+    printf "%s: CPU %.2f %%, RSS %.1f MiB, PSS %.1f MiB -> peers / %s: CPU %.1fx, RSS %.1fx (PSS %.1fx)\n",
+      n, fc, fr, fp, n, (fc > 0 ? pc / fc : 0), (fr > 0 ? pr / fr : 0), (fp > 0 ? pp / fp : 0) }'
+done
 [ -z "$pgb_note" ] || echo "$pgb_note"
 echo "failwatch up $(awk '$1 == "failwatch" { print $2 }' "$WORK/up.txt"), $(grep -c . "$WORK/up.txt") jobs scraped; $(nproc) cores, $(date -u +%FT%TZ)"

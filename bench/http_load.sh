@@ -27,6 +27,7 @@
 # priority, so other work on a shared machine takes less of their CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lab/ports.sh
 PY=${LAB_PYTHON:-/usr/bin/python3}
 DURATION=${BENCH_DURATION:-12}
 SERIES=${BENCH_SERIES:-200000}
@@ -84,7 +85,7 @@ declare -A PORT=() PID=()
 for spec in "$@"; do
   name=${spec%%=*}
   bin=${spec#*=}
-  port=$((30000 + RANDOM % 20000))
+  port=$(free_port)
   "$bin" --config "$WORK/failwatch.yml" --web.listen-address "127.0.0.1:$port" \
     >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)

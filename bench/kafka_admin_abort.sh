@@ -22,6 +22,7 @@ RUN_SECONDS=${RUN_SECONDS:-8}
 BEFORE_BIN=${BEFORE_BIN:-}
 AFTER_BIN=$BUILD_DIR/failwatch
 TOOLS=$BUILD_DIR/tests
+source "$here/scripts/lab/ports.sh"
 WORK=$(mktemp -d /tmp/failwatch-kafka-abort.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 NOTCACHE=glibc.malloc.tcache_count=0
@@ -57,7 +58,7 @@ for which in before after; do
   for tun in "" "$NOTCACHE"; do
     a=0 other=0 alive=0 restarts=0
     for _ in $(seq "$N"); do
-      port=$((20000 + RANDOM % 20000))
+      port=$(free_port)
       env ${tun:+GLIBC_TUNABLES=$tun} "$bin" --config "$WORK/fw.yml" \
         --web.listen-address "127.0.0.1:$port" >"$WORK/fw.log" 2>&1 &
       pid=$!

@@ -56,6 +56,9 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# dlopen()ed for --web.systemd-socket (src/http/systemd_socket.cc), so
+# dpkg-shlibdeps cannot see it; CPack appends the computed list to this.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsystemd0")
 # Maintainer scripts (systemd reload on install/remove) and the conffiles
 # list; configure_file keeps them in the build tree with the right modes.
 set(_fw_ctl ${CMAKE_BINARY_DIR}/packaging/debian)

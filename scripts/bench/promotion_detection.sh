@@ -20,6 +20,7 @@ done
 [ -x "$BIN" ] || { echo "build failwatch first (or set FAILWATCH_BIN)" >&2; exit 2; }
 source "$ROOT/scripts/lab/pg.sh"
 source "$ROOT/scripts/lab/dns.sh"
+source "$ROOT/scripts/lab/ports.sh"
 
 WORK=$(mktemp -d /tmp/failwatch-bench.XXXXXX)
 chmod 755 "$WORK"
@@ -33,8 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 pg_lab_init "$WORK/pg" > "$WORK/init.log" 2>&1
-DNS_PORT=$((20000 + RANDOM % 20000))
-HTTP_PORT=$((20000 + RANDOM % 20000))
+DNS_PORT=$(free_port)
+HTTP_PORT=$(free_port)
 dns_lab_start "$WORK" 127.0.0.1 "$DNS_PORT" 1
 dns_lab_set "$WORK" db.lab.test 127.0.0.2
 echo failwatch-pw > "$WORK/pw"

@@ -1,6 +1,7 @@
 // --web.systemd-socket: the listening sockets systemd hands over with
 // socket activation (LISTEN_FDS/LISTEN_PID), read with libsystemd's
-// sd_listen_fds so the protocol details stay systemd's.
+// sd_listen_fds so the protocol details stay systemd's (libsystemd is
+// dlopen()ed on that path only: see systemd_socket.cc).
 #pragma once
 
 #include <vector>

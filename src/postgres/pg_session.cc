@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <thread>
 
 #include "core/io_clock.h"
@@ -25,6 +26,17 @@ std::string FirstLine(const char* text) {
   auto nl = s.find('\n');
   if (nl != std::string::npos) s.resize(nl);
   return s;
+}
+
+// libpq's default gssencmode=prefer asks Kerberos for a credential cache
+// before every connection (krb5 reads its config and looks for a ticket):
+// CPU on each of the write probe's fresh connections and ~0.5 MiB of
+// Kerberos pages, for GSS *encryption*, which failwatch's config never asks
+// for. GSSAPI authentication (pg_hba `gss`) works without it. Who wants GSS
+// encryption sets libpq's own PGGSSENCMODE, which then applies unchanged.
+const char* GssEncMode() {
+  static const bool from_env = std::getenv("PGGSSENCMODE") != nullptr;
+  return from_env ? nullptr : "disable";
 }
 
 bool Contains(const std::string& haystack, const char* needle) {
@@ -123,6 +135,10 @@ Status PgSession::StartConnect(const ConnTarget& t) {
   add("sslmode", t.sslmode);
   add("application_name", t.application_name);
   add("connect_timeout", timeout);
+  if (const char* gss = GssEncMode()) {
+    keys.push_back("gssencmode");
+    values.push_back(gss);
+  }
   keys.push_back(nullptr);
   values.push_back(nullptr);
   conn_ = PQconnectStartParams(keys.data(), values.data(), 0);

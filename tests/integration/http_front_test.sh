@@ -5,7 +5,7 @@
 # min_version, basic auth over TLS (bcrypt cost and NUL cases), the
 # directory web config at start and at reload, 405/Allow, HEAD,
 # Accept-Encoding q=0, /healthz under slowloris + idle + keep-alive load,
-# and SIGTERM with connections open.
+# SIGTERM with connections open, and systemd socket activation.
 source "$(dirname "$0")/lib.sh"
 PY=${LAB_PYTHON:-/usr/bin/python3}
 
@@ -225,8 +225,24 @@ h = r["healthz"]
 assert h["requests"] > 10 and h["errors"] == 0 and h["max_ms"] < 2000, h
 assert r["scrape"]["requests"] > 0, r["scrape"]
 PY
+grep -q libsystemd "/proc/$FW2/maps" && fail "libsystemd mapped without --web.systemd-socket"
 t0=$(now_ms)
 kill -TERM "$FW2"
 wait "$FW2" || true
 log "plain server stopped in $(($(now_ms) - t0)) ms"
+
+# --- systemd socket activation (libsystemd is dlopen()ed on this path only) ----
+# systemd-socket-activate listens, starts failwatch on the first connection
+# and passes it the listening socket (LISTEN_FDS/LISTEN_PID).
+PORT4=$(free_port)
+systemd-socket-activate -l "127.0.0.1:$PORT4" "$FAILWATCH_BIN" --config "$WORK/failwatch.yml" \
+  --web.systemd-socket >> "$WORK/failwatch-socket.log" 2>&1 &
+PIDS+=($!)
+wait_for 10 "/healthz on the activated socket" curl -sf --max-time 2 "http://127.0.0.1:$PORT4/healthz"
+fw_socket=$(pgrep -f -- "--config $WORK/failwatch.yml --web.systemd-socket" | head -1)
+grep -q libsystemd "/proc/$fw_socket/maps" || fail "socket activation without libsystemd mapped?"
+"$FAILWATCH_BIN" --config "$WORK/failwatch.yml" --web.systemd-socket > "$WORK/nosocket.out" 2>&1 &&
+  fail "--web.systemd-socket without sockets must fail"
+grep -q "no socket passed by systemd" "$WORK/nosocket.out" || fail "no-socket message: $(cat "$WORK/nosocket.out")"
+log "systemd socket activation: served /healthz; without sockets: exit 2 with the reason"
 log "PASS"

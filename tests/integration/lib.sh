@@ -5,6 +5,7 @@ set -euo pipefail
 : "${FAILWATCH_BIN:?FAILWATCH_BIN must point at the failwatch binary}"
 : "${FAILWATCH_SOURCE_DIR:?}"
 source "$FAILWATCH_SOURCE_DIR/scripts/lab/dns.sh"
+source "$FAILWATCH_SOURCE_DIR/scripts/lab/ports.sh"  # free_port
 
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/failwatch-${TEST_NAME}.XXXXXX")
@@ -40,21 +41,6 @@ log() { echo "[$TEST_NAME $(date +%H:%M:%S.%3N)] $*"; }
 fail() {
   echo "FAIL: $*" >&2
   exit 1
-}
-
-# A port no socket uses (TCP and UDP, listening or connected), below the
-# kernel's ephemeral range (32768+), so an outgoing connection or c-ares'
-# connected UDP socket cannot take it between this check and the bind
-# (dnsmasq failed with "Address already in use" in a CI run).
-free_port() {
-  local port
-  while true; do
-    port=$((20000 + RANDOM % 12000))
-    if ! ss -Htuan "sport = :$port" | grep -q .; then
-      echo "$port"
-      return
-    fi
-  done
 }
 
 now_ms() { date +%s%3N; }
