@@ -329,6 +329,7 @@ GroupState KafkaTracker::ErrorGroup(const std::string& name,
   g.status = ConsumerStatus::kErr;
   g.error = error;
   g.topics.assign(track.topics.begin(), track.topics.end());
+  g.partitions.reserve(track.partitions.size());
   for (const auto& [tp, pt] : track.partitions) {
     GroupPartitionState p;
     p.topic = tp.topic;
@@ -341,6 +342,7 @@ GroupState KafkaTracker::ErrorGroup(const std::string& name,
 
 std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
     const Error& error, WallTime now, const DiscoveryView& discovery) {
+  all_partitions_ = {};
   auto obs = std::make_shared<KafkaObservation>();
   obs->cluster = cluster_;
   obs->at = now;
@@ -360,8 +362,18 @@ std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
   return obs;
 }
 
+const OffsetHistory* KafkaTracker::FindOffsets(
+    const TopicPartition& tp) const {
+  auto it = std::lower_bound(
+      offsets_.begin(), offsets_.end(), tp,
+      [](const auto& kv, const TopicPartition& t) { return kv.first < t; });
+  return it != offsets_.end() && it->first == tp ? &it->second : nullptr;
+}
+
 std::shared_ptr<KafkaObservation> KafkaTracker::Update(
     const SampleReadings& in) {
+  // Only the probes of this sample needed it (40 bytes a partition).
+  all_partitions_ = {};
   auto obs = std::make_shared<KafkaObservation>();
   obs->cluster = cluster_;
   obs->at = in.now;
@@ -374,26 +386,44 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
   for (const auto& p : in.metadata.partitions) {
     if (TopicAllowed(p.tp.topic)) by_topic[p.tp.topic].push_back(&p);
   }
-  std::erase_if(offsets_, [&](const auto& kv) {
-    auto t = by_topic.find(kv.first.topic);
-    return t == by_topic.end() ||
-           std::none_of(
-               t->second.begin(), t->second.end(),
-               [&](const PartitionMetadata* p) { return p->tp == kv.first; });
-  });
+  // The flat histories below rely on (topic, partition) order; ReadMetadata
+  // sorts, this keeps it true for any caller.
+  for (auto& [topic, parts] : by_topic) {
+    std::sort(parts.begin(), parts.end(),
+              [](const PartitionMetadata* a, const PartitionMetadata* b) {
+                return a->tp.partition < b->tp.partition;
+              });
+  }
+  // Both in (topic, partition) order: a merge keeps the histories of the
+  // partitions that still exist (read or not) and starts one for a
+  // partition read for the first time.
+  std::vector<std::pair<TopicPartition, OffsetHistory>> histories;
+  histories.reserve(in.metadata.partitions.size());
+  auto old = offsets_.begin();
+  obs->partitions.reserve(in.metadata.partitions.size());
   for (const auto& [topic, parts] : by_topic) {
     for (const PartitionMetadata* p : parts) {
       PartitionWatermarks w{p->tp.topic, p->tp.partition, p->leader, {}, {}};
+      while (old != offsets_.end() && old->first < p->tp) ++old;
+      const bool had = old != offsets_.end() && old->first == p->tp;
       auto wm = in.watermarks.find(p->tp);
-      if (!in.watermark_error && wm != in.watermarks.end() && wm->second.ok()) {
+      const bool read =
+          !in.watermark_error && wm != in.watermarks.end() && wm->second.ok();
+      if (had) {
+        histories.emplace_back(p->tp, std::move(old->second));
+      } else if (read) {
+        histories.emplace_back(p->tp,
+                               OffsetHistory(options_.offset_history_points));
+      }
+      if (read) {
         w.low = wm->second.low;
         w.high = wm->second.high;
-        offsets_.try_emplace(p->tp, options_.offset_history_points)
-            .first->second.Record(in.now, *w.high);
+        histories.back().second.Record(in.now, *w.high);
       }
       obs->partitions.push_back(std::move(w));
     }
   }
+  offsets_ = std::move(histories);
 
   for (auto& [name, track] : groups_) {
     auto res = in.committed.find(name);
@@ -436,7 +466,16 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
     }
     track.topics.clear();
 
-    std::map<TopicPartition, PartitionTrack> kept;
+    // Sized once: the observation keeps these vectors for an interval.
+    std::size_t expected = 0;
+    for (const auto& topic : consumed) {
+      if (auto parts = by_topic.find(topic); parts != by_topic.end()) {
+        expected += parts->second.size();
+      }
+    }
+    std::vector<std::pair<TopicPartition, PartitionTrack>> kept;
+    kept.reserve(expected);
+    g.partitions.reserve(expected);
     bool moved = false;
     RateSums sums;
     sums.point.at = in.now;
@@ -456,10 +495,15 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
         p.topic = pm->tp.topic;
         p.partition = pm->tp.partition;
         p.committed = committed.offset;
-        auto old = track.partitions.find(pm->tp);
-        PartitionTrack pt = old != track.partitions.end()
-                                ? std::move(old->second)
-                                : PartitionTrack(options_);
+        auto old = std::lower_bound(
+            track.partitions.begin(), track.partitions.end(), pm->tp,
+            [](const auto& kv, const TopicPartition& tp) {
+              return kv.first < tp;
+            });
+        PartitionTrack pt =
+            old != track.partitions.end() && old->first == pm->tp
+                ? std::move(old->second)
+                : PartitionTrack(options_);
         auto wm = in.watermarks.find(pm->tp);
         const bool readable = !in.watermark_error &&
                               wm != in.watermarks.end() && wm->second.ok() &&
@@ -470,9 +514,8 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
           p.low = *wm->second.low;
           p.high = *wm->second.high;
           p.lag = ComputeLag(p.committed, p.low, p.high);
-          auto hist = offsets_.find(pm->tp);
-          if (hist != offsets_.end()) {
-            if (auto ls = InterpolateLagSeconds(hist->second.points(),
+          if (const OffsetHistory* hist = FindOffsets(pm->tp)) {
+            if (auto ls = InterpolateLagSeconds(hist->points(),
                                                 p.committed.value_or(p.low),
                                                 p.high, in.now)) {
               p.lag_seconds = ls->seconds;
@@ -502,10 +545,11 @@ std::shared_ptr<KafkaObservation> KafkaTracker::Update(
           }
         }
         g.status = WorstStatus(g.status, p.status);
-        kept.emplace(pm->tp, std::move(pt));
+        kept.emplace_back(pm->tp, std::move(pt));
         g.partitions.push_back(std::move(p));
       }
     }
+    // `consumed` and each topic's partitions are sorted, so `kept` is too.
     track.partitions = std::move(kept);
     RecordRates(track, std::move(sums), g);
     if (moved || (g.members && *g.members > 0)) track.last_active = in.now;
