@@ -73,8 +73,8 @@ class StatusHistory {
   // One of these per group/partition: at 100k group-partitions every byte
   // of a point is ~2 MB, so points are stored packed (32 instead of 40
   // bytes, no optional) and the vector grows to its bound on demand; the
-  // object itself is 72 bytes (sentinels instead of optionals, the spacing
-  // derived from the window).
+  // object itself is 80 bytes, was 104 (sentinels instead of optionals, the
+  // spacing derived from the window).
   struct Packed {
     static constexpr std::int64_t kNoCommit = INT64_MIN;
     std::int64_t at_ns = 0;
