@@ -4,6 +4,9 @@
 //   kafka_scale_bench --groups=G --topics=T --partitions=P [--cycles=N]
 //       [--step-seconds=S] [--scrapes=K] [--max-series=M] [--brokers=B]
 //       [--deadline-seconds=D] [--topic-probe-minutes=M]
+//       [--default-allocator]   # glibc's dynamic mmap threshold (as before
+//                               # ConfigureAllocator) for a side-by-side
+//       [--exit-after-cycles]   # for heaptrack: live memory shows as leaks
 //
 // Topology: T topics of P partitions; group g consumes topic g % T and has
 // committed offsets on every partition of it (half of them one message
