@@ -10,6 +10,8 @@
 #
 # Env: BUILD_DIR (default build/bench), OUT (default /tmp/failwatch-kafka-scale),
 #      ROWS, SCRAPES (default 50), MAX_SERIES (default 200000),
+#      BENCH_ARGS (more kafka_scale_bench flags, e.g. --default-allocator:
+#      glibc's own mmap threshold instead of failwatch's ConfigureAllocator),
 #      DEADLINE (sample deadline in seconds, default 1800: the first sample
 #      of a big topology takes minutes; a timed-out coordinator admin request
 #      can abort librdkafka 2.0.2 — rd_kafka_enq_once_del_source_return —
@@ -41,6 +43,8 @@ for row in $ROWS; do
   IFS=: read -r g t p c m <<<"$row"
   extra=()
   [[ "${m:-}" == known ]] && extra+=(--known-topics)
+  # shellcheck disable=SC2206  # word-split on purpose: a flag list
+  [[ -n "${BENCH_ARGS:-}" ]] && extra+=(${BENCH_ARGS})
   log="$OUT/g${g}-t${t}-p${p}${m:+-$m}.log"
   if "$bin" --groups="$g" --topics="$t" --partitions="$p" --cycles="$c" "${extra[@]}" \
       --scrapes="$SCRAPES" --max-series="$MAX_SERIES" \

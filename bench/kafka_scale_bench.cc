@@ -4,6 +4,9 @@
 //   kafka_scale_bench --groups=G --topics=T --partitions=P [--cycles=N]
 //       [--step-seconds=S] [--scrapes=K] [--max-series=M] [--brokers=B]
 //       [--deadline-seconds=D] [--topic-probe-minutes=M]
+//       [--default-allocator]   # glibc's dynamic mmap threshold (as before
+//                               # ConfigureAllocator) for a side-by-side
+//       [--exit-after-cycles]   # for heaptrack: live memory shows as leaks
 //
 // Topology: T topics of P partitions; group g consumes topic g % T and has
 // committed offsets on every partition of it (half of them one message
@@ -154,6 +157,10 @@ struct Args {
   // Coordinator admin calls in the worker process (the default) or
   // in-process, for bench/kafka_admin_worker.sh's side-by-side.
   bool admin_worker = true;
+  // Exit right after the cycles without destroying anything: under
+  // heaptrack every live allocation then shows as leaked, with its stack
+  // (heaptrack --print-leaks), i.e. what the collector holds between samples.
+  bool exit_after_cycles = false;
   long probe_budget = 250'000;  // topic_probe_max_partitions
   int fetch_concurrency = 16;   // max_concurrent_group_fetches
   std::map<std::string, std::string> properties;  // --property=k=v
@@ -748,6 +755,15 @@ int Run(const Args& a) {
     }
   }
   g_count_new_handles = false;
+  if (a.exit_after_cycles) {
+    std::printf("# rss after %d cycles: %.1fMB (exiting: --exit-after-cycles)\n",
+                a.cycles, RssMb());
+    std::fflush(stdout);
+    // heaptrack streams its events from a timer thread: give it time to
+    // write the frees of the last cycle, or they show as leaks.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::_Exit(0);
+  }
   const double rss_after = RssMb();
   const double peak = PeakMb();
 
@@ -851,6 +867,14 @@ int Run(const Args& a) {
 
 int main(int argc, char** argv) {
   // The collector starts this binary as its Kafka admin worker.
+  // As the daemon's main does (--default-allocator: glibc's defaults).
+  bool default_allocator = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--default-allocator") {
+      default_allocator = true;
+    }
+  }
+  if (!default_allocator) failwatch::ConfigureAllocator();
   if (auto rc = failwatch::MaybeRunKafkaAdminWorker(argc, argv)) return *rc;
   Args a;
   for (int i = 1; i < argc; ++i) {
@@ -869,6 +893,8 @@ int main(int argc, char** argv) {
     else if (flag == "--deadline-seconds") a.deadline_seconds = std::atoi(v);
     else if (flag == "--topic-probe-minutes") a.topic_probe_minutes = std::atoi(v);
     else if (flag == "--known-topics") a.known_topics = true;
+    else if (flag == "--exit-after-cycles") a.exit_after_cycles = true;
+    else if (flag == "--default-allocator") {}  // handled first thing
     else if (flag == "--admin-worker") a.admin_worker = std::atoi(v) != 0;
     else if (flag == "--probe-budget") a.probe_budget = std::atol(v);
     else if (flag == "--fetch-concurrency") a.fetch_concurrency = std::atoi(v);

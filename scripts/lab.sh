@@ -317,7 +317,10 @@ start_kafka() {
   if proc_alive kafka; then return 0; fi
   mkdir -p "$LAB_DIR/kafka"
   rm -f "$LAB_DIR/kafka/bootstrap"
-  local topics=(orders:3 orders-audit.DLT:3)
+  # failwatch-canary: the end-to-end canary's topic (kafka[].canary), one
+  # partition per broker; created here because failwatch never creates it
+  # by default and the 2.0.2 mock cannot CreateTopics anyway.
+  local topics=(orders:3 orders-audit.DLT:3 failwatch-canary:3)
   [ "$APP_MODE" = dlt ] && topics+=(orders.DLT:1)
   proc_start kafka "$LAB_TOOLS_DIR/kafka_mock_cluster" --brokers=3 \
     --bootstrap-file="$LAB_DIR/kafka/bootstrap" "${topics[@]}"
@@ -387,6 +390,11 @@ kafka:
     # which failwatch restarts (failwatch_kafka_admin_worker_restarts_total);
     # a worker lost after describing makes the next ones list only.
     group_discovery: true
+    # The end-to-end canary, so the dashboards' canary panels have data
+    # (e2e_test checks every panel query against the lab's Prometheus).
+    canary:
+      topic: failwatch-canary
+      sla: 10s
     groups:
       - name: orders-consumer
         dead_letter_topics: ["orders.DLT"]

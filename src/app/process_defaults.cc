@@ -1,5 +1,7 @@
 #include "app/process_defaults.h"
 
+#include "core/memory_release.h"
+
 #include <cstdlib>  // defines __GLIBC__ on glibc
 #include <string>
 
@@ -22,11 +24,16 @@ constexpr int kMallocArenaMax = 2;
 ProcessDefaults ChooseProcessDefaults(const char* (*getenv_fn)(const char*)) {
   ProcessDefaults d;
   const char* tunables = getenv_fn("GLIBC_TUNABLES");
-  const bool arena_set = getenv_fn("MALLOC_ARENA_MAX") != nullptr ||
-                         (tunables != nullptr &&
-                          std::string(tunables).find(
-                              "glibc.malloc.arena_max") != std::string::npos);
-  if (!arena_set) d.malloc_arena_max = kMallocArenaMax;
+  auto set = [&](const char* env, const char* tunable) {
+    return getenv_fn(env) != nullptr ||
+           (tunables != nullptr &&
+            std::string(tunables).find(tunable) != std::string::npos);
+  };
+  if (!set("MALLOC_ARENA_MAX", "glibc.malloc.arena_max")) {
+    d.malloc_arena_max = kMallocArenaMax;
+  }
+  d.fixed_mmap_threshold =
+      !set("MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold");
   return d;
 }
 
@@ -36,6 +43,7 @@ void ApplyProcessDefaults() {
 #if defined(__GLIBC__)
   if (d.malloc_arena_max > 0) ::mallopt(M_ARENA_MAX, d.malloc_arena_max);
 #endif
+  if (d.fixed_mmap_threshold) ConfigureAllocator();
 }
 
 }  // namespace failwatch

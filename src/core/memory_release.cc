@@ -27,4 +27,11 @@ bool ReleaseFreedMemory(double min_interval_seconds) {
 #endif
 }
 
+void ConfigureAllocator() {
+#if defined(__GLIBC__)
+  // Setting it at all turns the dynamic threshold off (mallopt(3)).
+  ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 }  // namespace failwatch

@@ -12,4 +12,13 @@ namespace failwatch {
 // Returns true when it trimmed.
 bool ReleaseFreedMemory(double min_interval_seconds = 5.0);
 
+// Call first thing in main, before any thread starts. glibc serves blocks
+// above M_MMAP_THRESHOLD with their own mmap, returned on free; but the
+// threshold rises (up to 32 MB) whenever such a block is freed, so after the
+// first big sample the multi-MB vectors of the next ones (families before
+// rendering, readings) land in the arenas and leave them fragmented. A
+// fixed threshold of 128 KiB (glibc's own start value) keeps them out:
+// measured with bench/kafka_scale.sh (docs/reference/kafka.md, "Memory").
+void ConfigureAllocator();
+
 }  // namespace failwatch

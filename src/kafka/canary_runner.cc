@@ -232,8 +232,16 @@ Status CanaryRunner::CreateTopic(int brokers) {
     const rd_kafka_topic_result_t** topics =
         res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
     rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+    // The request-level reason says more than the code ("Failed while
+    // waiting for controller" on brokers without CreateTopics).
+    std::string why = err != RD_KAFKA_RESP_ERR_NO_ERROR
+                          ? rd_kafka_event_error_string(ev)
+                          : "";
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR && n == 1) {
       err = rd_kafka_topic_result_error(topics[0]);
+      if (const char* s = rd_kafka_topic_result_error_string(topics[0])) {
+        why = s;
+      }
     }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR ||
         err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
@@ -244,7 +252,9 @@ Status CanaryRunner::CreateTopic(int brokers) {
       out = MakeError(ErrorKind::kUnavailable, "canary_topic_created",
                       "canary topic created; waiting for its metadata");
     } else {
-      out = ErrorFromKafka(err, "canary topic creation");
+      Error e = ErrorFromKafka(err, "canary topic creation");
+      if (!why.empty()) e.message = "canary topic creation: " + why;
+      out = e;
     }
     rd_kafka_event_destroy(ev);
   }

@@ -349,6 +349,7 @@ GroupState KafkaTracker::ErrorGroup(const std::string& name,
   g.status = ConsumerStatus::kErr;
   g.error = error;
   g.topics.assign(track.topics.begin(), track.topics.end());
+  g.partitions.reserve(track.partitions.size());
   for (const auto& [tp, pt] : track.partitions) {
     GroupPartitionState p;
     p.topic = tp.topic;
@@ -361,6 +362,7 @@ GroupState KafkaTracker::ErrorGroup(const std::string& name,
 
 std::shared_ptr<const KafkaObservation> KafkaTracker::UpdateFailed(
     const Error& error, WallTime now, const DiscoveryView& discovery) {
+  all_partitions_ = {};
   auto obs = NewObservation(now, discovery);
   obs->error = error;
   if (groups_.empty()) {
@@ -386,11 +388,27 @@ std::shared_ptr<KafkaObservation> KafkaTracker::NewObservation(
   return obs;
 }
 
+const OffsetHistory* KafkaTracker::FindOffsets(
+    const TopicPartition& tp) const {
+  auto it = std::lower_bound(
+      offsets_.begin(), offsets_.end(), tp,
+      [](const auto& kv, const TopicPartition& t) { return kv.first < t; });
+  return it != offsets_.end() && it->first == tp ? &it->second : nullptr;
+}
+
 KafkaTracker::MetadataIndex KafkaTracker::IndexAllowedMetadata(
     const ClusterMetadata& metadata) const {
   MetadataIndex by_topic;
   for (const auto& p : metadata.partitions) {
     if (TopicAllowed(p.tp.topic)) by_topic[p.tp.topic].push_back(&p);
+  }
+  // The flat histories rely on (topic, partition) order; ReadMetadata
+  // sorts, this keeps it true for any caller.
+  for (auto& [topic, parts] : by_topic) {
+    std::sort(parts.begin(), parts.end(),
+              [](const PartitionMetadata* a, const PartitionMetadata* b) {
+                return a->tp.partition < b->tp.partition;
+              });
   }
   return by_topic;
 }
@@ -398,27 +416,36 @@ KafkaTracker::MetadataIndex KafkaTracker::IndexAllowedMetadata(
 void KafkaTracker::RecordEndOffsets(const SampleReadings& in,
                                     const MetadataIndex& by_topic,
                                     KafkaObservation& obs) {
-  // Forget the histories of partitions that no longer exist.
-  std::erase_if(offsets_, [&](const auto& kv) {
-    auto t = by_topic.find(kv.first.topic);
-    return t == by_topic.end() ||
-           std::none_of(
-               t->second.begin(), t->second.end(),
-               [&](const PartitionMetadata* p) { return p->tp == kv.first; });
-  });
+  // Both in (topic, partition) order: a merge keeps the histories of the
+  // partitions that still exist (read or not), starts one for a partition
+  // read for the first time, and forgets the partitions that are gone.
+  std::vector<std::pair<TopicPartition, OffsetHistory>> histories;
+  histories.reserve(in.metadata.partitions.size());
+  auto old = offsets_.begin();
+  obs.partitions.reserve(in.metadata.partitions.size());
   for (const auto& [topic, parts] : by_topic) {
     for (const PartitionMetadata* p : parts) {
       PartitionWatermarks w{p->tp.topic, p->tp.partition, p->leader, {}, {}};
+      while (old != offsets_.end() && old->first < p->tp) ++old;
+      const bool had = old != offsets_.end() && old->first == p->tp;
       auto wm = in.watermarks.find(p->tp);
-      if (!in.watermark_error && wm != in.watermarks.end() && wm->second.ok()) {
+      const bool read =
+          !in.watermark_error && wm != in.watermarks.end() && wm->second.ok();
+      if (had) {
+        histories.emplace_back(p->tp, std::move(old->second));
+      } else if (read) {
+        histories.emplace_back(p->tp,
+                               OffsetHistory(options_.offset_history_points));
+      }
+      if (read) {
         w.low = wm->second.low;
         w.high = wm->second.high;
-        offsets_.try_emplace(p->tp, options_.offset_history_points)
-            .first->second.Record(in.now, *w.high);
+        histories.back().second.Record(in.now, *w.high);
       }
       obs.partitions.push_back(std::move(w));
     }
   }
+  offsets_ = std::move(histories);
 }
 
 std::set<std::string> KafkaTracker::ConsumedTopics(
@@ -447,10 +474,11 @@ std::set<std::string> KafkaTracker::ConsumedTopics(
 void KafkaTracker::FillLagSeconds(GroupPartitionState& p,
                                   const TopicPartition& tp,
                                   WallTime now) const {
-  auto hist = offsets_.find(tp);
-  if (hist == offsets_.end()) return;
-  if (auto ls = InterpolateLagSeconds(
-          hist->second.points(), p.committed.value_or(p.low), p.high, now)) {
+  const OffsetHistory* hist = FindOffsets(tp);
+  if (hist == nullptr) return;
+  if (auto ls = InterpolateLagSeconds(hist->points(),
+                                      p.committed.value_or(p.low), p.high,
+                                      now)) {
     p.lag_seconds = ls->seconds;
     p.lag_seconds_lower_bound = ls->lower_bound;
   }
@@ -513,7 +541,16 @@ GroupState KafkaTracker::FoldReadGroup(const std::string& name,
   const std::set<std::string> consumed =
       ConsumedTopics(name, track, offsets, in.discovery, probed);
   track.topics.clear();
-  std::map<TopicPartition, PartitionTrack> kept;
+  // Sized once: the observation keeps these vectors for an interval.
+  std::size_t expected = 0;
+  for (const auto& topic : consumed) {
+    if (auto parts = by_topic.find(topic); parts != by_topic.end()) {
+      expected += parts->second.size();
+    }
+  }
+  std::vector<std::pair<TopicPartition, PartitionTrack>> kept;
+  kept.reserve(expected);
+  g.partitions.reserve(expected);
   for (const auto& topic : consumed) {
     auto parts = by_topic.find(topic);
     if (parts == by_topic.end()) continue;  // deleted or filtered out
@@ -524,17 +561,23 @@ GroupState KafkaTracker::FoldReadGroup(const std::string& name,
       static const CommittedOffset kNoCommit;
       auto c = offsets.find(pm->tp);
       if (c == offsets.end() && !probed) continue;
-      auto old = track.partitions.find(pm->tp);
-      PartitionTrack pt = old != track.partitions.end()
-                              ? std::move(old->second)
-                              : PartitionTrack(options_);
+      auto old = std::lower_bound(
+          track.partitions.begin(), track.partitions.end(), pm->tp,
+          [](const auto& kv, const TopicPartition& tp) {
+            return kv.first < tp;
+          });
+      PartitionTrack pt =
+          old != track.partitions.end() && old->first == pm->tp
+              ? std::move(old->second)
+              : PartitionTrack(options_);
       GroupPartitionState p = FoldPartition(
           pm->tp, c != offsets.end() ? c->second : kNoCommit, pt, in, fold);
       g.status = WorstStatus(g.status, p.status);
-      kept.emplace(pm->tp, std::move(pt));
+      kept.emplace_back(pm->tp, std::move(pt));
       g.partitions.push_back(std::move(p));
     }
   }
+  // `consumed` and each topic's partitions are sorted, so `kept` is too.
   track.partitions = std::move(kept);
   RecordRates(track, std::move(fold.sums), g);
   if (fold.moved || (g.members && *g.members > 0)) track.last_active = in.now;
@@ -561,6 +604,8 @@ GroupState KafkaTracker::FoldGroup(const std::string& name, GroupTrack& track,
 
 std::shared_ptr<KafkaObservation> KafkaTracker::Update(
     const SampleReadings& in) {
+  // Only the probes of this sample needed it (40 bytes a partition).
+  all_partitions_ = {};
   auto obs = NewObservation(in.now, in.discovery);
   const MetadataIndex by_topic = IndexAllowedMetadata(in.metadata);
   RecordEndOffsets(in, by_topic, *obs);

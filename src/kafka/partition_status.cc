@@ -67,8 +67,17 @@ ConsumerStatus EvaluatePartitionStatus(const StatusInputs& in) {
 
 StatusHistory::StatusHistory(Millis window, std::size_t points)
     : window_(window),
-      spacing_(window / static_cast<long>(std::max<std::size_t>(points, 1))),
-      capacity_(std::max<std::size_t>(points, 1) + 3) {}
+      points_(static_cast<std::uint32_t>(
+          std::clamp<std::size_t>(points, 1, UINT32_MAX - 3))) {}
+
+Millis StatusHistory::spacing() const {
+  return window_ / static_cast<long>(points_);
+}
+
+std::optional<WallTime> StatusHistory::last_rewind() const {
+  if (last_rewind_ns_ == kNever) return std::nullopt;
+  return WallTime(WallTime::duration(last_rewind_ns_));
+}
 
 StatusHistory::Packed StatusHistory::Packed::From(const StatusPoint& p) {
   return {p.at.time_since_epoch().count(), p.committed.value_or(kNoCommit),
@@ -86,21 +95,22 @@ StatusPoint StatusHistory::Packed::Unpack() const {
 
 bool StatusHistory::Record(const StatusPoint& p) {
   bool rewound = false;
-  if (current_ && current_->committed != Packed::kNoCommit && p.committed &&
-      *p.committed < current_->committed) {
+  const std::size_t capacity = std::size_t{points_} + 3;
+  if (current_.at_ns != kNever && current_.committed != Packed::kNoCommit &&
+      p.committed && *p.committed < current_.committed) {
     rewound = true;
-    last_rewind_ = p.at;
+    last_rewind_ns_ = p.at.time_since_epoch().count();
   }
   const Packed packed = Packed::From(p);
-  if (stored_.empty() || p.at - stored_.back().Unpack().at >= spacing_) {
+  if (stored_.empty() || p.at - stored_.back().Unpack().at >= spacing()) {
     // Grow by doubling, but never past the bound (a plain push_back would
     // round 24 points up to 32).
     if (stored_.size() == stored_.capacity()) {
       stored_.reserve(std::min(std::max<std::size_t>(2 * stored_.size(), 1),
-                               capacity_ + 1));
+                               capacity + 1));
     }
     stored_.push_back(packed);
-    if (stored_.size() > capacity_) stored_.erase(stored_.begin());
+    if (stored_.size() > capacity) stored_.erase(stored_.begin());
   }
   current_ = packed;
   return rewound;
@@ -116,8 +126,9 @@ std::vector<StatusPoint> StatusHistory::WindowPoints(WallTime now) const {
   for (std::size_t i = first; i < stored_.size(); ++i) {
     out.push_back(stored_[i].Unpack());
   }
-  if (current_ && (out.empty() || out.back().at != current_->Unpack().at)) {
-    out.push_back(current_->Unpack());
+  if (current_.at_ns != kNever &&
+      (out.empty() || out.back().at != current_.Unpack().at)) {
+    out.push_back(current_.Unpack());
   }
   return out;
 }

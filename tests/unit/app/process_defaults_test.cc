@@ -21,6 +21,7 @@ struct EnvCase {
   const char* name;
   std::map<std::string, std::string> env;
   int want_arena_max;
+  bool want_fixed_mmap_threshold = true;
 };
 
 class ProcessDefaultsTest : public ::testing::TestWithParam<EnvCase> {};
@@ -31,6 +32,7 @@ TEST_P(ProcessDefaultsTest, YieldsToTheOperatorsEnvironment) {
   const ProcessDefaults d = ChooseProcessDefaults(&FakeGetenv);
   g_env = nullptr;
   EXPECT_EQ(d.malloc_arena_max, GetParam().want_arena_max);
+  EXPECT_EQ(d.fixed_mmap_threshold, GetParam().want_fixed_mmap_threshold);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -45,7 +47,17 @@ INSTANTIATE_TEST_SUITE_P(
         EnvCase{"other_tunable",
                 {{"GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"}},
                 2},
-        EnvCase{"unrelated", {{"OPENSSL_CONF", "/etc/ssl/openssl.cnf"}}, 2}),
+        EnvCase{"unrelated", {{"OPENSSL_CONF", "/etc/ssl/openssl.cnf"}}, 2},
+        EnvCase{"mmap_env", {{"MALLOC_MMAP_THRESHOLD_", "65536"}}, 2, false},
+        EnvCase{"mmap_tunable",
+                {{"GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=65536"}},
+                2,
+                false},
+        EnvCase{"both_tunables",
+                {{"GLIBC_TUNABLES",
+                  "glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=1"}},
+                0,
+                false}),
     [](const ::testing::TestParamInfo<EnvCase>& param_info) {
       return std::string(param_info.param.name);
     });
