@@ -170,9 +170,19 @@ class Watch:
         return vals[0] if vals else None
 
     def start(self):
-        for fn in (self.healthz, self.scrape):
-            threading.Thread(target=fn, daemon=True).start()
+        self.threads = [threading.Thread(target=fn, daemon=True)
+                        for fn in (self.healthz, self.scrape)]
+        for t in self.threads:
+            t.start()
         time.sleep(0.6)  # one scrape in
+
+    def finish(self):
+        # Joined, not left running: a daemon thread inside an ssl read while
+        # the interpreter shuts down aborted Python once ("double free or
+        # corruption", fault_matrix_test). Each request has a <= 2 s timeout.
+        self.stop.set()
+        for t in self.threads:
+            t.join(5.0)
 
 
 def expectation_met(args, doc, watch):
@@ -284,7 +294,7 @@ def main():
         row["left_over"] = not_ok(doc) if doc else "no /status"
     row["recovery_seconds"] = None if back is None else round(back, 1)
     time.sleep(0.6)  # a last scrape
-    watch.stop.set()
+    watch.finish()
     d, t, key = watch.worst_sample
     row.update({
         "alive": alive(args.pid),
