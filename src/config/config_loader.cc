@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config_sections.h"
+#include "config/expansion_budget.h"
 #include "config/yaml_reader.h"
 #include "core/bounded_file.h"
 
@@ -36,33 +37,45 @@ FileReader RealFileReader() {
 
 namespace {
 
-// Counts the nodes of the tree as the readers will walk it (an alias
-// counts its anchor's whole subtree again) and stops at the first node past
-// `budget`, which it returns; nullptr when the tree fits. Without it,
-// 20 000 aliases of a 2 000-group list made the loader build 40 million
-// groups (> 1 GB). Iterative: deep nesting cannot overflow the stack.
-const YAML::Node* FirstNodePastBudget(const YAML::Node& root,
-                                      std::size_t budget,
-                                      YAML::Node* storage) {
-  std::vector<YAML::Node> stack{root};
-  std::size_t count = 0;
-  while (!stack.empty()) {
-    YAML::Node n = stack.back();
-    stack.pop_back();
-    if (++count > budget) {
-      *storage = n;
-      return storage;
+// The top-level mapping and its sections. Throws what yaml-cpp still throws
+// and TooManyErrors; ParseConfig turns both into errors.
+void ReadSections(ParseContext& ctx, const YAML::Node& root, Config* config) {
+  // An empty file counts as an empty mapping: it fails below as "nothing
+  // to monitor" rather than as a type error.
+  if (!root.IsNull() && !root.IsMap()) {
+    ctx.Error(root, "",
+              "the top level must be a mapping, got " +
+                  config_internal::KindName(root));
+  } else if (root.IsMap()) {
+    Fields top = Fields::Open(
+        ctx, root, "",
+        {"interval", "timeout", "instance_id", "databases", "kafka", "health"});
+    top.String("instance_id", &config->instance_id);
+    config->defaults =
+        config_internal::ReadSchedule(top, Schedule{}, "the default");
+    if (const Fields::Entry* e = top.Find("databases")) {
+      config->databases =
+          config_internal::ParseDatabases(ctx, e->value, config->defaults);
     }
-    if (n.IsSequence()) {
-      for (const YAML::Node& item : n) stack.push_back(item);
-    } else if (n.IsMap()) {
-      for (const auto& kv : n) {
-        stack.push_back(kv.first);
-        stack.push_back(kv.second);
-      }
+    if (const Fields::Entry* e = top.Find("kafka")) {
+      config->kafka =
+          config_internal::ParseKafka(ctx, e->value, config->defaults);
     }
+    if (const Fields::Entry* e = top.Find("health")) {
+      config->health = config_internal::ParseHealth(ctx, e->value);
+    }
+    // A section of the wrong type was reported already; adding "nothing to
+    // monitor" on top of it would only be noise.
+    auto empty_or_absent = [&](std::string_view key) {
+      const Fields::Entry* e = top.Find(key);
+      return e == nullptr || (e->value.IsSequence() && e->value.size() == 0);
+    };
+    if (empty_or_absent("databases") && empty_or_absent("kafka")) {
+      ctx.Error("nothing to monitor: configure databases or kafka");
+    }
+  } else {
+    ctx.Error("nothing to monitor: configure databases or kafka");
   }
-  return nullptr;
 }
 
 }  // namespace
@@ -82,58 +95,32 @@ ConfigLoadResult ParseConfig(std::string_view yaml_text,
     return result;
   }
 
-  YAML::Node past;
-  if (FirstNodePastBudget(root, kMaxConfigNodes, &past) != nullptr) {
-    ctx.Error(past, "",
-              "the config expands to more than " +
-                  std::to_string(kMaxConfigNodes) +
-                  " YAML nodes (counting every alias as a copy of its anchor)");
+  // Counted on the text, before the readers walk the (expanded) tree.
+  // Without it, 20 000 aliases of a 2 000-group list made the loader build
+  // 40 million groups (> 1 GB).
+  if (auto past = config_internal::FindExpansionOverrun(
+          yaml_text, kMaxConfigNodes, kMaxConfigScalarBytes)) {
+    ctx.Error(past->mark, "",
+              "the config expands to more than " + past->what +
+                  " (counting every alias as a copy of its anchor)");
     result.errors = ctx.TakeErrors();
     return result;
   }
 
   Config config;
+  config.source = source_name;
   // The readers check every node's type before converting it; this is the
   // boundary that turns anything yaml-cpp still throws into an error.
   try {
-    config.source = source_name;
-    // An empty file counts as an empty mapping: it fails below as "nothing
-    // to monitor" rather than as a type error.
-    if (!root.IsNull() && !root.IsMap()) {
-      ctx.Error(root, "",
-                "the top level must be a mapping, got " +
-                    config_internal::KindName(root));
-    } else if (root.IsMap()) {
-      Fields top = Fields::Open(
-          ctx, root, "", {"interval", "timeout", "instance_id", "databases", "kafka", "health"});
-      top.String("instance_id", &config.instance_id);
-      config.defaults =
-          config_internal::ReadSchedule(top, Schedule{}, "the default");
-      if (const Fields::Entry* e = top.Find("databases")) {
-        config.databases =
-            config_internal::ParseDatabases(ctx, e->value, config.defaults);
-      }
-      if (const Fields::Entry* e = top.Find("kafka")) {
-        config.kafka =
-            config_internal::ParseKafka(ctx, e->value, config.defaults);
-      }
-      if (const Fields::Entry* e = top.Find("health")) {
-        config.health = config_internal::ParseHealth(ctx, e->value);
-      }
-      // A section of the wrong type was reported already; adding "nothing to
-      // monitor" on top of it would only be noise.
-      auto empty_or_absent = [&](std::string_view key) {
-        const Fields::Entry* e = top.Find(key);
-        return e == nullptr || (e->value.IsSequence() && e->value.size() == 0);
-      };
-      if (empty_or_absent("databases") && empty_or_absent("kafka")) {
-        ctx.Error("nothing to monitor: configure databases or kafka");
-      }
-    } else {
-      ctx.Error("nothing to monitor: configure databases or kafka");
-    }
+    ReadSections(ctx, root, &config);
   } catch (const YAML::Exception& e) {
-    ctx.Error(e.mark, "", "invalid config: " + e.msg);
+    try {
+      ctx.Error(e.mark, "", "invalid config: " + e.msg);
+    } catch (const config_internal::TooManyErrors&) {
+      // It was the one past the limit; TakeErrors says so.
+    }
+  } catch (const config_internal::TooManyErrors&) {
+    // TakeErrors says so.
   }
 
   result.errors = ctx.TakeErrors();

@@ -42,6 +42,12 @@ FileReader RealFileReader();
 // A config may hold at most this many YAML nodes once aliases are expanded
 // (an alias counts as a copy of its anchor): 100 000 groups take 300 000.
 inline constexpr std::size_t kMaxConfigNodes = 2'000'000;
+// ... and at most this many bytes of scalars (keys and values) once aliases
+// are expanded: 4x the file size limit. Without it one long scalar aliased a
+// million times stayed under the node budget but was copied a million times.
+inline constexpr std::size_t kMaxConfigScalarBytes = 64u << 20;
+// Errors reported per load: the first ones in file order, then a count.
+inline constexpr std::size_t kMaxConfigErrors = 100;
 
 ConfigLoadResult ParseConfig(std::string_view yaml_text,
                              const std::string& source_name,

@@ -17,6 +17,12 @@
 
 namespace failwatch::config_internal {
 
+// Thrown by ParseContext::Error at the kStopAfterErrors-th error and caught
+// by ParseConfig: checking the rest would only cost time (a few aliases can
+// multiply one mistake a million times).
+struct TooManyErrors {};
+inline constexpr std::size_t kStopAfterErrors = 10'000;
+
 // Error sink plus the injected environment and file access.
 class ParseContext {
  public:
@@ -35,9 +41,11 @@ class ParseContext {
   // Not tied to a position (e.g. "nothing to monitor").
   void Error(const std::string& message);
 
-  bool has_errors() const { return !errors_.empty(); }
+  bool has_errors() const { return reported_ > 0; }
   // In file order (sections are validated in code order, which differs),
-  // errors without a position last.
+  // errors without a position last; at most kMaxConfigErrors of them (the
+  // first in file order), then one line saying how many more there were
+  // (and that checking stopped, after kStopAfterErrors).
   std::vector<ConfigError> TakeErrors();
   const EnvLookup& env() const { return env_; }
   const FileReader& read_file() const { return read_file_; }
@@ -46,7 +54,15 @@ class ParseContext {
   std::string file_;
   const EnvLookup& env_;
   const FileReader& read_file_;
-  std::vector<ConfigError> errors_;
+  // A max-heap on (position, arrival) while more than kMaxConfigErrors
+  // arrive: the latest kept error makes room for an earlier one.
+  struct Kept {
+    ConfigError error;
+    std::size_t seq;
+  };
+  void Keep(ConfigError e);
+  std::vector<Kept> errors_;
+  std::size_t reported_ = 0;
 };
 
 // "a scalar", "a sequence", "a mapping", "null".

@@ -1,8 +1,9 @@
 // The config loader on arbitrary YAML: it must never throw, crash or hang,
 // and must return either a config or at least one error, each with a
-// message. ${VAR} references resolve to a fixed value (or unset for names
-// starting with U) and *_file secrets read a fixed string, so no input
-// touches the environment or the file system.
+// message, and at most kMaxConfigErrors + 1 of them. ${VAR} references
+// resolve to a fixed value (or unset for names starting with U) and *_file
+// secrets read a fixed string, so no input touches the environment or the
+// file system.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,6 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const failwatch::ConfigLoadResult r =
       failwatch::ParseConfig(text, "fuzz.yml", env, files);
   FUZZ_CHECK(r.config.has_value() == r.errors.empty());
+  // Capped: the first kMaxConfigErrors, then one "N more" line.
+  FUZZ_CHECK(r.errors.size() <= failwatch::kMaxConfigErrors + 1);
   for (const auto& e : r.errors) {
     FUZZ_CHECK(!e.message.empty());
     FUZZ_CHECK(e.line >= 0 && e.column >= 0);

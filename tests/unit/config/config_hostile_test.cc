@@ -231,3 +231,85 @@ TEST(HostileAliasesTest, ModestAliasesStillWork) {
 
 }  // namespace
 }  // namespace failwatch
+
+namespace failwatch {
+namespace {
+
+// --- Errors and expanded bytes are bounded (row 5, found by fuzzing) ---------
+
+// kafka[L1] x groups[L2] x topics[L3], every topic name invalid: the nested
+// aliases turn a few hundred bytes into L1*L2*L3 errors.
+std::string TopicErrorFlood(int l1, int l2, int l3) {
+  std::string y =
+      "kafka:\n  - &c\n    name: k\n    brokers: [b]\n    groups:\n"
+      "      - &g\n        name: g\n        topics: [&s '!!'";
+  for (int i = 1; i < l3; ++i) y += ", *s";
+  y += "]\n";
+  for (int i = 1; i < l2; ++i) y += "      - *g\n";
+  for (int i = 1; i < l1; ++i) y += "  - *c\n";
+  return y;
+}
+
+TEST(HostileErrorsTest, ErrorFloodKeepsTheFirstHundredInFileOrder) {
+  // `health` is validated after `kafka` but comes first in the file: its
+  // error arrives last and must still be kept, first.
+  auto r = Parse("health: {bogus: 1}\n" + TopicErrorFlood(10, 10, 10));
+  ASSERT_FALSE(r.config.has_value());
+  ASSERT_EQ(r.errors.size(), kMaxConfigErrors + 1);
+  EXPECT_THAT(r.errors[0].ToString(),
+              HasSubstr("test.yml:1:10: health.bogus: unknown key"));
+  for (std::size_t i = 1; i < kMaxConfigErrors; ++i) {
+    EXPECT_LE(r.errors[i - 1].line, r.errors[i].line) << i;
+  }
+  // 1000 topic errors, 9 + 90 duplicate names, the health error; 100 shown.
+  EXPECT_EQ(r.errors.back().line, 0);
+  EXPECT_THAT(r.errors.back().message,
+              HasSubstr("1000 more errors not shown (100 shown"));
+}
+
+TEST(HostileErrorsTest, CheckingStopsAfterTenThousandErrors) {
+  // 27 000 topic errors from 300 bytes: the loader stops at 10 000.
+  auto r = Parse(TopicErrorFlood(30, 30, 30));
+  ASSERT_EQ(r.errors.size(), kMaxConfigErrors + 1);
+  EXPECT_THAT(r.errors.back().message,
+              HasSubstr("more than 10000 errors: checking stopped (100 shown, "
+                        "the first in file order)"));
+}
+
+TEST(HostileErrorsTest, FewErrorsAreAllReportedWithoutANote) {
+  auto r = Parse(TopicErrorFlood(1, 1, 3));
+  EXPECT_EQ(r.errors.size(), 3u);
+  for (const ConfigError& e : r.errors) {
+    EXPECT_THAT(e.message, HasSubstr("invalid topic name"));
+  }
+}
+
+TEST(HostileAliasesTest, LongScalarAliasedManyTimesIsRefused) {
+  // 1 MiB, 70 times: 70 MiB of values from a 1 MiB file.
+  std::string y = "x: &s '" + std::string(1 << 20, 'a') + "'\nkafka: [";
+  for (int i = 0; i < 70; ++i) y += "*s, ";
+  y += "*s]\n";
+  auto r = Parse(y);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].ToString(),
+              HasSubstr("the config expands to more than 67108864 bytes of "
+                        "keys and values"));
+}
+
+}  // namespace
+}  // namespace failwatch
+
+namespace failwatch {
+namespace {
+
+TEST(HostileAliasesTest, AliasInsideItsOwnAnchorIsRefused) {
+  // yaml-cpp resolves it to a cycle: an endless expansion.
+  auto r = Parse("x: &a [1, *a]\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].ToString(),
+              HasSubstr("test.yml:1:11: the config expands to more than "
+                        "2000000 YAML nodes"));
+}
+
+}  // namespace
+}  // namespace failwatch
