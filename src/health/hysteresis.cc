@@ -25,9 +25,17 @@ std::vector<CheckResult> Hysteresis::Apply(
       track.since = now;
     }
     const CheckStatus before = track.status;
+    const auto& left = track.last[static_cast<std::size_t>(Level(before))];
+    const std::optional<CheckTier> left_tier =
+        left ? std::optional<CheckTier>(left->tier) : std::nullopt;
     CheckResult r = Step(track, c, now, policy_(c.check));
     if (r.status != before && transitions != nullptr) {
-      transitions->push_back({c.check, c.target, before, r.status, r.tier,
+      // Back to ok, the tier is the one of the problem that ended (an ok
+      // condition carries none): "tier=risk from=degraded to=ok".
+      const CheckTier tier = r.status == CheckStatus::kOk && left_tier
+                                 ? *left_tier
+                                 : r.tier;
+      transitions->push_back({c.check, c.target, before, r.status, tier,
                               r.conclusive, r.reason});
     }
     next[std::move(key)] = std::move(track);

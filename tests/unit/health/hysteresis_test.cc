@@ -235,6 +235,22 @@ TEST(HysteresisTest, HeldStatusKeepsItsOwnTier) {
   }
 }
 
+// The log line of a risk that cleared says risk, not the ok condition's
+// default tier (seen in the lab: "tier=impact from=degraded to=ok").
+TEST(HysteresisTest, TransitionToOkCarriesTheTierOfTheEndedProblem) {
+  auto h = Make(seconds(0), seconds(0));
+  std::vector<StatusTransition> tr;
+  Condition bad = Cond(kDeg, "sticky path gets 25006");
+  bad.tier = CheckTier::kRisk;
+  h.Apply({bad}, At(0), &tr);
+  h.Apply({Cond(kOk, "fixed")}, At(1), &tr);
+  ASSERT_EQ(tr.size(), 2u);
+  EXPECT_EQ(tr[0].to, kDeg);
+  EXPECT_EQ(tr[0].tier, CheckTier::kRisk);
+  EXPECT_EQ(tr[1].to, kOk);
+  EXPECT_EQ(tr[1].tier, CheckTier::kRisk);
+}
+
 TEST(HysteresisTest, ReportsTransitionsAndForgetsVanishedTargets) {
   auto h = Make(seconds(0), seconds(0));
   std::vector<StatusTransition> tr;
