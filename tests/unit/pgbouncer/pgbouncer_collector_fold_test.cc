@@ -23,6 +23,25 @@ using testing::Rows;
 constexpr char kA[] = "127.0.0.2:5432";
 constexpr char kB[] = "127.0.0.3:5432";
 
+// The PgBouncer in front of database "orders", run through `client`.
+PgBouncerCollector OrdersBouncer(std::shared_ptr<CannedPgClient> client) {
+  PgDatabaseOptions db;
+  db.name = "orders";
+  db.endpoint = {"127.0.0.2", 5432};
+  PgBouncerConfig bouncer;
+  bouncer.address = {"127.0.0.1", 6432};
+  return PgBouncerCollector(db, bouncer, std::move(client));
+}
+
+// A sample now on `clock` with an 800 ms budget.
+SampleContext ContextOn(FakeClock& clock) {
+  SampleContext ctx;
+  ctx.clock = &clock;
+  ctx.now = clock.Wall();
+  ctx.deadline = clock.Steady() + Millis(800);
+  return ctx;
+}
+
 // The five SHOW commands of one PgBouncer 1.18 with one app pool beside the
 // admin console's own.
 std::map<std::string, CannedAnswer> Healthy() {
@@ -145,17 +164,8 @@ TEST(PgBouncerFoldTest, OneSampleFoldsCannedResults) {
     std::map<std::string, CannedAnswer> answers = Healthy();
     for (const auto& [sql, a] : c.answers) answers[sql] = a;
     client->answer = [&](const SessionJob& job) { return answers.at(job.sql); };
-    PgDatabaseOptions db;
-    db.name = "orders";
-    db.endpoint = {"127.0.0.2", 5432};
-    PgBouncerConfig bouncer;
-    bouncer.address = {"127.0.0.1", 6432};
-    PgBouncerCollector collector(db, bouncer, client);
-
-    SampleContext ctx;
-    ctx.clock = &clock;
-    ctx.now = clock.Wall();
-    ctx.deadline = clock.Steady() + Millis(800);
+    PgBouncerCollector collector = OrdersBouncer(client);
+    SampleContext ctx = ContextOn(clock);
     ctx.snapshot = c.snapshot;
     SampleOutput out = collector.Sample(ctx);
 
@@ -197,16 +207,8 @@ TEST(PgBouncerFoldTest, OneCommandPerRoundTripUnderTheContextDeadline) {
     a.takes = Millis(10);
     return a;
   };
-  PgDatabaseOptions db;
-  db.name = "orders";
-  db.endpoint = {"127.0.0.2", 5432};
-  PgBouncerConfig bouncer;
-  bouncer.address = {"127.0.0.1", 6432};
-  PgBouncerCollector collector(db, bouncer, client);
-  SampleContext ctx;
-  ctx.clock = &clock;
-  ctx.now = clock.Wall();
-  ctx.deadline = clock.Steady() + Millis(800);
+  PgBouncerCollector collector = OrdersBouncer(client);
+  SampleContext ctx = ContextOn(clock);
   const SteadyTime start = clock.Steady();
   EXPECT_FALSE(collector.Sample(ctx).error);
   ASSERT_EQ(client->ran.size(), 5u);
