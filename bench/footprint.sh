@@ -16,6 +16,9 @@
 #   FOOTPRINT_SMAPS=1: failwatch's RSS / PSS / private dirty per mapping
 #   FOOTPRINT_B_BIN=OLD/failwatch or FOOTPRINT_B_ENV="VAR=VALUE ...": a second
 #     failwatch in the same run, its figures next to the first's (before/after)
+#   FOOTPRINT_WRITE_PROBE=false / FOOTPRINT_B_WRITE_PROBE=false: that failwatch
+#     without the opt-in write probe (default true: a fresh connection, SCRAM
+#     included, every second: work no peer does), i.e. the issue's workload
 #
 # Uses the lab's fixed PostgreSQL addresses (127.0.0.2/3:55432): it takes
 # LAB_LOCK (/work/lab.lock when it exists) itself. Installs the peers with
@@ -90,8 +93,8 @@ echo failwatch-pw > "$WORK/pw"
 # start_failwatch NAME BIN ENV...: one failwatch with its own instance_id
 # (the write probe rows of two instances never collide).
 start_failwatch() {
-  local name=$1 bin=$2
-  shift 2
+  local name=$1 bin=$2 probe=$3
+  shift 3
   cat > "$WORK/$name.yml" <<YAML
 interval: 1s
 timeout: 800ms
@@ -105,7 +108,7 @@ databases:
     password_file: $WORK/pw
     sslmode: disable
     apps: [{application_name: orders-api, expects: primary}]
-    write_probe: {enabled: true}
+    write_probe: {enabled: $probe}
     pgbouncers:
       - {address: "127.0.0.1:$PGB_PORT", user: failwatch, password_file: $WORK/pw}
 YAML
@@ -122,11 +125,12 @@ YAML
 # before/after of one change; it is reported, never counted as a peer.
 DEPLOY_ENV=${FOOTPRINT_FAILWATCH_ENV-GNUTLS_NO_IMPLICIT_INIT=1}
 # shellcheck disable=SC2086  # word splitting of the VAR=VALUE lists is intended
-start_failwatch failwatch "$FAILWATCH_BIN" $DEPLOY_ENV
+start_failwatch failwatch "$FAILWATCH_BIN" "${FOOTPRINT_WRITE_PROBE:-true}" $DEPLOY_ENV
 FAILWATCHES=(failwatch)
-if [ -n "${FOOTPRINT_B_BIN:-}${FOOTPRINT_B_ENV+set}" ]; then
+if [ -n "${FOOTPRINT_B_BIN:-}${FOOTPRINT_B_ENV+set}${FOOTPRINT_B_WRITE_PROBE:-}" ]; then
   # shellcheck disable=SC2086
-  start_failwatch failwatch_b "${FOOTPRINT_B_BIN:-$FAILWATCH_BIN}" ${FOOTPRINT_B_ENV-$DEPLOY_ENV}
+  start_failwatch failwatch_b "${FOOTPRINT_B_BIN:-$FAILWATCH_BIN}" \
+    "${FOOTPRINT_B_WRITE_PROBE:-${FOOTPRINT_WRITE_PROBE:-true}}" ${FOOTPRINT_B_ENV-$DEPLOY_ENV}
   FAILWATCHES+=(failwatch_b)
 fi
 

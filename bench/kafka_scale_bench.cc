@@ -777,7 +777,7 @@ int Run(const Args& a) {
   for (int k = 0; k < a.scrapes; ++k) {
     store.Update([](Snapshot&) {});
     auto ts = Clock::now();
-    body = renderer.Render();
+    body = renderer.Render().value();
     cold.push_back(Since(ts) * 1000);
     store.Update([](Snapshot&) {});
     ts = Clock::now();
@@ -787,7 +787,7 @@ int Run(const Args& a) {
   }
   for (int k = 0; k < a.scrapes; ++k) {
     auto ts = Clock::now();
-    std::string b = renderer.Render();
+    std::string b = renderer.Render().value();
     warm.push_back(Since(ts) * 1000);
     ts = Clock::now();
     auto gz = renderer.RenderGzip();

@@ -92,7 +92,13 @@ int App::Run() {
 int App::RunOnce() {
   scheduler_.RunOnce(targets_);
   http::MetricsRenderer renderer(*this, SystemClock::Get());
-  std::cout << renderer.Render();
+  auto text = renderer.Render();
+  if (!text.ok()) {
+    spdlog::error("rendering metrics failed error=\"{}\"",
+                  text.error().ToString());
+    return 1;
+  }
+  std::cout << *text;
   std::cout.flush();
   return 0;
 }

@@ -22,6 +22,46 @@ std::uint32_t Crc32(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// Inflates pieces (raw deflate, ended by a sync flush) straight into the
+// body being built; one zlib stream for all of them.
+class PieceInflater {
+ public:
+  PieceInflater() { ready_ = inflateInit2(&zs_, -15) == Z_OK; }
+  ~PieceInflater() {
+    if (ready_) inflateEnd(&zs_);
+  }
+  PieceInflater(const PieceInflater&) = delete;
+  PieceInflater& operator=(const PieceInflater&) = delete;
+
+  // Appends the piece's text to `out`; false unless it inflates to exactly
+  // `piece.size` bytes with the CRC it was compressed with.
+  bool AppendTo(const CompressedText& piece, std::string& out) {
+    if (!ready_ || inflateReset(&zs_) != Z_OK) return false;
+    const std::size_t at = out.size();
+    out.resize(at + piece.size);
+    zs_.next_in =
+        reinterpret_cast<Bytef*>(const_cast<char*>(piece.deflated.data()));
+    zs_.avail_in = static_cast<uInt>(piece.deflated.size());
+    zs_.next_out = reinterpret_cast<Bytef*>(out.data() + at);
+    zs_.avail_out = static_cast<uInt>(piece.size);
+    const int rc = inflate(&zs_, Z_SYNC_FLUSH);
+    if ((rc != Z_OK && rc != Z_STREAM_END) || zs_.avail_out != 0 ||
+        Crc32(std::string_view(out).substr(at)) != piece.crc) {
+      out.resize(at);
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  z_stream zs_{};
+  bool ready_ = false;
+};
+
+}  // namespace
+
 struct SegmentCompressor::Stream {
   z_stream zs{};
   bool ready = false;
@@ -66,35 +106,44 @@ Result<std::string> SegmentCompressor::Deflate(std::string_view text,
   return out;
 }
 
-bool SegmentCompressor::Compress(std::string text, CompressedText& out) {
+bool SegmentCompressor::Compress(std::string text, CompressedText& out,
+                                 std::size_t keep_text_below) {
   out.crc = Crc32(text);
+  out.size = text.size();
   out.deflated.clear();
-  bool ok = true;
-  if (!text.empty()) {
-    auto d = Deflate(text);
-    if (d.ok()) {
-      out.deflated = std::move(d).value();
-    } else {
-      ok = false;
-    }
+  out.text.clear();
+  if (text.empty()) return true;
+  auto d = Deflate(text);
+  if (!d.ok()) {
+    out.text = std::move(text);
+    return false;
   }
-  out.text = std::move(text);
-  return ok;
+  out.deflated = std::move(d).value();
+  if (text.size() < keep_text_below) out.text = std::move(text);
+  return true;
 }
 
 void SegmentRun::Append(const CompressedText& piece) {
-  if (piece.text.empty()) return;
+  if (piece.size == 0) return;
   pieces_.push_back(&piece);
   crc_ = static_cast<std::uint32_t>(
-      crc32_combine(crc_, piece.crc, static_cast<z_off_t>(piece.text.size())));
-  text_size_ += piece.text.size();
+      crc32_combine(crc_, piece.crc, static_cast<z_off_t>(piece.size)));
+  text_size_ += piece.size;
   deflated_size_ += piece.deflated.size();
 }
 
-std::string SegmentRun::Plain(std::string_view tail) const {
+Result<std::string> SegmentRun::Plain(std::string_view tail) const {
   std::string out;
   out.reserve(text_size_ + tail.size());
-  for (const auto* p : pieces_) out += p->text;
+  PieceInflater inflater;
+  for (const auto* p : pieces_) {
+    if (p->text.size() == p->size) {
+      out += p->text;
+    } else if (!inflater.AppendTo(*p, out)) {
+      return MakeError(ErrorKind::kInternal, "zlib",
+                       "a kept piece did not inflate to its length");
+    }
+  }
   out += tail;
   return out;
 }

@@ -61,10 +61,11 @@ std::shared_ptr<const CollectorPart> MetricsRenderer::CurrentCollectorPart() {
   return cached_part_;
 }
 
-std::string MetricsRenderer::Render() {
-  const std::string fresh = FreshText();
+Result<std::string> MetricsRenderer::Render() {
+  std::string fresh = FreshText();
   auto part = CurrentCollectorPart();
-  return part == nullptr ? fresh : part->run.Plain(fresh);
+  if (part == nullptr) return fresh;
+  return part->run.Plain(fresh);
 }
 
 Result<std::string> MetricsRenderer::RenderGzip() {

@@ -33,7 +33,7 @@ class MetricsRenderer {
   MetricsRenderer(const SiteSource& app, const Clock& clock);
 
   // Both thread-safe; concurrent scrapes of a new snapshot merge it once.
-  std::string Render();
+  Result<std::string> Render();
   // One gzip member that decompresses to what Render() returns.
   Result<std::string> RenderGzip();
 

@@ -61,8 +61,7 @@ Response Router::Route(const Request& request) {
   try {
     return Dispatch(request);
   } catch (const std::exception& e) {
-    spdlog::error("page failed path={} error=\"{}\"", request.path,
-                  e.what());
+    spdlog::error("page failed path={} error=\"{}\"", request.path, e.what());
   } catch (...) {
     spdlog::error("page failed path={} error=unknown", request.path);
   }
@@ -103,7 +102,15 @@ Response Router::ServeMetrics(const Request& request) {
                    gz.error().ToString());
     }
   }
-  if (!gzipped) r.body = renderer_.Render();
+  if (!gzipped) {
+    auto plain = renderer_.Render();
+    if (!plain.ok()) {
+      spdlog::error("rendering /metrics failed error=\"{}\"",
+                    plain.error().ToString());
+      return Response::Text(500, "metrics rendering failed\n");
+    }
+    r.body = std::move(plain).value();
+  }
   r.headers.emplace_back("Vary", "Accept-Encoding");
   return r;
 }

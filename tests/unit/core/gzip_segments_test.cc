@@ -45,12 +45,12 @@ TEST_P(SpliceTest, GunzipGivesThePlainBody) {
   for (const auto& p : GetParam().pieces) pieces.push_back(Compressed(p));
   SegmentRun run;
   std::string expected;
-  for (const auto& p : pieces) {
-    run.Append(p);
-    expected += p.text;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    run.Append(pieces[i]);
+    expected += GetParam().pieces[i];
   }
   expected += GetParam().tail;
-  EXPECT_EQ(run.Plain(GetParam().tail), expected);
+  EXPECT_EQ(run.Plain(GetParam().tail).value(), expected);
   EXPECT_EQ(run.text_size() + GetParam().tail.size(), expected.size());
   auto gz = run.Gzip(GetParam().tail);
   ASSERT_TRUE(gz.ok()) << gz.error().ToString();
@@ -106,10 +106,57 @@ TEST(SpliceTest, PiecesSpliceInAnyOrder) {
 TEST(SpliceTest, APieceThatFailedToCompressFailsGzipNotPlain) {
   CompressedText broken;
   broken.text = "a 1\n";  // no deflated bytes
+  broken.size = broken.text.size();
   SegmentRun run;
   run.Append(broken);
-  EXPECT_EQ(run.Plain("b 2\n"), "a 1\nb 2\n");
+  EXPECT_EQ(run.Plain("b 2\n").value(), "a 1\nb 2\n");
   EXPECT_FALSE(run.Gzip("b 2\n").ok());
+}
+
+TEST(SpliceTest, LongTextsAreKeptDeflatedOnlyAndPlainInflatesThem) {
+  const std::string long_text = MetricLines("lag", 5000);
+  ASSERT_GE(long_text.size(), kKeepTextBelow);
+  const CompressedText big = Compressed(long_text);
+  const CompressedText small = Compressed("# TYPE lag gauge\n");
+  EXPECT_TRUE(big.text.empty());
+  EXPECT_EQ(big.size, long_text.size());
+  EXPECT_FALSE(big.deflated.empty());
+  EXPECT_EQ(small.text, "# TYPE lag gauge\n");
+  SegmentRun run;
+  run.Append(small);
+  run.Append(big);
+  run.Append(big);
+  const std::string want =
+      "# TYPE lag gauge\n" + long_text + long_text + "fresh 1\n";
+  EXPECT_EQ(run.Plain("fresh 1\n").value(), want);
+  EXPECT_EQ(run.text_size() + 8, want.size());
+  auto gz = run.Gzip("fresh 1\n");
+  ASSERT_TRUE(gz.ok());
+  EXPECT_EQ(Gunzip(*gz), want);
+}
+
+TEST(SpliceTest, ThresholdZeroKeepsNoTextAndSmallPiecesStillInflate) {
+  SegmentCompressor c;
+  CompressedText piece;
+  ASSERT_TRUE(c.Compress("a 1\n", piece, /*keep_text_below=*/0));
+  EXPECT_TRUE(piece.text.empty());
+  SegmentRun run;
+  run.Append(piece);
+  EXPECT_EQ(run.Plain("b 2\n").value(), "a 1\nb 2\n");
+}
+
+TEST(SpliceTest, ACorruptKeptPieceFailsPlainWithAnErrorNotGarbage) {
+  CompressedText piece = Compressed(MetricLines("lag", 5000));
+  ASSERT_TRUE(piece.text.empty());
+  piece.deflated[piece.deflated.size() / 2] ^= 0x55;
+  SegmentRun run;
+  run.Append(piece);
+  EXPECT_FALSE(run.Plain("").ok());
+  CompressedText truncated = Compressed(MetricLines("lag", 5000));
+  truncated.deflated.resize(truncated.deflated.size() / 2);
+  SegmentRun run2;
+  run2.Append(truncated);
+  EXPECT_FALSE(run2.Plain("").ok());
 }
 
 // The gzip(1) a user would pipe a scrape into agrees.
@@ -138,7 +185,7 @@ TEST(SpliceTest, GzipToolDecodesIt) {
   while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
     decoded.append(buf, n);
   EXPECT_EQ(pclose(pipe), 0);
-  EXPECT_EQ(decoded, run.Plain(tail));
+  EXPECT_EQ(decoded, run.Plain(tail).value());
   std::remove(path.c_str());
 }
 

@@ -41,7 +41,9 @@ Snapshot SnapshotOf(std::vector<TargetState> targets) {
   return s;
 }
 
-std::string Text(const CollectorPart& part) { return part.run.Plain(""); }
+std::string Text(const CollectorPart& part) {
+  return part.run.Plain("").value();
+}
 
 TEST(CollectorPartTest, MergesTargetsAndAddsFrameworkMetrics) {
   Snapshot s = SnapshotOf(

@@ -46,8 +46,8 @@ TEST(MetricsRendererTest, SerializesEachSnapshotVersionOnce) {
   app.SetSnapshot(SnapshotWith(1, {MakeTarget("dns", "orders", true)}));
   MetricsRenderer renderer(app, clock);
 
-  std::string first = renderer.Render();
-  std::string second = renderer.Render();
+  std::string first = renderer.Render().value();
+  std::string second = renderer.Render().value();
   EXPECT_EQ(renderer.serializations(), 1u);
   EXPECT_THAT(second, HasSubstr("failwatch_dns_up{target=\"orders\"} 1\n"));
 
@@ -55,7 +55,7 @@ TEST(MetricsRendererTest, SerializesEachSnapshotVersionOnce) {
       2,
       {MakeTarget("dns", "orders", true,
                   MakeError(ErrorKind::kUnavailable, "ECONNREFUSED", "x"))}));
-  std::string third = renderer.Render();
+  std::string third = renderer.Render().value();
   EXPECT_EQ(renderer.serializations(), 2u);
   EXPECT_THAT(third, HasSubstr("failwatch_dns_up{target=\"orders\"} 0\n"));
 }
@@ -66,10 +66,10 @@ TEST(MetricsRendererTest, DaemonAndProcessPartsAreFreshOnEveryScrape) {
   app.SetSnapshot(SnapshotWith(1, {MakeTarget("dns", "orders", true)}));
   MetricsRenderer renderer(app, clock);
 
-  EXPECT_THAT(renderer.Render(),
+  EXPECT_THAT(renderer.Render().value(),
               HasSubstr("failwatch_scheduler_heartbeat_age_seconds 0\n"));
   clock.Advance(Millis(3000));
-  std::string text = renderer.Render();
+  std::string text = renderer.Render().value();
   EXPECT_EQ(renderer.serializations(), 1u);
   EXPECT_THAT(text, HasSubstr("failwatch_scheduler_heartbeat_age_seconds 3\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter\n"));
@@ -96,7 +96,7 @@ TEST(MetricsRendererTest, GzipDecodesToThePlainBody) {
     ASSERT_TRUE(gz.ok()) << gz.error().ToString();
     // process_* values move between two reads; the rest must be identical.
     EXPECT_EQ(WithoutProcessLines(Gunzip(*gz)),
-              WithoutProcessLines(renderer.Render()));
+              WithoutProcessLines(renderer.Render().value()));
   }
   EXPECT_EQ(renderer.serializations(), 2u);
 }
@@ -112,7 +112,7 @@ TEST(MetricsRendererTest, ACollectorCannotShadowADaemonFamily) {
                           -1)});
   app.SetSnapshot(SnapshotWith(1, {rogue}));
   MetricsRenderer renderer(app, clock);
-  const std::string text = renderer.Render();
+  const std::string text = renderer.Render().value();
   EXPECT_EQ(text.find("rogue"), std::string::npos);
   EXPECT_EQ(text.find("Fake."), std::string::npos);
   EXPECT_THAT(text, HasSubstr("# HELP failwatch_build_info Always 1"));
@@ -123,11 +123,11 @@ TEST(MetricsRendererTest, ARecreatedStoreWithTheSameVersionIsNotStale) {
   FakeAppState app(clock);
   app.SetSnapshot(SnapshotWith(1, {MakeTarget("dns", "orders", true)}));
   MetricsRenderer renderer(app, clock);
-  renderer.Render();
+  renderer.Render().value();
   auto other = SnapshotWith(1, {MakeTarget("dns", "billing", true)});
   other->published_at += std::chrono::seconds(30);
   app.SetSnapshot(other);
-  EXPECT_THAT(renderer.Render(),
+  EXPECT_THAT(renderer.Render().value(),
               HasSubstr("failwatch_dns_up{target=\"billing\"} 1\n"));
   EXPECT_EQ(renderer.serializations(), 2u);
 }
@@ -149,7 +149,7 @@ TEST(MetricsRendererTest, PassesPromtoolCheckMetrics) {
   std::string path = ::testing::TempDir() + "/failwatch_metrics.txt";
   {
     std::ofstream out(path);
-    out << renderer.Render();
+    out << renderer.Render().value();
   }
   std::string cmd = "promtool check metrics < " + path + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
