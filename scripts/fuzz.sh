@@ -10,6 +10,8 @@
 # crashes to build/fuzz/artifacts/TARGET/. The final line of libFuzzer's
 # stats (-print_final_stats) gives executions and exec/s.
 # Env: FUZZ_BUILD_DIR (build/fuzz), FUZZ_NICE (10), JOBS (2),
+# FUZZ_TIMEOUT (10: seconds of wall time per input; libFuzzer's timer is wall
+# time, so a campaign at nice 19 on a loaded machine needs more, e.g. 60),
 # FUZZ_SANITIZE (address,undefined; "undefined" builds build/fuzz-ubsan: no
 # ASan, several times faster on allocation-heavy targets such as config; then
 # replay what it kept under ASan:
@@ -46,5 +48,5 @@ artifacts="$build/artifacts/$target"
 mkdir -p "$work" "$artifacts"
 # Leaks are checked too (ASan's LeakSanitizer, libFuzzer's -detect_leaks).
 exec nice -n "${FUZZ_NICE:-10}" "$build/tests/fuzz/fuzz_$target" \
-  -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+  -max_total_time="$seconds" -print_final_stats=1 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
   -artifact_prefix="$artifacts/" "$@" "$work" "tests/fuzz/corpus/$target"
