@@ -31,40 +31,56 @@ std::shared_ptr<Collector> Reuse(const CollectorMap& previous, bool unchanged,
   return it == previous.end() ? nullptr : it->second;
 }
 
-}  // namespace
-
-std::vector<ScheduledTarget> BuildTargets(
-    const Config& next, const Config* previous,
-    const std::vector<ScheduledTarget>& previous_targets) {
-  CollectorMap prev;
-  for (const auto& t : previous_targets) {
-    prev[TargetKey{t.collector->kind(), t.collector->target()}] = t.collector;
+// Collects the new target list, reusing the previous collectors whose
+// config did not change.
+class TargetListBuilder {
+ public:
+  explicit TargetListBuilder(
+      const std::vector<ScheduledTarget>& previous_targets) {
+    for (const auto& t : previous_targets) {
+      previous_[TargetKey{t.collector->kind(), t.collector->target()}] =
+          t.collector;
+    }
   }
-  std::vector<ScheduledTarget> out;
-  auto add = [&](bool unchanged, const std::string& kind,
-                 const std::string& target, const Schedule& schedule,
-                 const auto& make) {
-    auto collector = Reuse(prev, unchanged, TargetKey{kind, target});
-    if (!collector) collector = make();
-    out.push_back(ScheduledTarget{std::move(collector), schedule});
-  };
 
+  template <typename Make>
+  void Add(bool unchanged, const std::string& kind, const std::string& target,
+           const Schedule& schedule, const Make& make) {
+    auto collector = Reuse(previous_, unchanged, TargetKey{kind, target});
+    if (!collector) collector = make();
+    out_.push_back(ScheduledTarget{std::move(collector), schedule});
+  }
+
+  std::vector<ScheduledTarget> Take() && { return std::move(out_); }
+
+ private:
+  CollectorMap previous_;
+  std::vector<ScheduledTarget> out_;
+};
+
+void AddDatabaseTargets(const Config& next, const Config* previous,
+                        TargetListBuilder& targets) {
   for (const auto& db : next.databases) {
     const DatabaseConfig* old =
         previous ? FindByName(previous->databases, db.name) : nullptr;
     const bool unchanged = old != nullptr && *old == db;
-    add(unchanged, kDnsKind, db.name, db.schedule,
-        [&] { return MakeDnsCollector(db); });
-    add(unchanged, kPostgresKind, db.name, db.schedule,
-        [&] { return MakePostgresCollector(db); });
+    targets.Add(unchanged, kDnsKind, db.name, db.schedule,
+                [&] { return MakeDnsCollector(db); });
+    targets.Add(unchanged, kPostgresKind, db.name, db.schedule,
+                [&] { return MakePostgresCollector(db); });
     // The collector joins with this database's node roles and endpoints,
     // so it is rebuilt whenever the database's config changes.
     for (const auto& pgb : db.pgbouncers) {
-      add(unchanged, kPgBouncerKind,
-          PgBouncerTarget(db.name, pgb.address.ToString()), pgb.schedule,
-          [&] { return MakePgBouncerCollector(db, pgb); });
+      targets.Add(unchanged, kPgBouncerKind,
+                  PgBouncerTarget(db.name, pgb.address.ToString()),
+                  pgb.schedule,
+                  [&] { return MakePgBouncerCollector(db, pgb); });
     }
   }
+}
+
+void AddKafkaTargets(const Config& next, const Config* previous,
+                     TargetListBuilder& targets) {
   // consumer_lag's window and stopped_after are health keys, but the
   // rates are measured by the Kafka collector from its own samples: the
   // app hands them over (collectors do not read the health config).
@@ -79,25 +95,40 @@ std::vector<ScheduledTarget> BuildTargets(
     const KafkaClusterConfig* old =
         previous ? FindByName(previous->kafka, cluster.name) : nullptr;
     const bool unchanged = old != nullptr && *old == cluster && rates_unchanged;
-    add(unchanged, kKafkaKind, cluster.name, cluster.schedule, [&] {
+    targets.Add(unchanged, kKafkaKind, cluster.name, cluster.schedule, [&] {
       KafkaOptions options = KafkaOptionsFromConfig(cluster);
       options.rate_window = tuning.consumer_lag_window;
       options.stopped_after = tuning.consumer_lag_stopped_after;
       return MakeKafkaCollector(cluster, options);
     });
   }
+}
+
+void AddHealthTarget(const Config& next, const Config* previous,
+                     TargetListBuilder& targets) {
   // The evaluator keeps hysteresis state and failover timelines: rebuild it
   // only when what it judges by changed.
   const bool health_unchanged =
       previous != nullptr && previous->health == next.health &&
       previous->databases == next.databases && previous->kafka == next.kafka;
-  add(health_unchanged, kHealthKind, kHealthTarget,
-      Schedule{kHealthInterval, kHealthInterval * 4 / 5}, [&] {
-        std::vector<PgDatabaseOptions> databases(next.databases.begin(),
-                                                 next.databases.end());
-        return MakeHealthEvaluator(next.health, std::move(databases));
-      });
-  return out;
+  targets.Add(health_unchanged, kHealthKind, kHealthTarget,
+              Schedule{kHealthInterval, kHealthInterval * 4 / 5}, [&] {
+                std::vector<PgDatabaseOptions> databases(next.databases.begin(),
+                                                         next.databases.end());
+                return MakeHealthEvaluator(next.health, std::move(databases));
+              });
+}
+
+}  // namespace
+
+std::vector<ScheduledTarget> BuildTargets(
+    const Config& next, const Config* previous,
+    const std::vector<ScheduledTarget>& previous_targets) {
+  TargetListBuilder targets(previous_targets);
+  AddDatabaseTargets(next, previous, targets);
+  AddKafkaTargets(next, previous, targets);
+  AddHealthTarget(next, previous, targets);
+  return std::move(targets).Take();
 }
 
 }  // namespace failwatch

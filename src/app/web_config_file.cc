@@ -51,26 +51,33 @@ Result<std::vector<std::string>> StringList(const std::string& source,
   return out;
 }
 
+// cipher_suites or curve_preferences: every name must be one failwatch can
+// hand to OpenSSL, so a typo fails at load instead of weakening TLS.
+Status ParseTlsNameList(const std::string& source, const std::string& tkey,
+                        const std::string& where, const YAML::Node& value,
+                        http::TlsServerConfig& tls) {
+  auto list = StringList(source, value, where);
+  if (!list.ok()) return list.error();
+  for (const std::string& item : *list) {
+    bool known = tkey == "cipher_suites"
+                     ? http::OpenSslCipherName(item).has_value()
+                     : (item == "X25519" || item == "CurveP256" ||
+                        item == "CurveP384" || item == "CurveP521");
+    if (!known) {
+      return Bad(source, value.Mark(), where + ": unknown \"" + item + "\"");
+    }
+  }
+  (tkey == "cipher_suites" ? tls.cipher_suites : tls.curve_preferences) = *list;
+  return Status::Ok();
+}
+
 // One tls_server_config key; an unknown key is an error at `key_mark`.
 Status ParseTlsKey(const std::string& source, const std::string& tkey,
                    const YAML::Mark& key_mark, const YAML::Node& value,
                    http::TlsServerConfig& tls) {
   const std::string where = "tls_server_config." + tkey;
   if (tkey == "cipher_suites" || tkey == "curve_preferences") {
-    auto list = StringList(source, value, where);
-    if (!list.ok()) return list.error();
-    for (const std::string& item : *list) {
-      bool known = tkey == "cipher_suites"
-                       ? http::OpenSslCipherName(item).has_value()
-                       : (item == "X25519" || item == "CurveP256" ||
-                          item == "CurveP384" || item == "CurveP521");
-      if (!known) {
-        return Bad(source, value.Mark(), where + ": unknown \"" + item + "\"");
-      }
-    }
-    (tkey == "cipher_suites" ? tls.cipher_suites : tls.curve_preferences) =
-        *list;
-    return Status::Ok();
+    return ParseTlsNameList(source, tkey, where, value, tls);
   }
   if (!value.IsScalar()) {
     return Bad(source, value.Mark(), where + ": expected a string");
@@ -141,7 +148,8 @@ Result<http::WebConfig> ParseWebConfigTree(const YAML::Node& root,
     const YAML::Node& value = kv.second;
     if (key == "basic_auth_users") {
       if (!value.IsMap()) {
-        return Bad(source, value.Mark(), "basic_auth_users: expected a mapping");
+        return Bad(source, value.Mark(),
+                   "basic_auth_users: expected a mapping");
       }
       for (const auto& user : value) {
         Result<std::string> name = KeyOf(source, user.first, key);
@@ -153,9 +161,9 @@ Result<http::WebConfig> ParseWebConfigTree(const YAML::Node& root,
         // The cost is checked here, where the position is known: a cost
         // of 31 would cost minutes of CPU per request.
         if (auto why = http::CheckBcryptHash(user.second.Scalar())) {
-          return Bad(source, user.second.Mark(),
-                     "basic_auth_users: the password of \"" + *name + "\" " +
-                         *why);
+          return Bad(
+              source, user.second.Mark(),
+              "basic_auth_users: the password of \"" + *name + "\" " + *why);
         }
         out.basic_auth_users[*name] = user.second.Scalar();
       }
@@ -193,9 +201,9 @@ Result<http::WebConfig> ParseWebConfig(const std::string& yaml_text,
 Result<http::WebConfig> LoadWebConfigFile(const std::string& path) {
   Result<std::string> text = ReadBoundedFile(path, kMaxConfigFileBytes);
   if (!text.ok()) {
-    return MakeError(ErrorKind::kInvalid, "web_config",
-                     path + ": cannot read the web config file: " +
-                         text.error().message);
+    return MakeError(
+        ErrorKind::kInvalid, "web_config",
+        path + ": cannot read the web config file: " + text.error().message);
   }
   return ParseWebConfig(*text, path);
 }

@@ -101,8 +101,7 @@ constexpr char kBadGroupName[] =
     "newline, ...)";
 
 KafkaGroupConfig ParseGroup(ParseContext& ctx, const YAML::Node& node,
-                            const std::string& path,
-                            SeenNames* names) {
+                            const std::string& path, SeenNames* names) {
   KafkaGroupConfig g;
   Fields f = Fields::Open(
       ctx, node, path,
@@ -281,9 +280,38 @@ void ParseTuning(const Fields& f, KafkaTuning* t) {
               &t->dlt_header_cardinality);
 }
 
-KafkaClusterConfig ParseCluster(
-    ParseContext& ctx, const YAML::Node& node, const std::string& path,
-    const Schedule& defaults, SeenNames* names) {
+void ParseBrokers(const Fields& cluster, KafkaClusterConfig* out) {
+  ParseContext& ctx = cluster.ctx();
+  std::vector<YAML::Node> brokers;
+  if (!cluster.Require("brokers") || !cluster.Sequence("brokers", &brokers)) {
+    return;
+  }
+  if (brokers.empty()) {
+    ctx.Error(cluster.Find("brokers")->value, cluster.PathOf("brokers"),
+              "must not be empty");
+  }
+  for (std::size_t i = 0; i < brokers.size(); ++i) {
+    std::optional<HostPort> hp =
+        ReadAddress(ctx, brokers[i], IndexPath(cluster.PathOf("brokers"), i),
+                    kDefaultKafkaPort);
+    if (hp) out->brokers.push_back(std::move(*hp));
+  }
+}
+
+void ParseGroups(const Fields& cluster, KafkaClusterConfig* out) {
+  std::vector<YAML::Node> groups;
+  if (!cluster.Sequence("groups", &groups)) return;
+  SeenNames group_names;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    out->groups.push_back(ParseGroup(cluster.ctx(), groups[i],
+                                     IndexPath(cluster.PathOf("groups"), i),
+                                     &group_names));
+  }
+}
+
+KafkaClusterConfig ParseCluster(ParseContext& ctx, const YAML::Node& node,
+                                const std::string& path,
+                                const Schedule& defaults, SeenNames* names) {
   KafkaClusterConfig c;
   Fields f = Fields::Open(ctx, node, path,
                           {"name",
@@ -314,28 +342,9 @@ KafkaClusterConfig ParseCluster(
                            "canary"});
   if (!f.valid()) return c;
   c.name = ReadTargetName(f, names);
-  std::vector<YAML::Node> brokers;
-  if (f.Require("brokers") && f.Sequence("brokers", &brokers)) {
-    if (brokers.empty()) {
-      ctx.Error(f.Find("brokers")->value, f.PathOf("brokers"),
-                "must not be empty");
-    }
-    for (std::size_t i = 0; i < brokers.size(); ++i) {
-      std::optional<HostPort> hp =
-          ReadAddress(ctx, brokers[i], IndexPath(f.PathOf("brokers"), i),
-                      kDefaultKafkaPort);
-      if (hp) c.brokers.push_back(std::move(*hp));
-    }
-  }
+  ParseBrokers(f, &c);
   ParseProperties(f, &c);
-  std::vector<YAML::Node> groups;
-  if (f.Sequence("groups", &groups)) {
-    SeenNames group_names;
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-      c.groups.push_back(ParseGroup(
-          ctx, groups[i], IndexPath(f.PathOf("groups"), i), &group_names));
-    }
-  }
+  ParseGroups(f, &c);
   ReadRegex(f, "discover_groups", &c.discover_groups);
   ParseTuning(f, &c.tuning);
   ParseCanary(f, &c.canary);

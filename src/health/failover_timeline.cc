@@ -67,13 +67,15 @@ std::optional<WallTime> DnsRunStart(const DnsObservation* dns,
 // writer pools' servers on the new primary and none on a node that is not
 // the writable primary. Servers behind a proxy (role unknown) never block:
 // failwatch cannot judge them.
-bool PgBouncerMoved(const PgBouncerObservation* pgb, const FailoverTimeline& t) {
+bool PgBouncerMoved(const PgBouncerObservation* pgb,
+                    const FailoverTimeline& t) {
   if (pgb == nullptr || !pgb->roles_known || pgb->StaleTotal() != 0 ||
       pgb->sampled_at < t.promoted_at) {
     return false;
   }
   for (const auto& s : pgb->servers) {
-    if (s.pool_target != PoolTarget::kWriter || s.role == ServerRole::kUnknown) {
+    if (s.pool_target != PoolTarget::kWriter ||
+        s.role == ServerRole::kUnknown) {
       continue;
     }
     if (s.count > 0 && s.address != t.new_primary) return false;
@@ -177,6 +179,51 @@ std::string StepAfter(const FailoverTimeline& t, const char* step) {
   return fmt::format("{:.1f}", ToSeconds(s->at - t.promoted_at));
 }
 
+// A new timeline's old primary: the last writer failwatch saw, or, when that
+// is unknown or the promoted node itself, the node demoted last.
+FailoverTimeline StartTimeline(const DatabaseInputs& db,
+                               const std::string& last_writer) {
+  const PgObservation& pg = *db.pg;
+  FailoverTimeline t;
+  t.database = db.name;
+  t.promoted_at = pg.last_promotion;
+  t.new_primary = NewPrimary(pg);
+  t.old_primary = last_writer != t.new_primary ? last_writer : std::string();
+  if (t.old_primary.empty()) t.old_primary = LatestDemoted(pg, t.new_primary);
+  t.steps.push_back({kStepPromoted, t.promoted_at});
+  return t;
+}
+
+void TrackUnreachable(const PgObservation& pg, WallTime now,
+                      std::map<std::string, WallTime>& down_since) {
+  for (const auto& n : pg.nodes) {
+    if (n.up) {
+      down_since.erase(n.address);
+    } else {
+      down_since.try_emplace(n.address, SampleTime(pg, now));
+    }
+  }
+}
+
+void RecordSwitchSteps(const DatabaseInputs& db, WallTime sampled,
+                       FailoverTimeline& t) {
+  if (t.Find(kStepDnsSwitched) == nullptr &&
+      EndpointOnNewPrimary(*db.pg, t.new_primary)) {
+    WallTime at = sampled;
+    if (auto run = DnsRunStart(db.dns.get(), HostOfAddress(t.new_primary));
+        run && *run < at) {
+      // Never before the promotion: an endpoint that already named this
+      // node (a moving VIP or proxy) switched the moment it was promoted.
+      at = *run < t.promoted_at ? t.promoted_at : *run;
+    }
+    t.steps.push_back({kStepDnsSwitched, at});
+  }
+  if (t.Find(kStepPgBouncerMoved) == nullptr && PgBouncersMoved(db, t)) {
+    const WallTime at = PgBouncersSampled(db, sampled);
+    t.steps.push_back({kStepPgBouncerMoved, std::max(at, t.promoted_at)});
+  }
+}
+
 }  // namespace
 
 const FailoverStep* FailoverTimeline::Find(const std::string& step) const {
@@ -258,48 +305,25 @@ void FailoverTracker::Advance(const DatabaseInputs& db, WallTime now,
         track.timeline->state != FailoverTimeline::State::kConverged) {
       events.push_back({Event::Kind::kSuperseded, *track.timeline});
     }
-    FailoverTimeline t;
-    t.database = db.name;
-    t.promoted_at = pg.last_promotion;
-    t.new_primary = NewPrimary(pg);
-    t.old_primary =
-        track.last_writer != t.new_primary ? track.last_writer : std::string();
-    if (t.old_primary.empty()) t.old_primary = LatestDemoted(pg, t.new_primary);
-    t.steps.push_back({kStepPromoted, t.promoted_at});
-    track.timeline = std::move(t);
+    track.timeline = StartTimeline(db, track.last_writer);
     track.seen_promotion = pg.last_promotion;
     failovers_total_[db.name]++;
   }
   if (!pg.writer.empty()) track.last_writer = pg.writer;
-  for (const auto& n : pg.nodes) {
-    if (n.up) {
-      track.down_since.erase(n.address);
-    } else {
-      track.down_since.try_emplace(n.address, SampleTime(pg, now));
-    }
-  }
+  TrackUnreachable(pg, now, track.down_since);
   if (!track.timeline ||
       track.timeline->state == FailoverTimeline::State::kConverged) {
     return;
   }
+  AdvanceOpenTimeline(db, now, track, events);
+}
 
+void FailoverTracker::AdvanceOpenTimeline(const DatabaseInputs& db,
+                                          WallTime now, DbTrack& track,
+                                          std::vector<Event>& events) {
   FailoverTimeline& t = *track.timeline;
-  const WallTime sampled = SampleTime(pg, now);
-  if (t.Find(kStepDnsSwitched) == nullptr &&
-      EndpointOnNewPrimary(pg, t.new_primary)) {
-    WallTime at = sampled;
-    if (auto run = DnsRunStart(db.dns.get(), HostOfAddress(t.new_primary));
-        run && *run < at) {
-      // Never before the promotion: an endpoint that already named this
-      // node (a moving VIP or proxy) switched the moment it was promoted.
-      at = *run < t.promoted_at ? t.promoted_at : *run;
-    }
-    t.steps.push_back({kStepDnsSwitched, at});
-  }
-  if (t.Find(kStepPgBouncerMoved) == nullptr && PgBouncersMoved(db, t)) {
-    const WallTime at = PgBouncersSampled(db, sampled);
-    t.steps.push_back({kStepPgBouncerMoved, std::max(at, t.promoted_at)});
-  }
+  const WallTime sampled = SampleTime(*db.pg, now);
+  RecordSwitchSteps(db, sampled, t);
   t.waiting_for = WaitingFor(db, t, track.down_since, now);
   if (t.Find(kStepDnsSwitched) != nullptr && t.waiting_for.empty()) {
     t.steps.push_back({kStepAppsConverged, sampled});

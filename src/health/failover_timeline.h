@@ -96,6 +96,9 @@ class FailoverTracker {
 
   void Advance(const DatabaseInputs& db, WallTime now, DbTrack& track,
                std::vector<Event>& events);
+  // The steps after the promotion, until converged or timed out.
+  void AdvanceOpenTimeline(const DatabaseInputs& db, WallTime now,
+                           DbTrack& track, std::vector<Event>& events);
 
   Millis timeout_;
   std::map<std::string, DbTrack> tracks_;

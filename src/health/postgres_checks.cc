@@ -164,6 +164,8 @@ void CheckMultiplePrimaries(const HealthInputs& in, const HealthTuning&,
   }
 }
 
+namespace {
+
 // A node that cannot be reached while another one serves as primary
 // replicates nothing: a promotion now could not use it. Without this row a
 // crashed or hung standby left the verdict ok (the fault matrix found it).
@@ -183,6 +185,66 @@ Condition UnreachableReplica(const std::string& db, const PgObservation& pg,
   return c;
 }
 
+std::vector<std::string> LagProblems(const StandbyStatus& s,
+                                     const HealthTuning& tuning) {
+  std::vector<std::string> problems;
+  if (s.replay_lag_seconds &&
+      *s.replay_lag_seconds > tuning.replication_lag_seconds) {
+    problems.push_back(fmt::format("replay lag {:.1f} s > {:.0f} s",
+                                   *s.replay_lag_seconds,
+                                   tuning.replication_lag_seconds));
+  }
+  if (s.replay_lag_bytes &&
+      *s.replay_lag_bytes > tuning.replication_lag_bytes) {
+    problems.push_back(fmt::format("{} bytes not replayed > {}",
+                                   *s.replay_lag_bytes,
+                                   tuning.replication_lag_bytes));
+  }
+  if (s.receiver_status != "streaming") {
+    problems.push_back(s.receiver_status.empty()
+                           ? std::string("no WAL receiver (not streaming)")
+                           : "WAL receiver " + s.receiver_status +
+                                 " (not streaming)");
+  }
+  return problems;
+}
+
+Condition StandbyLag(const std::string& db, const NodeState& n,
+                     const HealthTuning& tuning) {
+  Condition c;
+  c.check = "replication_lag";
+  c.target = db + "/" + n.address;
+  c.evidence = {{"node", n.address},
+                {"threshold_seconds", tuning.replication_lag_seconds},
+                {"threshold_bytes", tuning.replication_lag_bytes}};
+  if (!n.standby) {
+    c.unknown = true;
+    c.reason = n.address + " standby status not read";
+    return c;
+  }
+  const StandbyStatus& s = *n.standby;
+  c.evidence["replay_lag_seconds"] = s.replay_lag_seconds
+                                         ? nlohmann::json(*s.replay_lag_seconds)
+                                         : nlohmann::json(nullptr);
+  c.evidence["replay_lag_bytes"] = s.replay_lag_bytes
+                                       ? nlohmann::json(*s.replay_lag_bytes)
+                                       : nlohmann::json(nullptr);
+  c.evidence["receiver_status"] = s.receiver_status;
+  c.evidence["upstream"] = s.upstream;
+  const std::vector<std::string> problems = LagProblems(s, tuning);
+  if (problems.empty()) {
+    c.reason = fmt::format("standby {} streaming from {}, replay lag {:.1f} s",
+                           n.address, s.upstream.empty() ? "?" : s.upstream,
+                           s.replay_lag_seconds.value_or(0));
+  } else {
+    c.status = CheckStatus::kDegraded;
+    c.reason = fmt::format("standby {}: {}", n.address, Join(problems));
+  }
+  return c;
+}
+
+}  // namespace
+
 void CheckReplicationLag(const HealthInputs& in, const HealthTuning& tuning,
                          std::vector<Condition>& out) {
   for (const auto& db : in.databases) {
@@ -193,56 +255,7 @@ void CheckReplicationLag(const HealthInputs& in, const HealthTuning& tuning,
         continue;
       }
       if (!n.up || n.role != NodeRole::kStandby) continue;
-      Condition c;
-      c.check = "replication_lag";
-      c.target = db.name + "/" + n.address;
-      c.evidence = {{"node", n.address},
-                    {"threshold_seconds", tuning.replication_lag_seconds},
-                    {"threshold_bytes", tuning.replication_lag_bytes}};
-      if (!n.standby) {
-        c.unknown = true;
-        c.reason = n.address + " standby status not read";
-        out.push_back(std::move(c));
-        continue;
-      }
-      const StandbyStatus& s = *n.standby;
-      c.evidence["replay_lag_seconds"] =
-          s.replay_lag_seconds ? nlohmann::json(*s.replay_lag_seconds)
-                               : nlohmann::json(nullptr);
-      c.evidence["replay_lag_bytes"] = s.replay_lag_bytes
-                                           ? nlohmann::json(*s.replay_lag_bytes)
-                                           : nlohmann::json(nullptr);
-      c.evidence["receiver_status"] = s.receiver_status;
-      c.evidence["upstream"] = s.upstream;
-      std::vector<std::string> problems;
-      if (s.replay_lag_seconds &&
-          *s.replay_lag_seconds > tuning.replication_lag_seconds) {
-        problems.push_back(fmt::format("replay lag {:.1f} s > {:.0f} s",
-                                       *s.replay_lag_seconds,
-                                       tuning.replication_lag_seconds));
-      }
-      if (s.replay_lag_bytes &&
-          *s.replay_lag_bytes > tuning.replication_lag_bytes) {
-        problems.push_back(fmt::format("{} bytes not replayed > {}",
-                                       *s.replay_lag_bytes,
-                                       tuning.replication_lag_bytes));
-      }
-      if (s.receiver_status != "streaming") {
-        problems.push_back(s.receiver_status.empty()
-                               ? std::string("no WAL receiver (not streaming)")
-                               : "WAL receiver " + s.receiver_status +
-                                     " (not streaming)");
-      }
-      if (problems.empty()) {
-        c.reason =
-            fmt::format("standby {} streaming from {}, replay lag {:.1f} s",
-                        n.address, s.upstream.empty() ? "?" : s.upstream,
-                        s.replay_lag_seconds.value_or(0));
-      } else {
-        c.status = CheckStatus::kDegraded;
-        c.reason = fmt::format("standby {}: {}", n.address, Join(problems));
-      }
-      out.push_back(std::move(c));
+      out.push_back(StandbyLag(db.name, n, tuning));
     }
   }
 }

@@ -1,7 +1,7 @@
 #include "http/verdict_page.h"
 
-#include "health/verdict.h"
 #include "health/health_format.h"
+#include "health/verdict.h"
 #include "http/inline_svg.h"
 #include "http/status_json.h"
 #include "http/status_page.h"
@@ -68,6 +68,74 @@ std::string ConsumerGroupsSection(const Verdict& v) {
          rows + "</table>\n";
 }
 
+// A failing check, or one about to change (hysteresis pending).
+std::string CheckRow(const CheckResult& c, WallTime now) {
+  std::string status = CheckStatusName(c.status);
+  const char* cls = RowClass(c);
+  if (c.pending) {
+    // Hysteresis: the condition holds but not yet for long enough.
+    status += std::string(" \u2192 ") + CheckStatusName(c.pending->status);
+    if (c.pending->effective_at > now) {
+      status += " in " + FormatAgo(now, c.pending->effective_at);
+    }
+    cls = "pending";
+  }
+  // Every row shown is failing or about to: say what it would mean.
+  status += std::string(" (") + CheckTierName(c.tier) + ")";
+  return "<tr class=\"" + std::string(cls) + "\"><td>" + HtmlEscape(c.check) +
+         "</td><td>" + HtmlEscape(c.target) + "</td><td>" + HtmlEscape(status) +
+         "</td><td>" +
+         HtmlEscape(c.since == WallTime{}
+                        ? ""
+                        : FormatUtc(c.since) + " (" + FormatAgo(c.since, now) +
+                              " ago)") +
+         "</td><td>" + HtmlEscape(c.reason) + "</td><td>" +
+         RunbookLink(c.check) + "</td></tr>\n";
+}
+
+// Checks that are ok and settled are only counted, so what needs attention
+// is not buried among them.
+std::string ChecksSection(const Verdict& v, WallTime now) {
+  std::string html =
+      "<h2>Checks</h2>\n<table>\n<tr><th>Check</th><th>Target</th>"
+      "<th>Status</th><th>Since</th><th>Reason</th><th></th></tr>\n";
+  std::size_t ok_count = 0;
+  for (const auto& c : v.checks) {
+    if (c.status == CheckStatus::kOk && !c.pending) {
+      ++ok_count;
+      continue;
+    }
+    html += CheckRow(c, now);
+  }
+  html += "<tr class=\"ok\"><td colspan=\"6\">" + std::to_string(ok_count) +
+          " checks ok</td></tr>\n</table>\n";
+  return html;
+}
+
+std::string FailoverRows(const FailoverTimeline& f, WallTime now) {
+  std::string steps;
+  for (const auto& s : f.steps) {
+    if (!steps.empty()) steps += " &rarr; ";
+    steps += HtmlEscape(s.step) + " " + HtmlEscape(FormatClock(s.at));
+  }
+  return "<tr><td>" + HtmlEscape(f.database) + "</td><td>" +
+         HtmlEscape(f.old_primary) + "</td><td>" + HtmlEscape(f.new_primary) +
+         "</td><td>" + HtmlEscape(FailoverStateName(f.state)) + "</td><td>" +
+         steps + "</td><td>" + HtmlEscape(Join(f.waiting_for, "; ")) +
+         "</td></tr>\n<tr><td colspan=\"6\">" + TimelineSvg(f, now) +
+         "</td></tr>\n";
+}
+
+std::string FailoversSection(const Verdict& v, WallTime now) {
+  if (v.failovers.empty()) return "";
+  std::string html =
+      "<h2>Failovers</h2>\n<table>\n<tr><th>Database</th><th>From</th>"
+      "<th>To</th><th>State</th><th>Steps</th><th>Waiting for</th></tr>\n";
+  for (const auto& f : v.failovers) html += FailoverRows(f, now);
+  html += "</table>\n";
+  return html;
+}
+
 }  // namespace
 
 Response RenderVerdictResponse(const Snapshot& snapshot) {
@@ -102,63 +170,10 @@ std::string RenderVerdictSection(const Snapshot& snapshot, WallTime now) {
   if (!verdict) {
     return "<p class=\"banner pending\">Verdict: not evaluated yet</p>\n";
   }
-  std::string html = "<p class=\"banner " +
-                     std::string(RowClass(verdict->status)) + "\">" +
-                     HtmlEscape(verdict->Headline()) + "</p>\n";
-  html +=
-      "<h2>Checks</h2>\n<table>\n<tr><th>Check</th><th>Target</th>"
-      "<th>Status</th><th>Since</th><th>Reason</th><th></th></tr>\n";
-  std::size_t ok_count = 0;
-  for (const auto& c : verdict->checks) {
-    if (c.status == CheckStatus::kOk && !c.pending) {
-      ++ok_count;
-      continue;
-    }
-    std::string status = CheckStatusName(c.status);
-    const char* cls = RowClass(c);
-    if (c.pending) {
-      // Hysteresis: the condition holds but not yet for long enough.
-      status += std::string(" \u2192 ") + CheckStatusName(c.pending->status);
-      if (c.pending->effective_at > now) {
-        status += " in " + FormatAgo(now, c.pending->effective_at);
-      }
-      cls = "pending";
-    }
-    // Every row shown is failing or about to: say what it would mean.
-    status += std::string(" (") + CheckTierName(c.tier) + ")";
-    html += "<tr class=\"" + std::string(cls) + "\"><td>" +
-            HtmlEscape(c.check) + "</td><td>" + HtmlEscape(c.target) +
-            "</td><td>" + HtmlEscape(status) + "</td><td>" +
-            HtmlEscape(c.since == WallTime{} ? "" : FormatUtc(c.since) + " (" +
-                                                        FormatAgo(c.since, now) +
-                                                        " ago)") +
-            "</td><td>" + HtmlEscape(c.reason) + "</td><td>" +
-            RunbookLink(c.check) + "</td></tr>\n";
-  }
-  html += "<tr class=\"ok\"><td colspan=\"6\">" + std::to_string(ok_count) +
-          " checks ok</td></tr>\n</table>\n";
-  html += ConsumerGroupsSection(*verdict);
-  if (!verdict->failovers.empty()) {
-    html +=
-        "<h2>Failovers</h2>\n<table>\n<tr><th>Database</th><th>From</th>"
-        "<th>To</th><th>State</th><th>Steps</th><th>Waiting for</th></tr>\n";
-    for (const auto& f : verdict->failovers) {
-      std::string steps;
-      for (const auto& s : f.steps) {
-        if (!steps.empty()) steps += " &rarr; ";
-        steps += HtmlEscape(s.step) + " " + HtmlEscape(FormatClock(s.at));
-      }
-      html += "<tr><td>" + HtmlEscape(f.database) + "</td><td>" +
-              HtmlEscape(f.old_primary) + "</td><td>" +
-              HtmlEscape(f.new_primary) + "</td><td>" +
-              HtmlEscape(FailoverStateName(f.state)) + "</td><td>" + steps +
-              "</td><td>" + HtmlEscape(Join(f.waiting_for, "; ")) +
-              "</td></tr>\n<tr><td colspan=\"6\">" + TimelineSvg(f, now) +
-              "</td></tr>\n";
-    }
-    html += "</table>\n";
-  }
-  return html;
+  return "<p class=\"banner " + std::string(RowClass(verdict->status)) + "\">" +
+         HtmlEscape(verdict->Headline()) + "</p>\n" +
+         ChecksSection(*verdict, now) + ConsumerGroupsSection(*verdict) +
+         FailoversSection(*verdict, now);
 }
 
 }  // namespace failwatch::http

@@ -26,13 +26,13 @@ std::string NewRunId() {
   return buf;
 }
 
-void DeliveryCallback(rd_kafka_t*, const rd_kafka_message_t* m,
-                      void* opaque) {
+void DeliveryCallback(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   static_cast<CanaryRunner*>(opaque)->OnDelivery(m);
 }
 
 std::uint64_t SeqOf(const rd_kafka_message_t* m) {
-  return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(m->_private));
+  return static_cast<std::uint64_t>(
+      reinterpret_cast<std::uintptr_t>(m->_private));
 }
 
 }  // namespace
@@ -112,50 +112,59 @@ void CanaryRunner::Run() {
   }
 }
 
+Status CanaryRunner::StartProducer() {
+  auto p = CreateClient(
+      cluster_, "failwatch-canary-producer-" + cluster_.name, RD_KAFKA_PRODUCER,
+      {// The canary topic exists or is created on purpose, never by a
+       // metadata request.
+       {"allow.auto.create.topics", "false"},
+       {"acks", "all"},
+       {"linger.ms", "0"},
+       // Past the SLA the record is lost anyway; fail its delivery then.
+       {"message.timeout.ms",
+        std::to_string(std::max<long long>(cluster_.canary.sla.count(), 1))}},
+      [this](rd_kafka_conf_t* conf) {
+        rd_kafka_conf_set_opaque(conf, this);
+        rd_kafka_conf_set_dr_msg_cb(conf, DeliveryCallback);
+      });
+  if (!p.ok()) return p.error();
+  producer_ = std::move(p).value();
+  // rd_kafka_message_latency is read in the delivery report, so reports
+  // are served as they arrive (a blocking poll), not at this loop's pace.
+  delivery_thread_ = std::thread([this] {
+    while (!stop_) rd_kafka_poll(producer_.get(), kPollMs);
+  });
+  return Status::Ok();
+}
+
+Status CanaryRunner::StartConsumer() {
+  auto c = CreateClient(
+      cluster_, "failwatch-canary-consumer-" + cluster_.name, RD_KAFKA_CONSUMER,
+      {{"group.id", CanaryGroupId(cluster_.canary.instance_id)},
+       {"allow.auto.create.topics", "false"},
+       {"enable.auto.commit", "true"},
+       {"auto.offset.reset", "earliest"},
+       {"enable.partition.eof", "false"}});
+  if (!c.ok()) return c.error();
+  consumer_ = std::move(c).value();
+  rd_kafka_poll_set_consumer(consumer_.get());
+  rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(l, cluster_.canary.topic.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), l);
+  rd_kafka_topic_partition_list_destroy(l);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return ErrorFromKafka(err, "canary subscribe");
+  }
+  return Status::Ok();
+}
+
 Status CanaryRunner::Setup() {
-  const std::string suffix = cluster_.name;
   if (!producer_) {
-    auto p = CreateClient(
-        cluster_, "failwatch-canary-producer-" + suffix, RD_KAFKA_PRODUCER,
-        {// The canary topic exists or is created on purpose, never by a
-         // metadata request.
-         {"allow.auto.create.topics", "false"},
-         {"acks", "all"},
-         {"linger.ms", "0"},
-         // Past the SLA the record is lost anyway; fail its delivery then.
-         {"message.timeout.ms",
-          std::to_string(std::max<long long>(cluster_.canary.sla.count(), 1))}},
-        [this](rd_kafka_conf_t* conf) {
-          rd_kafka_conf_set_opaque(conf, this);
-          rd_kafka_conf_set_dr_msg_cb(conf, DeliveryCallback);
-        });
-    if (!p.ok()) return p.error();
-    producer_ = std::move(p).value();
-    // rd_kafka_message_latency is read in the delivery report, so reports
-    // are served as they arrive (a blocking poll), not at this loop's pace.
-    delivery_thread_ = std::thread([this] {
-      while (!stop_) rd_kafka_poll(producer_.get(), kPollMs);
-    });
+    if (Status s = StartProducer(); !s.ok()) return s;
   }
   if (!consumer_) {
-    auto c = CreateClient(cluster_, "failwatch-canary-consumer-" + suffix,
-                          RD_KAFKA_CONSUMER,
-                          {{"group.id", CanaryGroupId(cluster_.canary.instance_id)},
-                           {"allow.auto.create.topics", "false"},
-                           {"enable.auto.commit", "true"},
-                           {"auto.offset.reset", "earliest"},
-                           {"enable.partition.eof", "false"}});
-    if (!c.ok()) return c.error();
-    consumer_ = std::move(c).value();
-    rd_kafka_poll_set_consumer(consumer_.get());
-    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, cluster_.canary.topic.c_str(),
-                                      RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return ErrorFromKafka(err, "canary subscribe");
-    }
+    if (Status s = StartConsumer(); !s.ok()) return s;
   }
   if (topic_ == nullptr) {
     topic_ = rd_kafka_topic_new(producer_.get(), cluster_.canary.topic.c_str(),
@@ -170,9 +179,10 @@ Status CanaryRunner::Setup() {
                          CanaryGroupId(cluster_.canary.instance_id) + ")");
   }
   running_ = true;
-  spdlog::info("kafka canary running cluster={} topic={} partitions={} group={}",
-               cluster_.name, cluster_.canary.topic, partitions_,
-               CanaryGroupId(cluster_.canary.instance_id));
+  spdlog::info(
+      "kafka canary running cluster={} topic={} partitions={} group={}",
+      cluster_.name, cluster_.canary.topic, partitions_,
+      CanaryGroupId(cluster_.canary.instance_id));
   return Status::Ok();
 }
 
@@ -245,10 +255,11 @@ Status CanaryRunner::CreateTopic(int brokers) {
     }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR ||
         err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      spdlog::info("kafka canary topic created cluster={} topic={} "
-                   "partitions={} replication={}",
-                   cluster_.name, cluster_.canary.topic, std::max(brokers, 1),
-                   replication);
+      spdlog::info(
+          "kafka canary topic created cluster={} topic={} "
+          "partitions={} replication={}",
+          cluster_.name, cluster_.canary.topic, std::max(brokers, 1),
+          replication);
       out = MakeError(ErrorKind::kUnavailable, "canary_topic_created",
                       "canary topic created; waiting for its metadata");
     } else {
@@ -275,13 +286,13 @@ bool CanaryRunner::Assigned() {
 }
 
 void CanaryRunner::ProduceRound() {
-  const auto wall_ms = std::chrono::duration_cast<Millis>(
-                           clock_.Wall().time_since_epoch())
-                           .count();
+  const auto wall_ms =
+      std::chrono::duration_cast<Millis>(clock_.Wall().time_since_epoch())
+          .count();
   for (int p = 0; p < partitions_; ++p) {
     const std::uint64_t seq = next_seq_++;
-    const std::string value = EncodeCanaryRecord(
-        {run_, seq, wall_ms, cluster_.canary.instance_id});
+    const std::string value =
+        EncodeCanaryRecord({run_, seq, wall_ms, cluster_.canary.instance_id});
     const std::string& key = cluster_.canary.instance_id;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -295,7 +306,8 @@ void CanaryRunner::ProduceRound() {
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(seq))),
+        RD_KAFKA_V_OPAQUE(
+            reinterpret_cast<void*>(static_cast<std::uintptr_t>(seq))),
         RD_KAFKA_V_END);
 #pragma GCC diagnostic pop
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -323,9 +335,10 @@ void CanaryRunner::PollConsumer() {
     if (m == nullptr) return;
     const SteadyTime at = clock_.Steady();
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload != nullptr) {
-      auto r = DecodeCanaryRecord(std::string_view(
-          static_cast<const char*>(m->payload), m->len));
-      if (r && r->run == run_ && r->instance_id == cluster_.canary.instance_id) {
+      auto r = DecodeCanaryRecord(
+          std::string_view(static_cast<const char*>(m->payload), m->len));
+      if (r && r->run == run_ &&
+          r->instance_id == cluster_.canary.instance_id) {
         std::lock_guard<std::mutex> lock(mu_);
         tracker_.Received(r->seq, at);
       }

@@ -47,6 +47,9 @@ class CanaryRunner {
  private:
   void Run();
   Status Setup();
+  // The clients Setup() creates once; a failed one is retried next setup.
+  Status StartProducer();
+  Status StartConsumer();
   Status ReadPartitions();
   Status CreateTopic(int brokers);
   bool Assigned();
@@ -68,8 +71,8 @@ class CanaryRunner {
       std::make_shared<std::atomic<int>>(0);
 
   mutable std::mutex mu_;
-  CanaryTracker tracker_;  // guarded by mu_
-  std::optional<Error> error_;  // guarded by mu_
+  CanaryTracker tracker_;           // guarded by mu_
+  std::optional<Error> error_;      // guarded by mu_
   bool published_running_ = false;  // guarded by mu_
 
   std::atomic<bool> stop_{false};

@@ -59,19 +59,20 @@ bool WritesSamePartition(DltConvention c) {
   return c != DltConvention::kRetryableDlt;
 }
 
-DltMatch MatchDlts(const std::vector<DltGroupInput>& groups,
-                   const std::map<std::string, int>& topic_partitions,
-                   const std::vector<DltConvention>& conventions) {
-  auto partitions = [&](const std::string& t) {
-    auto it = topic_partitions.find(t);
-    return it == topic_partitions.end() ? 0 : it->second;
-  };
-  auto exists = [&](const std::string& t) {
-    return topic_partitions.contains(t);
-  };
+namespace {
 
-  // Every name that is some group's DLT: such a topic, when consumed (by
-  // the reprocessor), is not a source in turn.
+int PartitionCount(const std::map<std::string, int>& topic_partitions,
+                   const std::string& topic) {
+  auto it = topic_partitions.find(topic);
+  return it == topic_partitions.end() ? 0 : it->second;
+}
+
+// Every name that is some group's DLT: such a topic, when consumed (by the
+// reprocessor), is not a source in turn.
+std::set<std::string> CollectDltNames(
+    const std::vector<DltGroupInput>& groups,
+    const std::map<std::string, int>& topic_partitions,
+    const std::vector<DltConvention>& conventions) {
   std::set<std::string> dlt_names;
   for (const auto& g : groups) {
     dlt_names.insert(g.explicit_dlts.begin(), g.explicit_dlts.end());
@@ -79,51 +80,75 @@ DltMatch MatchDlts(const std::vector<DltGroupInput>& groups,
     for (const auto& t : g.topics) {
       for (DltConvention c : conventions) {
         std::string name = ExpectedDltName(c, t, g.group);
-        if (exists(name)) dlt_names.insert(std::move(name));
+        if (topic_partitions.contains(name)) dlt_names.insert(std::move(name));
       }
     }
   }
+  return dlt_names;
+}
 
+void MatchExplicitDlts(const DltGroupInput& g,
+                       const std::map<std::string, int>& topic_partitions,
+                       DltMatch& out) {
+  for (const auto& d : g.explicit_dlts) {
+    if (topic_partitions.contains(d)) {
+      AddSource(out.dlts[d], {g.group, "", "explicit", g.required},
+                g.reprocess_group);
+    } else if (g.required) {
+      out.missing.push_back({g.group, "", d, "absent", {d}, 0, 0});
+    }
+  }
+}
+
+void MatchConventionDlts(const DltGroupInput& g, const std::string& topic,
+                         const std::map<std::string, int>& topic_partitions,
+                         const std::vector<DltConvention>& conventions,
+                         DltMatch& out) {
+  const int source_partitions = PartitionCount(topic_partitions, topic);
+  bool found = false;
+  std::vector<std::string> candidates;
+  for (DltConvention c : conventions) {
+    std::string name = ExpectedDltName(c, topic, g.group);
+    candidates.push_back(name);
+    if (!topic_partitions.contains(name)) continue;
+    found = true;
+    AddSource(out.dlts[name],
+              {g.group, topic, std::string(DltConventionName(c)), g.required},
+              g.reprocess_group);
+    const int dlt_partitions = PartitionCount(topic_partitions, name);
+    if (g.required && WritesSamePartition(c) &&
+        dlt_partitions < source_partitions) {
+      out.missing.push_back({g.group,
+                             topic,
+                             name,
+                             "too_few_partitions",
+                             {name},
+                             source_partitions,
+                             dlt_partitions});
+    }
+  }
+  if (!found && g.required) {
+    out.missing.push_back({g.group, topic, candidates.front(), "absent",
+                           candidates, source_partitions, 0});
+  }
+}
+
+}  // namespace
+
+DltMatch MatchDlts(const std::vector<DltGroupInput>& groups,
+                   const std::map<std::string, int>& topic_partitions,
+                   const std::vector<DltConvention>& conventions) {
+  const std::set<std::string> dlt_names =
+      CollectDltNames(groups, topic_partitions, conventions);
   DltMatch out;
   for (const auto& g : groups) {
     if (!g.explicit_dlts.empty()) {
-      for (const auto& d : g.explicit_dlts) {
-        if (exists(d)) {
-          AddSource(out.dlts[d], {g.group, "", "explicit", g.required},
-                    g.reprocess_group);
-        } else if (g.required) {
-          out.missing.push_back({g.group, "", d, "absent", {d}, 0, 0});
-        }
-      }
+      MatchExplicitDlts(g, topic_partitions, out);
       continue;
     }
     for (const auto& t : g.topics) {
       if (dlt_names.contains(t) || conventions.empty()) continue;
-      bool found = false;
-      std::vector<std::string> candidates;
-      for (DltConvention c : conventions) {
-        std::string name = ExpectedDltName(c, t, g.group);
-        candidates.push_back(name);
-        if (!exists(name)) continue;
-        found = true;
-        AddSource(out.dlts[name],
-                  {g.group, t, std::string(DltConventionName(c)), g.required},
-                  g.reprocess_group);
-        if (g.required && WritesSamePartition(c) &&
-            partitions(name) < partitions(t)) {
-          out.missing.push_back({g.group,
-                                 t,
-                                 name,
-                                 "too_few_partitions",
-                                 {name},
-                                 partitions(t),
-                                 partitions(name)});
-        }
-      }
-      if (!found && g.required) {
-        out.missing.push_back({g.group, t, candidates.front(), "absent",
-                               candidates, partitions(t), 0});
-      }
+      MatchConventionDlts(g, t, topic_partitions, conventions, out);
     }
   }
   return out;
