@@ -51,6 +51,13 @@ class TargetListBuilder {
     out_.push_back(ScheduledTarget{std::move(collector), schedule});
   }
 
+  // The previous config's collector for (kind, target), if any.
+  const Collector* Previous(const std::string& kind,
+                            const std::string& target) const {
+    auto it = previous_.find(TargetKey{kind, target});
+    return it == previous_.end() ? nullptr : it->second.get();
+  }
+
   std::vector<ScheduledTarget> Take() && { return std::move(out_); }
 
  private:
@@ -107,7 +114,8 @@ void AddKafkaTargets(const Config& next, const Config* previous,
 void AddHealthTarget(const Config& next, const Config* previous,
                      TargetListBuilder& targets) {
   // The evaluator keeps hysteresis state and failover timelines: rebuild it
-  // only when what it judges by changed.
+  // only when what it judges by changed, and then continue that state (a
+  // reload during an incident must not reset the verdict).
   const bool health_unchanged =
       previous != nullptr && previous->health == next.health &&
       previous->databases == next.databases && previous->kafka == next.kafka;
@@ -115,7 +123,9 @@ void AddHealthTarget(const Config& next, const Config* previous,
               Schedule{kHealthInterval, kHealthInterval * 4 / 5}, [&] {
                 std::vector<PgDatabaseOptions> databases(next.databases.begin(),
                                                          next.databases.end());
-                return MakeHealthEvaluator(next.health, std::move(databases));
+                return MakeHealthEvaluator(
+                    next.health, std::move(databases),
+                    targets.Previous(kHealthKind, kHealthTarget));
               });
 }
 

@@ -75,6 +75,10 @@ class FailoverTracker {
   // Advances every database's timeline with the latest observations.
   std::vector<Event> Update(const HealthInputs& in);
 
+  // A reloaded config's timeout applies to the open timelines (databases
+  // the config dropped are dropped by Update, their inputs being gone).
+  void set_timeout(Millis timeout) { timeout_ = timeout; }
+
   // The current or last timeline per database that had a failover.
   std::vector<FailoverTimeline> Timelines() const;
   // Per database: failovers seen and convergence histogram.

@@ -49,10 +49,11 @@ HealthEvaluator::HealthEvaluator(HealthConfig health,
     : health_(std::move(health)),
       databases_(std::move(databases)),
       tuning_(tuning),
-      hysteresis_([this](std::string_view check) {
-        return ResolvePolicy(health_, check);
-      }),
-      failovers_(tuning.failover_timeout) {}
+      memory_(std::make_shared<Memory>(tuning.failover_timeout)) {}
+
+void HealthEvaluator::ContinueFrom(const HealthEvaluator& previous) {
+  memory_ = previous.memory_;
+}
 
 SampleOutput HealthEvaluator::Sample(const SampleContext& ctx) {
   const WallTime now =
@@ -62,27 +63,42 @@ SampleOutput HealthEvaluator::Sample(const SampleContext& ctx) {
   const HealthInputs in =
       GatherInputs(ctx.snapshot.get(), databases_, now, cache_);
 
+  std::vector<Condition> conditions = RunChecks(in, tuning_);
+
+  // Shared with the evaluator of the config before a reload (ContinueFrom):
+  // each sample applies its own config to the state under the lock.
+  std::lock_guard<std::mutex> lock(memory_->mu);
+  Memory& m = *memory_;
+  m.hysteresis.set_policy(
+      [this](std::string_view check) { return ResolvePolicy(health_, check); });
+  m.failovers.set_timeout(tuning_.failover_timeout);
+
   std::vector<StatusTransition> transitions;
   std::vector<CheckResult> results =
-      hysteresis_.Apply(RunChecks(in, tuning_), now, &transitions);
+      m.hysteresis.Apply(conditions, now, &transitions);
   for (const auto& t : transitions) LogTransition(t);
 
-  for (const auto& e : failovers_.Update(in)) LogFailover(e, now);
+  for (const auto& e : m.failovers.Update(in)) LogFailover(e, now);
 
   auto verdict = std::make_shared<Verdict>(
-      MakeVerdict(std::move(results), failovers_.Timelines(), now));
-  LogVerdictChange(last_state_, *verdict);
-  last_state_ = verdict->status;
+      MakeVerdict(std::move(results), m.failovers.Timelines(), now));
+  LogVerdictChange(m.last_state, *verdict);
+  m.last_state = verdict->status;
   SampleOutput out;
-  out.families = BuildHealthFamilies(*verdict, failovers_);
+  out.families = BuildHealthFamilies(*verdict, m.failovers);
   out.observation = std::move(verdict);
   return out;
 }
 
 std::shared_ptr<Collector> MakeHealthEvaluator(
-    const HealthConfig& health, std::vector<PgDatabaseOptions> databases) {
-  return std::make_shared<HealthEvaluator>(health, std::move(databases),
-                                           ResolveTuning(health));
+    const HealthConfig& health, std::vector<PgDatabaseOptions> databases,
+    const Collector* previous) {
+  auto evaluator = std::make_shared<HealthEvaluator>(
+      health, std::move(databases), ResolveTuning(health));
+  if (const auto* before = dynamic_cast<const HealthEvaluator*>(previous)) {
+    evaluator->ContinueFrom(*before);
+  }
+  return evaluator;
 }
 
 }  // namespace failwatch

@@ -3,9 +3,16 @@
 // duration and success. Each Sample reads the latest snapshot, runs the
 // pure checks, applies hysteresis (the only state, kept here), advances the
 // failover timelines and publishes a Verdict.
+//
+// That state outlives a reload: an operator who edits the config in the
+// middle of an incident (a broker list, a new database) must not get a
+// verdict that forgets what it held, waits its `for` again and logs
+// "from=ok". An evaluator built for a new config continues its
+// predecessor's state (ContinueFrom).
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,19 +46,34 @@ class HealthEvaluator final : public Collector {
     return {kDnsKind, kPostgresKind, kPgBouncerKind, kKafkaKind};
   }
 
+  // Takes over `previous`'s statuses, holds, failover timelines and last
+  // verdict; checks and databases the new config lacks are dropped at the
+  // next sample. Call before the first Sample. The state is shared, under
+  // a mutex, so a sample still running in `previous` cannot race this one.
+  void ContinueFrom(const HealthEvaluator& previous);
+
  private:
+  struct Memory {
+    explicit Memory(Millis failover_timeout)
+        : hysteresis(nullptr), failovers(failover_timeout) {}
+    std::mutex mu;
+    Hysteresis hysteresis;
+    FailoverTracker failovers;
+    VerdictState last_state = VerdictState::kOk;
+  };
+
   std::string kind_ = kHealthKind;
   std::string target_ = kHealthTarget;
   HealthConfig health_;
   std::vector<PgDatabaseOptions> databases_;
   HealthTuning tuning_;
   ObservationCache cache_;
-  Hysteresis hysteresis_;
-  FailoverTracker failovers_;
-  VerdictState last_state_ = VerdictState::kOk;
+  std::shared_ptr<Memory> memory_;
 };
 
+// `previous`, when it is a HealthEvaluator, is continued (ContinueFrom).
 std::shared_ptr<Collector> MakeHealthEvaluator(
-    const HealthConfig& health, std::vector<PgDatabaseOptions> databases);
+    const HealthConfig& health, std::vector<PgDatabaseOptions> databases,
+    const Collector* previous = nullptr);
 
 }  // namespace failwatch

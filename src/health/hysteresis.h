@@ -56,6 +56,8 @@ class Hysteresis {
                                  std::vector<StatusTransition>* transitions);
 
   std::size_t tracked() const { return tracks_.size(); }
+  // A reloaded config's for/clear_after apply to the statuses kept.
+  void set_policy(PolicyFn policy) { policy_ = std::move(policy); }
 
  private:
   // What a status said when it was last raw: a held status is shown with

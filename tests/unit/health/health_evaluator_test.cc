@@ -203,6 +203,77 @@ TEST_F(EvaluatorTest, VerdictIsFoundInAPublishedSnapshot) {
             std::nullopt);
 }
 
+// A reload during an incident (an edited broker list, a new database)
+// builds a new evaluator; it continues the old one's state.
+class ReloadTest : public EvaluatorTest {
+ protected:
+  static std::vector<PgDatabaseOptions> Databases(bool with_billing) {
+    PgDatabaseOptions orders;
+    orders.name = "orders";
+    orders.apps = {{"orders-api", AppConfig::Expects::kPrimary}};
+    std::vector<PgDatabaseOptions> out{orders};
+    if (with_billing) {
+      PgDatabaseOptions billing;
+      billing.name = "billing";
+      out.push_back(billing);
+    }
+    return out;
+  }
+  std::shared_ptr<const Verdict> EvaluateWith(Collector& c) {
+    SampleContext ctx;
+    ctx.clock = &clock_;
+    ctx.now = clock_.Wall();
+    ctx.deadline = clock_.Steady() + Millis(500);
+    ctx.snapshot = MakeSnapshot(
+        {State("postgres", "orders", AfterFailover(Now(), true), Now())});
+    auto out = c.Sample(ctx);
+    return std::dynamic_pointer_cast<const Verdict>(out.observation);
+  }
+  // The endpoint stuck on the old primary from t = 0 (`for`: 10 s), the
+  // config reloaded at t = 6 s: the status at t = 10 s.
+  CheckStatus StatusAtTenSecondsAfterAReloadAtSix(bool continued) {
+    auto before = MakeHealthEvaluator(HealthConfig{}, Databases(false));
+    for (; Now() < 6; clock_.Advance(Millis(500))) (void)EvaluateWith(*before);
+    auto after = MakeHealthEvaluator(HealthConfig{}, Databases(true),
+                                     continued ? before.get() : nullptr);
+    std::shared_ptr<const Verdict> v;
+    for (; Now() <= 10; clock_.Advance(Millis(500))) v = EvaluateWith(*after);
+    return StatusOf(*v, "endpoint_not_primary", "orders/writer");
+  }
+};
+
+TEST_F(ReloadTest, APendingStatusKeepsItsRunAcrossAReload) {
+  EXPECT_EQ(StatusAtTenSecondsAfterAReloadAtSix(/*continued=*/true),
+            CheckStatus::kDown);
+}
+
+TEST_F(ReloadTest, WithoutContinuingTheHoldWouldStartAgain) {
+  // What a reload did before: the new evaluator waits its 10 s again.
+  EXPECT_EQ(StatusAtTenSecondsAfterAReloadAtSix(/*continued=*/false),
+            CheckStatus::kOk);
+}
+
+TEST_F(ReloadTest, AHeldDownStatusAndTheVerdictSurviveAReload) {
+  auto before = MakeHealthEvaluator(HealthConfig{}, Databases(false));
+  std::shared_ptr<const Verdict> v;
+  for (; Now() <= 10; clock_.Advance(Millis(500))) v = EvaluateWith(*before);
+  ASSERT_EQ(v->status, VerdictState::kDown);
+  // The new config clears the check only after 30 s of ok: still held.
+  HealthConfig slower;
+  slower.checks["endpoint_not_primary"] =
+      CheckOverride{Millis(10000), Millis(30000), {}};
+  auto after = MakeHealthEvaluator(slower, Databases(true), before.get());
+  v = EvaluateWith(*after);
+  const CheckResult* r =
+      FindCheck(v->checks, "endpoint_not_primary", "orders/writer");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->status, CheckStatus::kDown);
+  EXPECT_EQ(r->since, At(0));  // not the reload's time
+  EXPECT_EQ(v->status, VerdictState::kDown);
+  // The failover timeline is kept too.
+  EXPECT_EQ(v->failovers.size(), 1u);
+}
+
 TEST(MakeHealthEvaluatorTest, IsTheHealthVerdictTarget) {
   auto c = MakeHealthEvaluator(HealthConfig{}, {});
   EXPECT_EQ(c->kind(), "health");
