@@ -23,14 +23,6 @@ const T* FindByName(const std::vector<T>& items, const std::string& name) {
   return nullptr;
 }
 
-// Reuses the previous collector for `key` when its config is unchanged.
-std::shared_ptr<Collector> Reuse(const CollectorMap& previous, bool unchanged,
-                                 const TargetKey& key) {
-  if (!unchanged) return nullptr;
-  auto it = previous.find(key);
-  return it == previous.end() ? nullptr : it->second;
-}
-
 // Collects the new target list, reusing the previous collectors whose
 // config did not change.
 class TargetListBuilder {
@@ -46,7 +38,8 @@ class TargetListBuilder {
   template <typename Make>
   void Add(bool unchanged, const std::string& kind, const std::string& target,
            const Schedule& schedule, const Make& make) {
-    auto collector = Reuse(previous_, unchanged, TargetKey{kind, target});
+    // The previous collector is reused when its config is unchanged.
+    auto collector = unchanged ? Find(kind, target) : nullptr;
     if (!collector) collector = make();
     out_.push_back(ScheduledTarget{std::move(collector), schedule});
   }
@@ -54,13 +47,18 @@ class TargetListBuilder {
   // The previous config's collector for (kind, target), if any.
   const Collector* Previous(const std::string& kind,
                             const std::string& target) const {
-    auto it = previous_.find(TargetKey{kind, target});
-    return it == previous_.end() ? nullptr : it->second.get();
+    return Find(kind, target).get();
   }
 
   std::vector<ScheduledTarget> Take() && { return std::move(out_); }
 
  private:
+  std::shared_ptr<Collector> Find(const std::string& kind,
+                                  const std::string& target) const {
+    auto it = previous_.find(TargetKey{kind, target});
+    return it == previous_.end() ? nullptr : it->second;
+  }
+
   CollectorMap previous_;
   std::vector<ScheduledTarget> out_;
 };

@@ -20,10 +20,6 @@ std::uint32_t Crc32(std::string_view text) {
             static_cast<uInt>(text.size())));
 }
 
-}  // namespace
-
-namespace {
-
 // Inflates pieces (raw deflate, ended by a sync flush) straight into the
 // body being built; one zlib stream for all of them.
 class PieceInflater {
