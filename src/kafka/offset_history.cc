@@ -1,6 +1,8 @@
 #include "kafka/offset_history.h"
 
 #include <algorithm>
+#include <chrono>
+#include <climits>
 #include <limits>
 
 namespace failwatch {
@@ -15,38 +17,119 @@ std::int64_t ComputeLag(std::optional<std::int64_t> committed, std::int64_t low,
 // history, most of them idle (a flat run is 2 points), and reserving the
 // bound cost 1 KB per partition — 104 MB at 100 000 partitions (heaptrack).
 OffsetHistory::OffsetHistory(std::size_t capacity)
-    : capacity_(std::max<std::size_t>(capacity, 3)) {}
+    : capacity_(static_cast<std::uint32_t>(
+          std::clamp<std::size_t>(capacity, 3, UINT32_MAX - 1))) {}
 
-void OffsetHistory::Record(WallTime at, std::int64_t high) {
-  if (!points_.empty()) {
-    if (at <= points_.back().at) return;  // clock went back: keep order
-    if (high < points_.back().offset) points_.clear();  // recreated
+WallTime OffsetHistory::AtOf(const Point& p) const {
+  return WallTime(WallTime::duration(base_ns_)) + Millis(p.after_ms);
+}
+
+std::int64_t OffsetHistory::OffsetOf(const Point& p) const {
+  return base_offset_ + static_cast<std::int64_t>(p.above);
+}
+
+bool OffsetHistory::Fits(WallTime at, std::int64_t high) const {
+  const auto after = std::chrono::duration_cast<Millis>(
+      at - WallTime(WallTime::duration(base_ns_)));
+  return after.count() >= 0 && after.count() <= kMaxSpanMs &&
+         high >= base_offset_ && high - base_offset_ <= kMaxSpanMessages;
+}
+
+OffsetHistory::Point OffsetHistory::Encode(WallTime at,
+                                           std::int64_t high) const {
+  const auto after = std::chrono::duration_cast<Millis>(
+      at - WallTime(WallTime::duration(base_ns_)));
+  return {static_cast<std::uint32_t>(after.count()),
+          static_cast<std::uint32_t>(high - base_offset_)};
+}
+
+void OffsetHistory::Restart(WallTime at, std::int64_t high) {
+  points_.clear();
+  base_ns_ = at.time_since_epoch().count();
+  base_offset_ = high;
+  points_.push_back({0, 0});
+}
+
+// Rare (a 49-day-old history, or 4 billion messages in it): decode, cut the
+// front, re-encode against the new oldest point.
+void OffsetHistory::DropOldestUntilFits(WallTime at, std::int64_t high) {
+  std::vector<OffsetPoint> kept = points();
+  std::size_t first = 0;
+  while (first < kept.size() &&
+         (at - kept[first].at > Millis(kMaxSpanMs) ||
+          high - kept[first].offset > kMaxSpanMessages)) {
+    ++first;
   }
-  const std::size_t n = points_.size();
-  if (n >= 2 && points_[n - 1].offset == high &&
-      points_[n - 2].offset == high) {
-    // Inside a flat run only its ends matter for interpolation.
-    points_.back().at = at;
+  if (first == kept.size()) {
+    Restart(at, high);
     return;
   }
+  base_ns_ = kept[first].at.time_since_epoch().count();
+  base_offset_ = kept[first].offset;
+  points_.clear();
+  for (std::size_t i = first; i < kept.size(); ++i) {
+    points_.push_back(Encode(kept[i].at, kept[i].offset));
+  }
+  points_.push_back(Encode(at, high));
+}
+
+void OffsetHistory::Append(WallTime at, std::int64_t high) {
   if (points_.size() == points_.capacity()) {
     // Doubling, but never past the bound (plain growth would round 65 up
     // to 128 points).
-    points_.reserve(
-        std::min(std::max<std::size_t>(2 * points_.size(), 2), capacity_ + 1));
+    points_.reserve(std::min(std::max<std::size_t>(2 * points_.size(), 2),
+                             std::size_t{capacity_} + 1));
   }
-  points_.push_back({at, high});
-  if (points_.size() <= capacity_) return;
+  if (Fits(at, high)) {
+    points_.push_back(Encode(at, high));
+  } else {
+    DropOldestUntilFits(at, high);
+  }
+}
+
+// Drops the inner point whose neighbours are closest in time. The times
+// share one base, so their milliseconds compare directly.
+void OffsetHistory::Thin() {
   std::size_t victim = 1;
-  auto best = std::numeric_limits<WallTime::duration::rep>::max();
+  std::int64_t best = std::numeric_limits<std::int64_t>::max();
   for (std::size_t i = 1; i + 1 < points_.size(); ++i) {
-    auto span = (points_[i + 1].at - points_[i - 1].at).count();
+    const std::int64_t span = std::int64_t{points_[i + 1].after_ms} -
+                              std::int64_t{points_[i - 1].after_ms};
     if (span < best) {
       best = span;
       victim = i;
     }
   }
   points_.erase(points_.begin() + static_cast<std::ptrdiff_t>(victim));
+}
+
+void OffsetHistory::Record(WallTime at, std::int64_t high) {
+  if (points_.empty()) {
+    Restart(at, high);
+    return;
+  }
+  const Point& last = points_.back();
+  if (at <= AtOf(last)) return;  // clock went back: keep order
+  if (high < OffsetOf(last)) {   // recreated
+    Restart(at, high);
+    return;
+  }
+  const std::size_t n = points_.size();
+  if (n >= 2 && points_[n - 1].above == points_[n - 2].above &&
+      OffsetOf(last) == high && Fits(at, high)) {
+    // Inside a flat run only its ends matter for interpolation.
+    points_.back() = Encode(at, high);
+    return;
+  }
+  Append(at, high);
+  if (points_.size() > capacity_) Thin();
+}
+
+std::vector<OffsetPoint> OffsetHistory::points() const {
+  std::vector<OffsetPoint> out;
+  out.reserve(points_.size());
+  for (const Point& p : points_) out.push_back({AtOf(p), OffsetOf(p)});
+  return out;
 }
 
 std::optional<LagSeconds> InterpolateLagSeconds(

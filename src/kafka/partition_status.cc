@@ -1,6 +1,7 @@
 #include "kafka/partition_status.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace failwatch {
 
@@ -93,24 +94,106 @@ StatusPoint StatusHistory::Packed::Unpack() const {
   return p;
 }
 
+std::size_t StatusHistory::stride() const {
+  return (wide_ ? sizeof(Packed) : sizeof(Narrow)) / sizeof(std::uint32_t);
+}
+
+StatusHistory::Packed StatusHistory::Stored(std::size_t i) const {
+  const std::uint32_t* at = words_.data() + i * stride();
+  Packed p;
+  if (wide_) {
+    std::memcpy(static_cast<void*>(&p), at, sizeof p);
+    return p;
+  }
+  Narrow n;
+  std::memcpy(static_cast<void*>(&n), at, sizeof n);
+  p.at_ns = base_ns_ + std::int64_t{n.after_ms} * 1'000'000;
+  p.high = base_high_ + n.high;
+  if (n.below_high != Narrow::kNoCommit) p.committed = p.high - n.below_high;
+  p.lag = n.lag;
+  return p;
+}
+
+bool StatusHistory::Encode(const Packed& p, Narrow* out) const {
+  auto fits32 = [](std::int64_t v) {
+    return v > INT32_MIN && v <= INT32_MAX;  // INT32_MIN is the sentinel
+  };
+  const std::int64_t after_ms = (p.at_ns - base_ns_) / 1'000'000;
+  if (p.at_ns < base_ns_ || after_ms > UINT32_MAX) return false;
+  // Differences of in-range offsets, so no int64 overflow: offsets are
+  // non-negative and a commit sentinel is handled before subtracting.
+  if (p.high < 0 || base_high_ < 0 || !fits32(p.high - base_high_)) {
+    return false;
+  }
+  std::int64_t below = Narrow::kNoCommit;
+  if (p.committed != Packed::kNoCommit) {
+    if (p.committed < 0 || !fits32(p.high - p.committed)) return false;
+    below = p.high - p.committed;
+  }
+  if (p.lag < 0 || p.lag > INT32_MAX) return false;
+  *out = {static_cast<std::uint32_t>(after_ms),
+          static_cast<std::int32_t>(p.high - base_high_),
+          static_cast<std::int32_t>(below), static_cast<std::int32_t>(p.lag)};
+  return true;
+}
+
+void StatusHistory::GoWide() {
+  std::vector<std::uint32_t> wide(stored_count() * sizeof(Packed) /
+                                  sizeof(std::uint32_t));
+  for (std::size_t i = 0; i < stored_count(); ++i) {
+    const Packed p = Stored(i);
+    std::memcpy(wide.data() + i * sizeof(Packed) / sizeof(std::uint32_t), &p,
+                sizeof p);
+  }
+  words_ = std::move(wide);
+  wide_ = true;
+}
+
+// The next oldest becomes the base, so narrow times and offsets stay
+// within the window's span however long failwatch runs.
+void StatusHistory::DropOldest() {
+  std::vector<Packed> rest;
+  rest.reserve(stored_count());
+  for (std::size_t i = 1; i < stored_count(); ++i) rest.push_back(Stored(i));
+  words_.clear();  // keeps its capacity
+  for (const Packed& p : rest) Store(p);
+}
+
+void StatusHistory::Store(const Packed& p) {
+  if (!wide_ && stored_count() == 0) {
+    base_ns_ = p.at_ns;
+    base_high_ = p.high;
+  }
+  Narrow n;
+  if (!wide_ && !Encode(p, &n)) GoWide();
+  const std::size_t bound = (std::size_t{points_} + 4) * stride();
+  if (words_.size() == words_.capacity()) {
+    // Grow by doubling, but never past the bound (a plain push_back would
+    // round 24 points up to 32).
+    words_.reserve(std::min(std::max(2 * words_.size(), stride()), bound));
+  }
+  const std::size_t at = words_.size();
+  words_.resize(at + stride());
+  if (wide_) {
+    std::memcpy(words_.data() + at, &p, sizeof p);
+  } else {
+    std::memcpy(words_.data() + at, &n, sizeof n);
+  }
+}
+
 bool StatusHistory::Record(const StatusPoint& p) {
   bool rewound = false;
-  const std::size_t capacity = std::size_t{points_} + 3;
   if (current_.at_ns != kNever && current_.committed != Packed::kNoCommit &&
       p.committed && *p.committed < current_.committed) {
     rewound = true;
     last_rewind_ns_ = p.at.time_since_epoch().count();
   }
   const Packed packed = Packed::From(p);
-  if (stored_.empty() || p.at - stored_.back().Unpack().at >= spacing()) {
-    // Grow by doubling, but never past the bound (a plain push_back would
-    // round 24 points up to 32).
-    if (stored_.size() == stored_.capacity()) {
-      stored_.reserve(std::min(std::max<std::size_t>(2 * stored_.size(), 1),
-                               capacity + 1));
-    }
-    stored_.push_back(packed);
-    if (stored_.size() > capacity) stored_.erase(stored_.begin());
+  const std::size_t n = stored_count();
+  current_stored_ = n == 0 || p.at - Stored(n - 1).Unpack().at >= spacing();
+  if (current_stored_) {
+    Store(packed);
+    if (stored_count() > std::size_t{points_} + 3) DropOldest();
   }
   current_ = packed;
   return rewound;
@@ -120,16 +203,17 @@ std::vector<StatusPoint> StatusHistory::WindowPoints(WallTime now) const {
   std::vector<StatusPoint> out;
   const WallTime start = now - window_;
   std::size_t first = 0;
-  for (std::size_t i = 0; i < stored_.size(); ++i) {
-    if (stored_[i].Unpack().at <= start) first = i;
+  const std::size_t n = stored_count();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (Stored(i).Unpack().at <= start) first = i;
   }
-  for (std::size_t i = first; i < stored_.size(); ++i) {
-    out.push_back(stored_[i].Unpack());
-  }
-  if (current_.at_ns != kNever &&
-      (out.empty() || out.back().at != current_.Unpack().at)) {
-    out.push_back(current_.Unpack());
-  }
+  out.reserve(n - first + 1);
+  for (std::size_t i = first; i < n; ++i) out.push_back(Stored(i).Unpack());
+  if (current_.at_ns == kNever) return out;
+  // The stored copy of the current sample has its time cut to the
+  // millisecond: the exact one replaces it.
+  if (current_stored_ && !out.empty()) out.pop_back();
+  out.push_back(current_.Unpack());
   return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -68,13 +69,21 @@ class StatusHistory {
   // and including the current sample.
   std::vector<StatusPoint> WindowPoints(WallTime now) const;
   std::optional<WallTime> last_rewind() const;
+  // Heap bytes held for stored points (what a history costs at scale).
+  std::size_t capacity_bytes() const {
+    return words_.capacity() * sizeof(std::uint32_t);
+  }
+  // The values outgrew the 16-byte point (see Narrow).
+  bool wide() const { return wide_; }
 
  private:
-  // One of these per group/partition: at 100k group-partitions every byte
-  // of a point is ~2 MB, so points are stored packed (32 instead of 40
-  // bytes, no optional) and the vector grows to its bound on demand; the
-  // object itself is 80 bytes, was 104 (sentinels instead of optionals, the
-  // spacing derived from the window).
+  // One of these per group/partition: at 100 000 group-partitions every
+  // byte of a point is ~2.6 MB with the window full (26 stored points), so
+  // a stored point is 16 bytes (milliseconds after the oldest point; the
+  // end offset relative to the oldest one; the commit as its distance below
+  // the end) instead of 32, and the vector grows to its bound on demand.
+  // A history whose values outgrow 32 bits (a consumer 2^31 messages
+  // behind, say) keeps its points wide from then on: nothing is dropped.
   struct Packed {
     static constexpr std::int64_t kNoCommit = INT64_MIN;
     std::int64_t at_ns = 0;
@@ -84,12 +93,33 @@ class StatusHistory {
     static Packed From(const StatusPoint& p);
     StatusPoint Unpack() const;
   };
+  struct Narrow {
+    static constexpr std::int32_t kNoCommit = INT32_MIN;
+    std::uint32_t after_ms = 0;           // since base_ns_
+    std::int32_t high = 0;                // minus base_high_
+    std::int32_t below_high = kNoCommit;  // high - committed
+    std::int32_t lag = 0;
+  };
   static constexpr std::int64_t kNever = INT64_MIN;  // no current / rewind
   Millis spacing() const;
+  std::size_t stride() const;  // words per stored point
+  std::size_t stored_count() const { return words_.size() / stride(); }
+  Packed Stored(std::size_t i) const;
+  bool Encode(const Packed& p, Narrow* out) const;
+  void Store(const Packed& p);
+  void DropOldest();
+  void GoWide();
+
   Millis window_;
   std::uint32_t points_;
-  std::vector<Packed> stored_;  // oldest first, bounded by points_ + 3
-  Packed current_{kNever};      // at_ns == kNever: nothing recorded yet
+  bool wide_ = false;            // words_ hold Packed points
+  bool current_stored_ = false;  // the last stored point is current_
+  std::int64_t base_ns_ = 0;     // the oldest stored point's time
+  std::int64_t base_high_ = 0;   // and its end offset
+  // Oldest first, bounded by points_ + 3: Narrow (4 words) or Packed (8)
+  // points, copied in and out with memcpy.
+  std::vector<std::uint32_t> words_;
+  Packed current_{kNever};  // at_ns == kNever: nothing recorded yet
   std::int64_t last_rewind_ns_ = kNever;
 };
 

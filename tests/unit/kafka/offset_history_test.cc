@@ -115,5 +115,49 @@ TEST(OffsetHistoryTest, IgnoresTimeGoingBackwards) {
   ASSERT_EQ(h.points().size(), 1u);
 }
 
+TEST(OffsetHistoryTest, EightBytesPerPointToTheMillisecond) {
+  OffsetHistory h(64);
+  for (int i = 0; i < 500; ++i) {
+    h.Record(kT0 + milliseconds(1000 * i) + std::chrono::microseconds(700),
+             1'000'000'000'000LL + 7 * i);
+  }
+  EXPECT_EQ(h.size(), 64u);
+  EXPECT_LE(h.capacity_bytes(), 65u * 8u);
+  auto pts = h.points();
+  // The oldest point is exact; the rest are cut to the millisecond.
+  EXPECT_EQ(pts.front().at, kT0 + std::chrono::microseconds(700));
+  for (const OffsetPoint& p : pts) {
+    const auto ms = std::chrono::duration_cast<milliseconds>(p.at - kT0);
+    EXPECT_EQ(ms.count() % 1000, 0);
+    EXPECT_EQ(p.offset, 1'000'000'000'000LL + 7 * (ms.count() / 1000));
+  }
+}
+
+TEST(OffsetHistoryTest, ForgetsWhatIsOlderThanItsSpan) {
+  OffsetHistory h(10);
+  h.Record(kT0, 0);
+  h.Record(kT0 + seconds(10), 100);
+  // 50 days later (past 2^32 ms from the oldest point): the old points go,
+  // and a commit from then is a lower bound, not a wrong interpolation.
+  const WallTime later = kT0 + std::chrono::hours(24 * 50);
+  h.Record(later, 200);
+  ASSERT_EQ(h.points().size(), 1u);
+  EXPECT_EQ(h.points()[0].at, later);
+  auto r = InterpolateLagSeconds(h.points(), 50, 200, later + seconds(5));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->lower_bound);
+
+  // Likewise past 2^32 messages above the oldest point.
+  OffsetHistory busy(10);
+  busy.Record(kT0, 0);
+  busy.Record(kT0 + seconds(1), 3'000'000'000LL);
+  busy.Record(kT0 + seconds(2), 5'000'000'000LL);
+  auto pts = busy.points();
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_EQ(pts[0].offset, 3'000'000'000LL);
+  EXPECT_EQ(pts[1].offset, 5'000'000'000LL);
+  EXPECT_EQ(pts[1].at, kT0 + seconds(2));
+}
+
 }  // namespace
 }  // namespace failwatch

@@ -149,5 +149,82 @@ TEST(StatusHistoryTest, DetectsRewindBetweenStoredPoints) {
   EXPECT_FALSE(h.Record({kT0 + seconds(3), std::nullopt, 100, 100}));
 }
 
+TEST(StatusHistoryTest, StoresSixteenBytesPerPoint) {
+  StatusHistory h(kWindow, 23);
+  for (int s = 0; s <= 30 * 60; s += 10) {
+    h.Record({kT0 + seconds(s), 1000 + s, 2000 + 3 * s, 1000 + 2 * s});
+  }
+  EXPECT_FALSE(h.wide());
+  // Bounded by points + 3 stored (+1 while dropping the oldest).
+  EXPECT_LE(h.capacity_bytes(), (23u + 4u) * 16u);
+  auto pts = h.WindowPoints(kT0 + minutes(30));
+  ASSERT_GE(pts.size(), 2u);
+  for (const StatusPoint& p : pts) {
+    const auto s = std::chrono::duration_cast<seconds>(p.at - kT0).count();
+    EXPECT_EQ(p.committed, 1000 + s);
+    EXPECT_EQ(p.high, 2000 + 3 * s);
+    EXPECT_EQ(p.lag, 1000 + 2 * s);
+  }
+}
+
+TEST(StatusHistoryTest, ValuesBeyondThirtyTwoBitsStayExact) {
+  // A consumer 3 billion messages behind on a busy topic, and a commit
+  // that disappears: the history goes wide and loses nothing.
+  StatusHistory h(kWindow, 10);
+  const std::int64_t base = 9'000'000'000'000LL;
+  for (int m = 0; m <= 12; ++m) {
+    std::optional<std::int64_t> committed = base + m;
+    if (m == 5) committed = std::nullopt;
+    h.Record({kT0 + minutes(m), committed, base + 3'000'000'000LL + m,
+              3'000'000'000LL});
+  }
+  EXPECT_TRUE(h.wide());
+  auto pts = h.WindowPoints(kT0 + minutes(12));
+  ASSERT_GE(pts.size(), 10u);
+  for (const StatusPoint& p : pts) {
+    const auto m = std::chrono::duration_cast<minutes>(p.at - kT0).count();
+    EXPECT_EQ(p.high, base + 3'000'000'000LL + m);
+    EXPECT_EQ(p.lag, 3'000'000'000LL);
+    if (m == 5) {
+      EXPECT_FALSE(p.committed.has_value());
+    } else {
+      EXPECT_EQ(p.committed, base + m);
+    }
+  }
+}
+
+TEST(StatusHistoryTest, RunsForMonthsWithoutGoingWide) {
+  // Narrow times count from the oldest stored point, which moves with the
+  // window: 60 days of samples (past 2^32 ms) keep narrow, exact points.
+  StatusHistory h(kWindow, 10);
+  const auto step = minutes(7);
+  WallTime t = kT0;
+  for (int i = 0; i < 60 * 24 * 60 / 7; ++i, t += step) {
+    h.Record({t, 100 + i, 200 + i, 100});
+  }
+  EXPECT_FALSE(h.wide());
+  const WallTime last = t - step;
+  auto pts = h.WindowPoints(last);
+  ASSERT_GE(pts.size(), 2u);
+  EXPECT_LE(pts.front().at, last - kWindow);
+  EXPECT_EQ(pts.back().at, last);
+  for (const StatusPoint& p : pts) {
+    const auto i = (p.at - kT0) / step;
+    EXPECT_EQ(p.high, 200 + i);
+    EXPECT_EQ(p.committed, 100 + i);
+  }
+}
+
+TEST(StatusHistoryTest, CurrentSampleKeepsItsExactTime) {
+  StatusHistory h(kWindow, 10);
+  const WallTime at = kT0 + std::chrono::microseconds(1500);
+  h.Record({kT0, 1, 2, 1});
+  h.Record({at + minutes(1), 1, 2, 1});
+  auto pts = h.WindowPoints(at + minutes(1));
+  ASSERT_EQ(pts.size(), 2u);  // the stored copy is not repeated
+  EXPECT_EQ(pts.back().at, at + minutes(1));
+  EXPECT_EQ(pts.front().at, kT0);
+}
+
 }  // namespace
 }  // namespace failwatch
