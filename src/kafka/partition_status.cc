@@ -150,13 +150,37 @@ void StatusHistory::GoWide() {
 }
 
 // The next oldest becomes the base, so narrow times and offsets stay
-// within the window's span however long failwatch runs.
+// within the window's span however long failwatch runs. Only the time and
+// the end offset are relative to the base (the commit's distance below the
+// end and the lag are not), so rebasing is a subtraction, in place: this
+// runs once per stored point of every group-partition.
 void StatusHistory::DropOldest() {
-  std::vector<Packed> rest;
-  rest.reserve(stored_count());
-  for (std::size_t i = 1; i < stored_count(); ++i) rest.push_back(Stored(i));
-  words_.clear();  // keeps its capacity
-  for (const Packed& p : rest) Store(p);
+  const auto narrow_at = [this](std::size_t i) {
+    Narrow n;
+    std::memcpy(static_cast<void*>(&n), words_.data() + i * stride(), sizeof n);
+    return n;
+  };
+  if (!wide_ && stored_count() >= 2) {
+    const Narrow next = narrow_at(1);
+    bool fits = true;
+    for (std::size_t i = 2; i < stored_count() && fits; ++i) {
+      const std::int64_t high = std::int64_t{narrow_at(i).high} - next.high;
+      fits = high > INT32_MIN && high <= INT32_MAX;
+    }
+    if (!fits) GoWide();
+    if (fits) {
+      base_ns_ += std::int64_t{next.after_ms} * 1'000'000;
+      base_high_ += next.high;
+      for (std::size_t i = 1; i < stored_count(); ++i) {
+        Narrow n = narrow_at(i);
+        n.after_ms -= next.after_ms;  // stored oldest first: never negative
+        n.high -= next.high;
+        std::memcpy(words_.data() + i * stride(), &n, sizeof n);
+      }
+    }
+  }
+  words_.erase(words_.begin(),
+               words_.begin() + static_cast<std::ptrdiff_t>(stride()));
 }
 
 void StatusHistory::Store(const Packed& p) {

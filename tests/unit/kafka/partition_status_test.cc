@@ -215,6 +215,26 @@ TEST(StatusHistoryTest, RunsForMonthsWithoutGoingWide) {
   }
 }
 
+TEST(StatusHistoryTest, RebasingThatWouldOverflowGoesWide) {
+  // End offsets that fit 32 bits around the oldest point but not around the
+  // next one (a recreated partition between two busy ones): dropping the
+  // oldest keeps every value exact.
+  StatusHistory h(kWindow, 10);  // 13 stored points
+  const std::int64_t highs[] = {2'000'000'010LL, 10LL};
+  for (int m = 0; m < 16; ++m) {
+    const std::int64_t high = m < 2 ? highs[m] : 4'000'000'000LL + m;
+    h.Record({kT0 + minutes(m), high - 5, high, 5});
+  }
+  EXPECT_TRUE(h.wide());
+  auto pts = h.WindowPoints(kT0 + minutes(15));
+  ASSERT_GE(pts.size(), 10u);
+  for (const StatusPoint& p : pts) {
+    const auto m = std::chrono::duration_cast<minutes>(p.at - kT0).count();
+    EXPECT_EQ(p.high, 4'000'000'000LL + m);
+    EXPECT_EQ(p.committed, 4'000'000'000LL + m - 5);
+  }
+}
+
 TEST(StatusHistoryTest, CurrentSampleKeepsItsExactTime) {
   StatusHistory h(kWindow, 10);
   const WallTime at = kT0 + std::chrono::microseconds(1500);
