@@ -450,6 +450,10 @@ TEST(KafkaIntegrationTest, LagSecondsFromTheRecordAtTheCommittedOffset) {
   o.lag_timestamp_reads = 10;
   auto c = MakeKafkaCollector(WithGroups(mc.Config(), {"old", "newer"}), o);
   auto s = SampleOnce(*c);
+  // The sample's time lies between now_ms and here, however loaded the
+  // machine is (a fixed tolerance failed at 2.02 s with two fuzzers beside).
+  const double elapsed =
+      ToSeconds(SystemClock::Get().Wall() - WallTime(milliseconds(now_ms)));
   ASSERT_FALSE(s.out.error.has_value()) << s.out.error->ToString();
   const WallTime now = s.obs()->at;
   for (const auto& [group, offset, age] :
@@ -465,7 +469,8 @@ TEST(KafkaIntegrationTest, LagSecondsFromTheRecordAtTheCommittedOffset) {
         "true %.3f s\n",
         group, *p->lag_seconds, truth);
     EXPECT_NEAR(*p->lag_seconds, truth, 0.01) << group;
-    EXPECT_NEAR(*p->lag_seconds, age, 2.0) << group;
+    EXPECT_GE(*p->lag_seconds, age - 0.001) << group;
+    EXPECT_LE(*p->lag_seconds, age + elapsed + 0.001) << group;
   }
   // Off (the default): the first sample has no basis for an exact value.
   auto off =
