@@ -28,19 +28,16 @@ std::int64_t OffsetHistory::OffsetOf(const Point& p) const {
   return base_offset_ + static_cast<std::int64_t>(p.above);
 }
 
-bool OffsetHistory::Fits(WallTime at, std::int64_t high) const {
+std::optional<OffsetHistory::Point> OffsetHistory::Encode(
+    WallTime at, std::int64_t high) const {
   const auto after = std::chrono::duration_cast<Millis>(
       at - WallTime(WallTime::duration(base_ns_)));
-  return after.count() >= 0 && after.count() <= kMaxSpanMs &&
-         high >= base_offset_ && high - base_offset_ <= kMaxSpanMessages;
-}
-
-OffsetHistory::Point OffsetHistory::Encode(WallTime at,
-                                           std::int64_t high) const {
-  const auto after = std::chrono::duration_cast<Millis>(
-      at - WallTime(WallTime::duration(base_ns_)));
-  return {static_cast<std::uint32_t>(after.count()),
-          static_cast<std::uint32_t>(high - base_offset_)};
+  if (after.count() < 0 || after.count() > kMaxSpanMs || high < base_offset_ ||
+      high - base_offset_ > kMaxSpanMessages) {
+    return std::nullopt;
+  }
+  return Point{static_cast<std::uint32_t>(after.count()),
+               static_cast<std::uint32_t>(high - base_offset_)};
 }
 
 void OffsetHistory::Restart(WallTime at, std::int64_t high) {
@@ -67,10 +64,11 @@ void OffsetHistory::DropOldestUntilFits(WallTime at, std::int64_t high) {
   base_ns_ = kept[first].at.time_since_epoch().count();
   base_offset_ = kept[first].offset;
   points_.clear();
+  // Every kept point and the new one lie within the span of kept[first].
   for (std::size_t i = first; i < kept.size(); ++i) {
-    points_.push_back(Encode(kept[i].at, kept[i].offset));
+    points_.push_back(*Encode(kept[i].at, kept[i].offset));
   }
-  points_.push_back(Encode(at, high));
+  points_.push_back(*Encode(at, high));
 }
 
 void OffsetHistory::Append(WallTime at, std::int64_t high) {
@@ -80,8 +78,8 @@ void OffsetHistory::Append(WallTime at, std::int64_t high) {
     points_.reserve(std::min(std::max<std::size_t>(2 * points_.size(), 2),
                              std::size_t{capacity_} + 1));
   }
-  if (Fits(at, high)) {
-    points_.push_back(Encode(at, high));
+  if (const auto p = Encode(at, high)) {
+    points_.push_back(*p);
   } else {
     DropOldestUntilFits(at, high);
   }
@@ -116,10 +114,12 @@ void OffsetHistory::Record(WallTime at, std::int64_t high) {
   }
   const std::size_t n = points_.size();
   if (n >= 2 && points_[n - 1].above == points_[n - 2].above &&
-      OffsetOf(last) == high && Fits(at, high)) {
+      OffsetOf(last) == high) {
     // Inside a flat run only its ends matter for interpolation.
-    points_.back() = Encode(at, high);
-    return;
+    if (const auto p = Encode(at, high)) {
+      points_.back() = *p;
+      return;
+    }
   }
   Append(at, high);
   if (points_.size() > capacity_) Thin();

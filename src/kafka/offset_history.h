@@ -66,8 +66,8 @@ class OffsetHistory {
   };
   WallTime AtOf(const Point& p) const;
   std::int64_t OffsetOf(const Point& p) const;
-  bool Fits(WallTime at, std::int64_t high) const;
-  Point Encode(WallTime at, std::int64_t high) const;
+  // nullopt: (at, high) is beyond the span of the oldest point.
+  std::optional<Point> Encode(WallTime at, std::int64_t high) const;
   void Restart(WallTime at, std::int64_t high);
   void DropOldestUntilFits(WallTime at, std::int64_t high);
   void Append(WallTime at, std::int64_t high);

@@ -98,15 +98,22 @@ std::size_t StatusHistory::stride() const {
   return (wide_ ? sizeof(Packed) : sizeof(Narrow)) / sizeof(std::uint32_t);
 }
 
+template <typename T>
+T StatusHistory::Load(std::size_t i) const {
+  T t;
+  std::memcpy(static_cast<void*>(&t), words_.data() + i * stride(), sizeof t);
+  return t;
+}
+
+template <typename T>
+void StatusHistory::Save(std::size_t i, const T& t) {
+  std::memcpy(words_.data() + i * stride(), &t, sizeof t);
+}
+
 StatusHistory::Packed StatusHistory::Stored(std::size_t i) const {
-  const std::uint32_t* at = words_.data() + i * stride();
+  if (wide_) return Load<Packed>(i);
+  const Narrow n = Load<Narrow>(i);
   Packed p;
-  if (wide_) {
-    std::memcpy(static_cast<void*>(&p), at, sizeof p);
-    return p;
-  }
-  Narrow n;
-  std::memcpy(static_cast<void*>(&n), at, sizeof n);
   p.at_ns = base_ns_ + std::int64_t{n.after_ms} * 1'000'000;
   p.high = base_high_ + n.high;
   if (n.below_high != Narrow::kNoCommit) p.committed = p.high - n.below_high;
@@ -138,15 +145,13 @@ bool StatusHistory::Encode(const Packed& p, Narrow* out) const {
 }
 
 void StatusHistory::GoWide() {
-  std::vector<std::uint32_t> wide(stored_count() * sizeof(Packed) /
-                                  sizeof(std::uint32_t));
-  for (std::size_t i = 0; i < stored_count(); ++i) {
-    const Packed p = Stored(i);
-    std::memcpy(wide.data() + i * sizeof(Packed) / sizeof(std::uint32_t), &p,
-                sizeof p);
-  }
-  words_ = std::move(wide);
+  const std::size_t n = stored_count();
+  std::vector<Packed> all;
+  all.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) all.push_back(Stored(i));
   wide_ = true;
+  words_.assign(n * stride(), 0);
+  for (std::size_t i = 0; i < n; ++i) Save(i, all[i]);
 }
 
 // The next oldest becomes the base, so narrow times and offsets stay
@@ -155,28 +160,24 @@ void StatusHistory::GoWide() {
 // end and the lag are not), so rebasing is a subtraction, in place: this
 // runs once per stored point of every group-partition.
 void StatusHistory::DropOldest() {
-  const auto narrow_at = [this](std::size_t i) {
-    Narrow n;
-    std::memcpy(static_cast<void*>(&n), words_.data() + i * stride(), sizeof n);
-    return n;
-  };
   if (!wide_ && stored_count() >= 2) {
-    const Narrow next = narrow_at(1);
+    const Narrow next = Load<Narrow>(1);
     bool fits = true;
     for (std::size_t i = 2; i < stored_count() && fits; ++i) {
-      const std::int64_t high = std::int64_t{narrow_at(i).high} - next.high;
+      const std::int64_t high = std::int64_t{Load<Narrow>(i).high} - next.high;
       fits = high > INT32_MIN && high <= INT32_MAX;
     }
-    if (!fits) GoWide();
     if (fits) {
       base_ns_ += std::int64_t{next.after_ms} * 1'000'000;
       base_high_ += next.high;
       for (std::size_t i = 1; i < stored_count(); ++i) {
-        Narrow n = narrow_at(i);
+        Narrow n = Load<Narrow>(i);
         n.after_ms -= next.after_ms;  // stored oldest first: never negative
         n.high -= next.high;
-        std::memcpy(words_.data() + i * stride(), &n, sizeof n);
+        Save(i, n);
       }
+    } else {
+      GoWide();
     }
   }
   words_.erase(words_.begin(),
@@ -190,18 +191,19 @@ void StatusHistory::Store(const Packed& p) {
   }
   Narrow n;
   if (!wide_ && !Encode(p, &n)) GoWide();
-  const std::size_t bound = (std::size_t{points_} + 4) * stride();
   if (words_.size() == words_.capacity()) {
     // Grow by doubling, but never past the bound (a plain push_back would
-    // round 24 points up to 32).
-    words_.reserve(std::min(std::max(2 * words_.size(), stride()), bound));
+    // round 24 points up to 32); +1 for the point stored before the oldest
+    // is dropped.
+    words_.reserve(std::min(std::max(2 * words_.size(), stride()),
+                            (capacity() + 1) * stride()));
   }
-  const std::size_t at = words_.size();
-  words_.resize(at + stride());
+  const std::size_t at = stored_count();
+  words_.resize(words_.size() + stride());
   if (wide_) {
-    std::memcpy(words_.data() + at, &p, sizeof p);
+    Save(at, p);
   } else {
-    std::memcpy(words_.data() + at, &n, sizeof n);
+    Save(at, n);
   }
 }
 
@@ -214,10 +216,13 @@ bool StatusHistory::Record(const StatusPoint& p) {
   }
   const Packed packed = Packed::From(p);
   const std::size_t n = stored_count();
-  current_stored_ = n == 0 || p.at - Stored(n - 1).Unpack().at >= spacing();
+  current_stored_ =
+      n == 0 ||
+      packed.at_ns - Stored(n - 1).at_ns >=
+          std::chrono::duration_cast<WallTime::duration>(spacing()).count();
   if (current_stored_) {
     Store(packed);
-    if (stored_count() > std::size_t{points_} + 3) DropOldest();
+    if (stored_count() > capacity()) DropOldest();
   }
   current_ = packed;
   return rewound;
@@ -228,8 +233,9 @@ std::vector<StatusPoint> StatusHistory::WindowPoints(WallTime now) const {
   const WallTime start = now - window_;
   std::size_t first = 0;
   const std::size_t n = stored_count();
+  const std::int64_t start_ns = start.time_since_epoch().count();
   for (std::size_t i = 0; i < n; ++i) {
-    if (Stored(i).Unpack().at <= start) first = i;
+    if (Stored(i).at_ns <= start_ns) first = i;
   }
   out.reserve(n - first + 1);
   for (std::size_t i = first; i < n; ++i) out.push_back(Stored(i).Unpack());

@@ -104,6 +104,11 @@ class StatusHistory {
   Millis spacing() const;
   std::size_t stride() const;  // words per stored point
   std::size_t stored_count() const { return words_.size() / stride(); }
+  std::size_t capacity() const { return std::size_t{points_} + 3; }
+  template <typename T>
+  T Load(std::size_t i) const;  // the i-th stored point's words as a T
+  template <typename T>
+  void Save(std::size_t i, const T& t);
   Packed Stored(std::size_t i) const;
   bool Encode(const Packed& p, Narrow* out) const;
   void Store(const Packed& p);

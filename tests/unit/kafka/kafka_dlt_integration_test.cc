@@ -19,7 +19,9 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::App;
+using testing::ExpectAgeOfRecordAt;
 using testing::MockCluster;
+using testing::NowMs;
 using testing::Sampled;
 using testing::SampleOnce;
 
@@ -39,21 +41,6 @@ std::set<std::string> Topics(const KafkaClusterConfig& cfg) {
   std::set<std::string> out;
   for (const auto& p : md->partitions) out.insert(p.tp.topic);
   return out;
-}
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<milliseconds>(
-             SystemClock::Get().Wall().time_since_epoch())
-      .count();
-}
-
-// The age of a record stamped `stamped_ms`, judged by a sample that ran
-// between `before_ms` and `after_ms`: bounded by real time, not by a fixed
-// tolerance (a loaded CI machine took 2.1 s between producing and sampling).
-void ExpectAgeOfRecordAt(double age_seconds, std::int64_t stamped_ms,
-                         std::int64_t before_ms, std::int64_t after_ms) {
-  EXPECT_GE(age_seconds, (before_ms - stamped_ms) / 1000.0 - 0.001);
-  EXPECT_LE(age_seconds, (after_ms - stamped_ms) / 1000.0 + 0.001);
 }
 
 TEST(KafkaDltIntegrationTest, MissingDltIsReportedAndNeverCreated) {

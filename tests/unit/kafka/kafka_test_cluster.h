@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "kafka/kafka_cluster_config.h"
 #include "core/clock.h"
 #include "core/collector.h"
 #include "core/host_port.h"
+#include "kafka/kafka_cluster_config.h"
 #include "kafka/kafka_observation.h"
 
 namespace failwatch::testing {
@@ -279,6 +279,22 @@ inline Sampled SampleOnce(Collector& c,
   s.out = c.Sample(ctx);
   s.seconds = ToSeconds(clock.Steady() - t0);
   return s;
+}
+
+// Wall-clock milliseconds, as records are stamped.
+inline std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             SystemClock::Get().Wall().time_since_epoch())
+      .count();
+}
+
+// The age of a record stamped `stamped_ms`, judged by a sample that ran
+// between `before_ms` and `after_ms`: bounded by real time, not by a fixed
+// tolerance (a loaded CI machine took 2.1 s between producing and sampling).
+inline void ExpectAgeOfRecordAt(double age_seconds, std::int64_t stamped_ms,
+                                std::int64_t before_ms, std::int64_t after_ms) {
+  EXPECT_GE(age_seconds, (before_ms - stamped_ms) / 1000.0 - 0.001);
+  EXPECT_LE(age_seconds, (after_ms - stamped_ms) / 1000.0 + 0.001);
 }
 
 }  // namespace failwatch::testing
