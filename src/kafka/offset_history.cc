@@ -5,6 +5,8 @@
 #include <climits>
 #include <limits>
 
+#include "kafka/varint.h"
+
 namespace failwatch {
 
 std::int64_t ComputeLag(std::optional<std::int64_t> committed, std::int64_t low,
@@ -14,121 +16,146 @@ std::int64_t ComputeLag(std::optional<std::int64_t> committed, std::int64_t low,
 }
 
 // No reserve up front: every partition of every allowed topic has a
-// history, most of them idle (a flat run is 2 points), and reserving the
-// bound cost 1 KB per partition — 104 MB at 100 000 partitions (heaptrack).
+// history, most of them idle (a flat run is 2 points).
 OffsetHistory::OffsetHistory(std::size_t capacity)
     : capacity_(static_cast<std::uint32_t>(
           std::clamp<std::size_t>(capacity, 3, UINT32_MAX - 1))) {}
 
-WallTime OffsetHistory::AtOf(const Point& p) const {
-  return WallTime(WallTime::duration(base_ns_)) + Millis(p.after_ms);
+OffsetHistory::Delta OffsetHistory::DeltaAt(std::size_t& pos) const {
+  Delta d;
+  d.ms =
+      static_cast<std::int64_t>(varint::Get(bytes_.data(), bytes_.size(), pos));
+  d.messages = varint::Get(bytes_.data(), bytes_.size(), pos);
+  return d;
 }
 
-std::int64_t OffsetHistory::OffsetOf(const Point& p) const {
-  return base_offset_ + static_cast<std::int64_t>(p.above);
-}
-
-std::optional<OffsetHistory::Point> OffsetHistory::Encode(
-    WallTime at, std::int64_t high) const {
-  const auto after = std::chrono::duration_cast<Millis>(
-      at - WallTime(WallTime::duration(base_ns_)));
-  if (after.count() < 0 || after.count() > kMaxSpanMs || high < base_offset_ ||
-      high - base_offset_ > kMaxSpanMessages) {
-    return std::nullopt;
+void OffsetHistory::Put(const Delta& d) {
+  const std::size_t need =
+      varint::Size(static_cast<std::uint64_t>(d.ms)) + varint::Size(d.messages);
+  if (bytes_.size() + need > bytes_.capacity()) {
+    // A quarter more, not double: a full history's size is stable (one
+    // point in, one out), so its capacity stays near its largest size.
+    bytes_.reserve(bytes_.size() + need + bytes_.size() / 4 + 8);
   }
-  return Point{static_cast<std::uint32_t>(after.count()),
-               static_cast<std::uint32_t>(high - base_offset_)};
+  varint::Put(bytes_, static_cast<std::uint64_t>(d.ms));
+  varint::Put(bytes_, d.messages);
 }
 
 void OffsetHistory::Restart(WallTime at, std::int64_t high) {
-  points_.clear();
+  bytes_.clear();
   base_ns_ = at.time_since_epoch().count();
   base_offset_ = high;
-  points_.push_back({0, 0});
+  last_after_ms_ = 0;
+  last_offset_ = high;
+  last_pos_ = 0;
+  count_ = 1;
+  flat_tail_ = false;
+  Put({});
 }
 
-// Rare (a 49-day-old history, or 4 billion messages in it): decode, cut the
-// front, re-encode against the new oldest point.
-void OffsetHistory::DropOldestUntilFits(WallTime at, std::int64_t high) {
-  std::vector<OffsetPoint> kept = points();
-  std::size_t first = 0;
-  while (first < kept.size() &&
-         (at - kept[first].at > Millis(kMaxSpanMs) ||
-          high - kept[first].offset > kMaxSpanMessages)) {
-    ++first;
-  }
-  if (first == kept.size()) {
-    Restart(at, high);
-    return;
-  }
-  base_ns_ = kept[first].at.time_since_epoch().count();
-  base_offset_ = kept[first].offset;
-  points_.clear();
-  // Every kept point and the new one lie within the span of kept[first].
-  for (std::size_t i = first; i < kept.size(); ++i) {
-    points_.push_back(*Encode(kept[i].at, kept[i].offset));
-  }
-  points_.push_back(*Encode(at, high));
+std::int64_t OffsetHistory::AfterMs(WallTime at) const {
+  return std::chrono::duration_cast<Millis>(
+             at - WallTime(WallTime::duration(base_ns_)))
+      .count();
 }
 
-void OffsetHistory::Append(WallTime at, std::int64_t high) {
-  if (points_.size() == points_.capacity()) {
-    // Doubling, but never past the bound (plain growth would round 65 up
-    // to 128 points).
-    points_.reserve(std::min(std::max<std::size_t>(2 * points_.size(), 2),
-                             std::size_t{capacity_} + 1));
-  }
-  if (const auto p = Encode(at, high)) {
-    points_.push_back(*p);
-  } else {
-    DropOldestUntilFits(at, high);
-  }
+// Inside a flat run only its ends matter for interpolation: the newest
+// point moves forward in time instead of a new one being added.
+void OffsetHistory::ReplaceLastTime(std::int64_t after_ms) {
+  std::size_t pos = last_pos_;
+  const Delta last = DeltaAt(pos);
+  bytes_.resize(last_pos_);
+  Put({last.ms + (after_ms - last_after_ms_), last.messages});
+  last_after_ms_ = after_ms;
 }
 
-// Drops the inner point whose neighbours are closest in time. The times
-// share one base, so their milliseconds compare directly.
+void OffsetHistory::Append(std::int64_t after_ms, std::int64_t high) {
+  last_pos_ = static_cast<std::uint32_t>(bytes_.size());
+  const auto messages = static_cast<std::uint64_t>(
+      varint::WrappingSub(high, last_offset_));  // high >= last_offset_
+  Put({after_ms - last_after_ms_, messages});
+  flat_tail_ = messages == 0;
+  last_after_ms_ = after_ms;
+  last_offset_ = high;
+  ++count_;
+}
+
+// Drops the inner point whose neighbours are closest in time (the least
+// sum of its own and the next point's milliseconds); the next point takes
+// over both deltas. A sum of two varints never encodes longer than the
+// two did, so the merge is written in place.
 void OffsetHistory::Thin() {
-  std::size_t victim = 1;
+  std::size_t pos = 0;
+  DeltaAt(pos);  // the oldest point is never dropped
+  std::size_t prev_start = pos;
+  Delta prev = DeltaAt(pos);
+  std::size_t victim_start = 0, victim_end = 0;
+  Delta merged;
   std::int64_t best = std::numeric_limits<std::int64_t>::max();
-  for (std::size_t i = 1; i + 1 < points_.size(); ++i) {
-    const std::int64_t span = std::int64_t{points_[i + 1].after_ms} -
-                              std::int64_t{points_[i - 1].after_ms};
-    if (span < best) {
-      best = span;
-      victim = i;
+  while (pos < bytes_.size()) {
+    const std::size_t start = pos;
+    const Delta d = DeltaAt(pos);
+    if (prev.ms + d.ms < best) {
+      best = prev.ms + d.ms;
+      victim_start = prev_start;
+      victim_end = pos;
+      merged = {prev.ms + d.ms, prev.messages + d.messages};
     }
+    prev_start = start;
+    prev = d;
   }
-  points_.erase(points_.begin() + static_cast<std::ptrdiff_t>(victim));
+  std::uint8_t buf[20];
+  std::size_t n = varint::Put(buf, static_cast<std::uint64_t>(merged.ms));
+  n += varint::Put(buf + n, merged.messages);
+  const bool newest = victim_end == bytes_.size();
+  std::copy(buf, buf + n,
+            bytes_.begin() + static_cast<std::ptrdiff_t>(victim_start));
+  const std::size_t removed = victim_end - victim_start - n;
+  bytes_.erase(bytes_.begin() + static_cast<std::ptrdiff_t>(victim_start + n),
+               bytes_.begin() + static_cast<std::ptrdiff_t>(victim_end));
+  --count_;
+  if (newest) {
+    last_pos_ = static_cast<std::uint32_t>(victim_start);
+    flat_tail_ = merged.messages == 0;
+  } else {
+    last_pos_ -= static_cast<std::uint32_t>(removed);
+  }
 }
 
 void OffsetHistory::Record(WallTime at, std::int64_t high) {
-  if (points_.empty()) {
+  if (count_ == 0) {
     Restart(at, high);
     return;
   }
-  const Point& last = points_.back();
-  if (at <= AtOf(last)) return;  // clock went back: keep order
-  if (high < OffsetOf(last)) {   // recreated
+  // Clock went back: keep order.
+  if (at <= WallTime(WallTime::duration(base_ns_)) + Millis(last_after_ms_)) {
+    return;
+  }
+  const std::int64_t after_ms = AfterMs(at);
+  if (high < last_offset_) {  // recreated
     Restart(at, high);
     return;
   }
-  const std::size_t n = points_.size();
-  if (n >= 2 && points_[n - 1].above == points_[n - 2].above &&
-      OffsetOf(last) == high) {
-    // Inside a flat run only its ends matter for interpolation.
-    if (const auto p = Encode(at, high)) {
-      points_.back() = *p;
-      return;
-    }
+  if (count_ >= 2 && flat_tail_ && high == last_offset_) {
+    ReplaceLastTime(after_ms);
+    return;
   }
-  Append(at, high);
-  if (points_.size() > capacity_) Thin();
+  Append(after_ms, high);
+  if (count_ > capacity_) Thin();
 }
 
 std::vector<OffsetPoint> OffsetHistory::points() const {
   std::vector<OffsetPoint> out;
-  out.reserve(points_.size());
-  for (const Point& p : points_) out.push_back({AtOf(p), OffsetOf(p)});
+  out.reserve(count_);
+  std::int64_t after_ms = 0;
+  std::int64_t offset = base_offset_;
+  const WallTime base{WallTime::duration(base_ns_)};
+  for (std::size_t pos = 0; pos < bytes_.size();) {
+    const Delta d = DeltaAt(pos);
+    after_ms += d.ms;
+    offset = varint::WrappingAdd(offset, static_cast<std::int64_t>(d.messages));
+    out.push_back({base + Millis(after_ms), offset});
+  }
   return out;
 }
 

@@ -38,45 +38,44 @@ struct LagSeconds {
 // partition) collapse to their two ends.
 class OffsetHistory {
  public:
-  // A point takes 8 bytes: milliseconds and messages after the oldest point.
-  // So the history reaches back at most 2^32 ms (49.7 days) and 2^32
-  // messages from the newest point; older points are dropped, and a commit
-  // older than what is left gets a flagged lower bound as usual.
-  static constexpr std::int64_t kMaxSpanMs = 0xFFFFFFFFLL;
-  static constexpr std::int64_t kMaxSpanMessages = 0xFFFFFFFFLL;
-
   explicit OffsetHistory(std::size_t capacity);
 
   void Record(WallTime at, std::int64_t high);
-  // Decoded, oldest first. Times after the oldest point are kept to the
-  // millisecond.
+  // Decoded, oldest first. The oldest point's time is exact, the others
+  // are cut to the millisecond after it.
   std::vector<OffsetPoint> points() const;
-  std::size_t size() const { return points_.size(); }
-  std::size_t capacity_bytes() const {
-    return points_.capacity() * sizeof(Point);
-  }
+  std::size_t size() const { return count_; }
+  std::size_t capacity_bytes() const { return bytes_.capacity(); }
 
  private:
-  // One history per partition of every allowed topic: at 100 000 partitions
-  // and 64 points each, the 16-byte (time, offset) point cost 102 MB; the
-  // 8-byte one 51 MB.
-  struct Point {
-    std::uint32_t after_ms;  // since base_ns_
-    std::uint32_t above;     // offset minus base_offset_
+  // One history per partition of every allowed topic, 64 points each when
+  // full: at 100 000 partitions a fixed 8-byte point cost 52 MB
+  // (heaptrack, bench/kafka_scale.sh). Each point is stored as two varints,
+  // the milliseconds and the messages since the previous point (offsets
+  // only grow within a history: a drop restarts it), which take 2-3 and 1-4
+  // bytes at ordinary sample rates. Any span and any offset stay exact.
+  struct Delta {
+    std::int64_t ms = 0;
+    std::uint64_t messages = 0;
   };
-  WallTime AtOf(const Point& p) const;
-  std::int64_t OffsetOf(const Point& p) const;
-  // nullopt: (at, high) is beyond the span of the oldest point.
-  std::optional<Point> Encode(WallTime at, std::int64_t high) const;
+  Delta DeltaAt(std::size_t& pos) const;
+  void Put(const Delta& d);
   void Restart(WallTime at, std::int64_t high);
-  void DropOldestUntilFits(WallTime at, std::int64_t high);
-  void Append(WallTime at, std::int64_t high);
+  std::int64_t AfterMs(WallTime at) const;
+  void ReplaceLastTime(std::int64_t after_ms);
+  void Append(std::int64_t after_ms, std::int64_t high);
   void Thin();
 
-  std::int64_t base_ns_ = 0;      // the oldest point's time, exact
-  std::int64_t base_offset_ = 0;  // and its offset
-  std::vector<Point> points_;
+  std::int64_t base_ns_ = 0;        // the oldest point's time, exact
+  std::int64_t base_offset_ = 0;    // and its offset
+  std::int64_t last_after_ms_ = 0;  // the newest point, decoded
+  std::int64_t last_offset_ = 0;
+  std::vector<std::uint8_t> bytes_;  // Delta varints, oldest first
+  std::uint32_t last_pos_ = 0;       // where the newest point starts
+  std::uint32_t count_ = 0;
   std::uint32_t capacity_;
+  // The two newest points have the same offset (a flat run).
+  bool flat_tail_ = false;
 };
 
 // Interpolated age of the record at `committed` (the next one the group will

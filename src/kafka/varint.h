@@ -30,6 +30,17 @@ inline void Put(std::vector<std::uint8_t>& out, std::uint64_t v) {
   out.push_back(static_cast<std::uint8_t>(v));
 }
 
+// Writes v at out (room for 10 bytes); returns the bytes written.
+inline std::size_t Put(std::uint8_t* out, std::uint64_t v) {
+  std::size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = static_cast<std::uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = static_cast<std::uint8_t>(v);
+  return n;
+}
+
 // Reads one varint at data[pos], advancing pos; a truncated stream yields
 // what was read (it cannot happen with the streams Put wrote).
 inline std::uint64_t Get(const std::uint8_t* data, std::size_t end,
