@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -41,8 +42,10 @@ struct GroupPartitionState {
   // Why lag_seconds may not date the record at the committed offset
   // (lag_flags.h): "expired" (it was deleted by retention before the group
   // consumed it), "compacted" (no record at that offset; dated from the
-  // next one, a lower bound). Empty = no caveat.
-  std::string lag_seconds_caveat;
+  // next one, a lower bound). Empty = no caveat. Only ever one of those
+  // constants (static storage): a view, not a string, as there is one of
+  // these per group-partition (100 000 at scale: 1.6 MB less).
+  std::string_view lag_seconds_caveat;
   ConsumerStatus status = ConsumerStatus::kOk;
 };
 

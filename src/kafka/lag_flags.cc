@@ -33,7 +33,7 @@ void AppendLagCaveatFamilies(const KafkaObservation& obs,
              {"group", name},
              {"topic", p.topic},
              {"partition", std::to_string(p.partition)},
-             {"reason", p.lag_seconds_caveat}},
+             {"reason", std::string(p.lag_seconds_caveat)}},
             1);
     }
   }
