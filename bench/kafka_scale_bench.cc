@@ -134,6 +134,13 @@ long ProcStatusKb(const char* key) {
 }
 double RssMb() { return ProcStatusKb("VmRSS") / 1024.0; }
 double PeakMb() { return ProcStatusKb("VmHWM") / 1024.0; }
+// Bytes malloc has handed out and not had back (arenas + mmapped blocks):
+// RSS minus this is what the allocator holds free or loses to chunk
+// headers and fragmentation.
+double HeapMb() {
+  const struct mallinfo2 mi = ::mallinfo2();
+  return static_cast<double>(mi.uordblks + mi.hblkhd) / (1024.0 * 1024.0);
+}
 void ResetPeak() {
   std::ofstream out("/proc/self/clear_refs");
   out << "5";
@@ -760,10 +767,10 @@ int Run(const Args& a) {
     ReleaseFreedMemory(a.step_seconds >= 5 ? 0.0 : 5.0);
     if (i < 3 || (i + 1) % 10 == 0 || i + 1 == a.cycles) {
       std::printf("# cycle %d: %.3fs cpu: collector=%.2fs mock=%.2fs "
-                  "requests=%ld (%s) rss=%.1fMB groups_without_topics=%ld "
-                  "phases: %s%s\n",
+                  "requests=%ld (%s) rss=%.1fMB heap=%.1fMB "
+                  "groups_without_topics=%ld phases: %s%s\n",
                   i + 1, d, self_cpu, mock_cpu, req.total(),
-                  req.Describe().c_str(), RssMb(), unknown,
+                  req.Describe().c_str(), RssMb(), HeapMb(), unknown,
                   PhaseText(phases).c_str(),
                   out.error ? (" error=" + out.error->ToString()).c_str() : "");
       std::fflush(stdout);
@@ -780,6 +787,7 @@ int Run(const Args& a) {
     std::_Exit(0);
   }
   const double rss_after = RssMb();
+  const double heap_after = HeapMb();
   const double peak = PeakMb();
 
   // /metrics: cold = the first scrape of a new snapshot version (the
@@ -834,9 +842,11 @@ int Run(const Args& a) {
               last_requests.bytes);
   std::printf("# rss: start=%.1fMB before_collector=%.1fMB after_first=%.1fMB "
               "after_%d_cycles=%.1fMB peak=%.1fMB after_scrapes=%.1fMB "
-              "after_malloc_trim=%.1fMB mock_rss=%.1fMB\n",
+              "after_malloc_trim=%.1fMB heap_after_cycles=%.1fMB "
+              "mock_rss=%.1fMB\n",
               rss_start, rss_before, rss_after_first, a.cycles, rss_after, peak,
-              rss_after_scrapes, rss_trimmed, mock.RssKb() / 1024.0);
+              rss_after_scrapes, rss_trimmed, heap_after,
+              mock.RssKb() / 1024.0);
   std::printf("# cpu: first cycle collector=%.2fs mock=%.2fs; steady cycles "
               "(sum of %zu) collector=%.2fs mock=%.2fs\n",
               first_cpu.first, first_cpu.second, steady.size(),
