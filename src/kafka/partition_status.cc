@@ -1,7 +1,8 @@
 #include "kafka/partition_status.h"
 
 #include <algorithm>
-#include <cstring>
+
+#include "kafka/varint.h"
 
 namespace failwatch {
 
@@ -69,181 +70,186 @@ ConsumerStatus EvaluatePartitionStatus(const StatusInputs& in) {
 StatusHistory::StatusHistory(Millis window, std::size_t points)
     : window_(window),
       points_(static_cast<std::uint32_t>(
-          std::clamp<std::size_t>(points, 1, UINT32_MAX - 3))) {}
+          std::clamp<std::size_t>(points, 1, UINT32_MAX - 4))) {}
 
-Millis StatusHistory::spacing() const {
-  return window_ / static_cast<long>(points_);
+namespace {
+
+constexpr std::uint64_t kNsPerMs = 1'000'000;
+
+}  // namespace
+
+// Stored points are at least this far apart (a non-positive window stores
+// every sample that does not go back in time).
+std::uint64_t StatusHistory::spacing_ms() const {
+  const Millis spacing = window_ / static_cast<long>(points_);
+  return spacing.count() > 0 ? static_cast<std::uint64_t>(spacing.count()) : 0;
 }
 
 std::optional<WallTime> StatusHistory::last_rewind() const {
-  if (last_rewind_ns_ == kNever) return std::nullopt;
+  if (!has_rewind_) return std::nullopt;
   return WallTime(WallTime::duration(last_rewind_ns_));
 }
 
-StatusHistory::Packed StatusHistory::Packed::From(const StatusPoint& p) {
-  return {p.at.time_since_epoch().count(), p.committed.value_or(kNoCommit),
-          p.high, p.lag};
+StatusHistory::Point StatusHistory::Point::From(const StatusPoint& p) {
+  return {p.at.time_since_epoch().count(), p.high, p.committed.value_or(0),
+          p.lag, p.committed.has_value()};
 }
 
-StatusPoint StatusHistory::Packed::Unpack() const {
+StatusPoint StatusHistory::Point::Unpack() const {
   StatusPoint p;
   p.at = WallTime(WallTime::duration(at_ns));
-  if (committed != kNoCommit) p.committed = committed;
+  if (has_commit) p.committed = committed;
   p.high = high;
   p.lag = lag;
   return p;
 }
 
-std::size_t StatusHistory::stride() const {
-  return (wide_ ? sizeof(Packed) : sizeof(Narrow)) / sizeof(std::uint32_t);
+StatusHistory::Point StatusHistory::current() const {
+  return {current_ns_, current_high_, current_committed_, current_lag_,
+          current_has_commit_};
 }
 
-template <typename T>
-T StatusHistory::Load(std::size_t i) const {
-  T t;
-  std::memcpy(static_cast<void*>(&t), words_.data() + i * stride(), sizeof t);
-  return t;
-}
-
-template <typename T>
-void StatusHistory::Save(std::size_t i, const T& t) {
-  std::memcpy(words_.data() + i * stride(), &t, sizeof t);
-}
-
-StatusHistory::Packed StatusHistory::Stored(std::size_t i) const {
-  if (wide_) return Load<Packed>(i);
-  const Narrow n = Load<Narrow>(i);
-  Packed p;
-  p.at_ns = base_ns_ + std::int64_t{n.after_ms} * 1'000'000;
-  p.high = base_high_ + n.high;
-  if (n.below_high != Narrow::kNoCommit) p.committed = p.high - n.below_high;
-  p.lag = n.lag;
-  return p;
-}
-
-bool StatusHistory::Encode(const Packed& p, Narrow* out) const {
-  auto fits32 = [](std::int64_t v) {
-    return v > INT32_MIN && v <= INT32_MAX;  // INT32_MIN is the sentinel
-  };
-  const std::int64_t after_ms = (p.at_ns - base_ns_) / 1'000'000;
-  if (p.at_ns < base_ns_ || after_ms > UINT32_MAX) return false;
-  // Differences of in-range offsets, so no int64 overflow: offsets are
-  // non-negative and a commit sentinel is handled before subtracting.
-  if (p.high < 0 || base_high_ < 0 || !fits32(p.high - base_high_)) {
-    return false;
+void StatusHistory::NextPosition(Cursor& c) const {
+  if (c.index == 0) {
+    c.point.at_ns = base_ns_;
+    c.point.high = base_high_;
+    return;
   }
-  std::int64_t below = Narrow::kNoCommit;
-  if (p.committed != Packed::kNoCommit) {
-    if (p.committed < 0 || !fits32(p.high - p.committed)) return false;
-    below = p.high - p.committed;
-  }
-  if (p.lag < 0 || p.lag > INT32_MAX) return false;
-  *out = {static_cast<std::uint32_t>(after_ms),
-          static_cast<std::int32_t>(p.high - base_high_),
-          static_cast<std::int32_t>(below), static_cast<std::int32_t>(p.lag)};
-  return true;
+  const std::uint64_t ms =
+      varint::Get(bytes_.data(), bytes_.size(), c.pos) + spacing_ms();
+  c.point.at_ns = varint::WrappingAdd(c.point.at_ns,
+                                      static_cast<std::int64_t>(ms * kNsPerMs));
+  c.point.high = varint::WrappingAdd(
+      c.point.high,
+      varint::UnZigZag(varint::Get(bytes_.data(), bytes_.size(), c.pos)));
 }
 
-void StatusHistory::GoWide() {
-  const std::size_t n = stored_count();
-  std::vector<Packed> all;
-  all.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) all.push_back(Stored(i));
-  wide_ = true;
-  words_.assign(n * stride(), 0);
-  for (std::size_t i = 0; i < n; ++i) Save(i, all[i]);
-}
-
-// The next oldest becomes the base, so narrow times and offsets stay
-// within the window's span however long failwatch runs. Only the time and
-// the end offset are relative to the base (the commit's distance below the
-// end and the lag are not), so rebasing is a subtraction, in place: this
-// runs once per stored point of every group-partition.
-void StatusHistory::DropOldest() {
-  if (!wide_ && stored_count() >= 2) {
-    const Narrow next = Load<Narrow>(1);
-    bool fits = true;
-    for (std::size_t i = 2; i < stored_count() && fits; ++i) {
-      const std::int64_t high = std::int64_t{Load<Narrow>(i).high} - next.high;
-      fits = high > INT32_MIN && high <= INT32_MAX;
-    }
-    if (fits) {
-      base_ns_ += std::int64_t{next.after_ms} * 1'000'000;
-      base_high_ += next.high;
-      for (std::size_t i = 1; i < stored_count(); ++i) {
-        Narrow n = Load<Narrow>(i);
-        n.after_ms -= next.after_ms;  // stored oldest first: never negative
-        n.high -= next.high;
-        Save(i, n);
-      }
-    } else {
-      GoWide();
-    }
-  }
-  words_.erase(words_.begin(),
-               words_.begin() + static_cast<std::ptrdiff_t>(stride()));
-}
-
-void StatusHistory::Store(const Packed& p) {
-  if (!wide_ && stored_count() == 0) {
-    base_ns_ = p.at_ns;
-    base_high_ = p.high;
-  }
-  Narrow n;
-  if (!wide_ && !Encode(p, &n)) GoWide();
-  if (words_.size() == words_.capacity()) {
-    // Grow by doubling, but never past the bound (a plain push_back would
-    // round 24 points up to 32); +1 for the point stored before the oldest
-    // is dropped.
-    words_.reserve(std::min(std::max(2 * words_.size(), stride()),
-                            (capacity() + 1) * stride()));
-  }
-  const std::size_t at = stored_count();
-  words_.resize(words_.size() + stride());
-  if (wide_) {
-    Save(at, p);
+void StatusHistory::NextCommitAndLag(Cursor& c) const {
+  Point& p = c.point;
+  const std::uint64_t v = varint::Get(bytes_.data(), bytes_.size(), c.pos);
+  if ((v & 1) == 0) {  // lag == high - committed
+    p.has_commit = true;
+    p.lag = static_cast<std::int64_t>(v >> 1);
+    p.committed = varint::WrappingSub(p.high, p.lag);
   } else {
-    Save(at, n);
+    p.has_commit = (v & 2) != 0;
+    p.lag = static_cast<std::int64_t>(
+        varint::Get(bytes_.data(), bytes_.size(), c.pos));
+    p.committed = p.has_commit
+                      ? varint::WrappingSub(
+                            p.high, varint::UnZigZag(varint::Get(
+                                        bytes_.data(), bytes_.size(), c.pos)))
+                      : 0;
   }
+  ++c.index;
+}
+
+void StatusHistory::Next(Cursor& c) const {
+  NextPosition(c);
+  NextCommitAndLag(c);
+}
+
+// Grows by an eighth (and at least the point), not by doubling: a full
+// history's size is stable (one point in, one out), so slack would stay.
+void StatusHistory::Grow(std::size_t more) {
+  const std::size_t need = bytes_.size() + more;
+  if (need <= bytes_.capacity()) return;
+  bytes_.reserve(std::max(need, bytes_.size() + bytes_.size() / 8 + 8));
+}
+
+void StatusHistory::Store(const Point& p) {
+  std::uint64_t fields[5];
+  std::size_t n = 0;
+  if (stored_ == 0) {
+    base_ns_ = last_ns_ = p.at_ns;
+    base_high_ = last_high_ = p.high;
+  } else {
+    // Record stores only points at least the spacing after the last one.
+    const std::uint64_t ms = (static_cast<std::uint64_t>(p.at_ns) -
+                              static_cast<std::uint64_t>(last_ns_)) /
+                             kNsPerMs;
+    fields[n++] = ms - spacing_ms();
+    fields[n++] = varint::ZigZag(varint::WrappingSub(p.high, last_high_));
+    last_ns_ =
+        varint::WrappingAdd(last_ns_, static_cast<std::int64_t>(ms * kNsPerMs));
+    last_high_ = p.high;
+  }
+  const auto below =
+      static_cast<std::uint64_t>(varint::WrappingSub(p.high, p.committed));
+  if (p.has_commit && below == static_cast<std::uint64_t>(p.lag) &&
+      below >> 63 == 0) {
+    fields[n++] = below << 1;
+  } else {
+    fields[n++] = p.has_commit ? 3 : 1;
+    fields[n++] = static_cast<std::uint64_t>(p.lag);
+    if (p.has_commit)
+      fields[n++] = varint::ZigZag(static_cast<std::int64_t>(below));
+  }
+  std::size_t more = 0;
+  for (std::size_t i = 0; i < n; ++i) more += varint::Size(fields[i]);
+  Grow(more);
+  for (std::size_t i = 0; i < n; ++i) varint::Put(bytes_, fields[i]);
+  ++stored_;
+}
+
+// The second point becomes the base: its time and end offset move into
+// base_ns_/base_high_, and its commit and lag bytes (which do not depend on
+// the previous point) become the stream's first.
+void StatusHistory::DropOldest() {
+  Cursor c;
+  Next(c);
+  NextPosition(c);
+  base_ns_ = c.point.at_ns;
+  base_high_ = c.point.high;
+  bytes_.erase(bytes_.begin(),
+               bytes_.begin() + static_cast<std::ptrdiff_t>(c.pos));
+  --stored_;
 }
 
 bool StatusHistory::Record(const StatusPoint& p) {
   bool rewound = false;
-  if (current_.at_ns != kNever && current_.committed != Packed::kNoCommit &&
-      p.committed && *p.committed < current_.committed) {
+  if (has_current_ && current_has_commit_ && p.committed &&
+      *p.committed < current_committed_) {
     rewound = true;
+    has_rewind_ = true;
     last_rewind_ns_ = p.at.time_since_epoch().count();
   }
-  const Packed packed = Packed::From(p);
-  const std::size_t n = stored_count();
+  const Point point = Point::From(p);
   current_stored_ =
-      n == 0 ||
-      packed.at_ns - Stored(n - 1).at_ns >=
-          std::chrono::duration_cast<WallTime::duration>(spacing()).count();
+      stored_ == 0 || (point.at_ns >= last_ns_ &&
+                       static_cast<std::uint64_t>(point.at_ns) -
+                               static_cast<std::uint64_t>(last_ns_) >=
+                           spacing_ms() * kNsPerMs);
   if (current_stored_) {
-    Store(packed);
-    if (stored_count() > capacity()) DropOldest();
+    // Dropping first keeps the stream within points_ + 3 points.
+    if (stored_ == capacity()) DropOldest();
+    Store(point);
   }
-  current_ = packed;
+  has_current_ = true;
+  current_ns_ = point.at_ns;
+  current_high_ = point.high;
+  current_committed_ = point.committed;
+  current_lag_ = point.lag;
+  current_has_commit_ = point.has_commit;
   return rewound;
 }
 
 std::vector<StatusPoint> StatusHistory::WindowPoints(WallTime now) const {
   std::vector<StatusPoint> out;
-  const WallTime start = now - window_;
-  std::size_t first = 0;
-  const std::size_t n = stored_count();
-  const std::int64_t start_ns = start.time_since_epoch().count();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (Stored(i).at_ns <= start_ns) first = i;
+  out.reserve(std::size_t{stored_} + 1);
+  const std::int64_t start_ns = (now - window_).time_since_epoch().count();
+  Cursor c;
+  while (c.index < stored_) {
+    Next(c);
+    // The last point at or before the start is the first one returned.
+    if (c.point.at_ns <= start_ns) out.clear();
+    out.push_back(c.point.Unpack());
   }
-  out.reserve(n - first + 1);
-  for (std::size_t i = first; i < n; ++i) out.push_back(Stored(i).Unpack());
-  if (current_.at_ns == kNever) return out;
+  if (!has_current_) return out;
   // The stored copy of the current sample has its time cut to the
   // millisecond: the exact one replaces it.
   if (current_stored_ && !out.empty()) out.pop_back();
-  out.push_back(current_.Unpack());
+  out.push_back(current().Unpack());
   return out;
 }
 

@@ -4,7 +4,6 @@
 // docs/reference/kafka.md and exercised with synthetic histories.
 #pragma once
 
-#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -70,62 +69,77 @@ class StatusHistory {
   std::vector<StatusPoint> WindowPoints(WallTime now) const;
   std::optional<WallTime> last_rewind() const;
   // Heap bytes held for stored points (what a history costs at scale).
-  std::size_t capacity_bytes() const {
-    return words_.capacity() * sizeof(std::uint32_t);
-  }
-  // The values outgrew the 16-byte point (see Narrow).
-  bool wide() const { return wide_; }
+  std::size_t capacity_bytes() const { return bytes_.capacity(); }
 
  private:
-  // One of these per group/partition: at 100 000 group-partitions every
-  // byte of a point is ~2.6 MB with the window full (26 stored points), so
-  // a stored point is 16 bytes (milliseconds after the oldest point; the
-  // end offset relative to the oldest one; the commit as its distance below
-  // the end) instead of 32, and the vector grows to its bound on demand.
-  // A history whose values outgrow 32 bits (a consumer 2^31 messages
-  // behind, say) keeps its points wide from then on: nothing is dropped.
-  struct Packed {
-    static constexpr std::int64_t kNoCommit = INT64_MIN;
+  // One of these per group/partition, so at 100 000 group-partitions every
+  // byte of a stored point costs ~2.3 MB (23 stored points). Neighbouring
+  // points differ little (a spacing apart, a few thousand messages), so
+  // each point is stored as varints of its differences from the previous
+  // one: history_memory_bench's status histories went from 50.0 MB (500 B
+  // each, 16-byte points) to 23.2 MB (232 B each: ~4 bytes a point, 112 B
+  // of heap for the stream, the rest this 120-byte object). The
+  // deltas wrap modulo 2^64, so any int64 value (hostile offsets, a
+  // recreated partition's end offset jumping down) round-trips exactly and
+  // nothing has to switch to a wider layout; only the stored times are cut
+  // to the millisecond. A point's bytes, oldest first:
+  //   - except for the oldest (base_ns_, base_high_ are its values): the
+  //     milliseconds after the previous point beyond the spacing (stored
+  //     points are at least that far apart, so this is often 0), and the
+  //     zigzagged change of the end offset;
+  //   - the commit and lag: usually lag == high - committed >= 0, stored as
+  //     that distance << 1 (low bit 0); otherwise (no commit, a commit past
+  //     the end, a lag that says otherwise) a header (has_commit << 1 | 1),
+  //     the lag, and with a commit the zigzagged high - committed.
+  // Those last bytes do not depend on the previous point, so dropping the
+  // oldest point only moves the base and erases the bytes before them.
+  struct Point {
     std::int64_t at_ns = 0;
-    std::int64_t committed = kNoCommit;
     std::int64_t high = 0;
+    std::int64_t committed = 0;  // when has_commit
     std::int64_t lag = 0;
-    static Packed From(const StatusPoint& p);
+    bool has_commit = false;
+    static Point From(const StatusPoint& p);
     StatusPoint Unpack() const;
   };
-  struct Narrow {
-    static constexpr std::int32_t kNoCommit = INT32_MIN;
-    std::uint32_t after_ms = 0;           // since base_ns_
-    std::int32_t high = 0;                // minus base_high_
-    std::int32_t below_high = kNoCommit;  // high - committed
-    std::int32_t lag = 0;
+  // A position in bytes_ and the last point decoded before it.
+  struct Cursor {
+    std::size_t pos = 0;
+    std::size_t index = 0;  // of the next point
+    Point point;
   };
-  static constexpr std::int64_t kNever = INT64_MIN;  // no current / rewind
-  Millis spacing() const;
-  std::size_t stride() const;  // words per stored point
-  std::size_t stored_count() const { return words_.size() / stride(); }
+  std::uint64_t spacing_ms() const;
   std::size_t capacity() const { return std::size_t{points_} + 3; }
-  template <typename T>
-  T Load(std::size_t i) const;  // the i-th stored point's words as a T
-  template <typename T>
-  void Save(std::size_t i, const T& t);
-  Packed Stored(std::size_t i) const;
-  bool Encode(const Packed& p, Narrow* out) const;
-  void Store(const Packed& p);
+  // Decodes the next point's time and end offset, then its commit and lag.
+  void NextPosition(Cursor& c) const;
+  void NextCommitAndLag(Cursor& c) const;
+  void Next(Cursor& c) const;
+  void Grow(std::size_t more);
+  void Store(const Point& p);
   void DropOldest();
-  void GoWide();
+  Point current() const;
 
   Millis window_;
   std::uint32_t points_;
-  bool wide_ = false;            // words_ hold Packed points
-  bool current_stored_ = false;  // the last stored point is current_
-  std::int64_t base_ns_ = 0;     // the oldest stored point's time
-  std::int64_t base_high_ = 0;   // and its end offset
-  // Oldest first, bounded by points_ + 3: Narrow (4 words) or Packed (8)
-  // points, copied in and out with memcpy.
-  std::vector<std::uint32_t> words_;
-  Packed current_{kNever};  // at_ns == kNever: nothing recorded yet
-  std::int64_t last_rewind_ns_ = kNever;
+  std::uint32_t stored_ = 0;    // points in bytes_
+  std::int64_t base_ns_ = 0;    // the oldest stored point's time
+  std::int64_t base_high_ = 0;  // and its end offset
+  std::int64_t last_ns_ = 0;    // the newest stored point's (cut) time
+  std::int64_t last_high_ = 0;  // and its end offset
+  // Oldest first, at most points_ + 3 points (the oldest is dropped before
+  // storing another).
+  std::vector<std::uint8_t> bytes_;
+  // The current sample, exact, when has_current_ (a Point's padding
+  // would cost 8 bytes a history).
+  std::int64_t current_ns_ = 0;
+  std::int64_t current_high_ = 0;
+  std::int64_t current_committed_ = 0;
+  std::int64_t current_lag_ = 0;
+  std::int64_t last_rewind_ns_ = 0;  // when has_rewind_
+  bool has_current_ = false;
+  bool current_has_commit_ = false;
+  bool current_stored_ = false;  // the newest stored point is it
+  bool has_rewind_ = false;
 };
 
 }  // namespace failwatch

@@ -149,27 +149,35 @@ TEST(StatusHistoryTest, DetectsRewindBetweenStoredPoints) {
   EXPECT_FALSE(h.Record({kT0 + seconds(3), std::nullopt, 100, 100}));
 }
 
-TEST(StatusHistoryTest, StoresSixteenBytesPerPoint) {
-  StatusHistory h(kWindow, 23);
-  for (int s = 0; s <= 30 * 60; s += 10) {
-    h.Record({kT0 + seconds(s), 1000 + s, 2000 + 3 * s, 1000 + 2 * s});
+TEST(StatusHistoryTest, StoresAFewBytesPerPoint) {
+  // 10 s samples a little late or early, a few thousand messages a step,
+  // a lag of a few thousand: varint deltas, well under 8 bytes a point.
+  StatusHistory h(kWindow, 60);  // a stored point per 10 s
+  for (int s = 0; s <= 30 * 6; ++s) {
+    const WallTime at =
+        kT0 + seconds(10 * s) + std::chrono::milliseconds(37 * (s % 5));
+    const std::int64_t high = 5'000'000 + 3'000LL * s + (s % 7) * 11;
+    const std::int64_t committed = high - 2'000 - (s % 3) * 500;
+    h.Record({at, committed, high, high - committed});
   }
-  EXPECT_FALSE(h.wide());
-  // Bounded by points + 3 stored (+1 while dropping the oldest).
-  EXPECT_LE(h.capacity_bytes(), (23u + 4u) * 16u);
-  auto pts = h.WindowPoints(kT0 + minutes(30));
-  ASSERT_GE(pts.size(), 2u);
+  // Bounded by points + 3 stored.
+  EXPECT_LE(h.capacity_bytes(), (60u + 3u) * 8u);
+  auto pts = h.WindowPoints(kT0 + seconds(10 * 30 * 6));
+  ASSERT_GE(pts.size(), 40u);  // early samples are skipped
   for (const StatusPoint& p : pts) {
-    const auto s = std::chrono::duration_cast<seconds>(p.at - kT0).count();
-    EXPECT_EQ(p.committed, 1000 + s);
-    EXPECT_EQ(p.high, 2000 + 3 * s);
-    EXPECT_EQ(p.lag, 1000 + 2 * s);
+    const auto s = std::chrono::duration_cast<seconds>(p.at - kT0).count() / 10;
+    const std::int64_t high = 5'000'000 + 3'000LL * s + (s % 7) * 11;
+    EXPECT_EQ(p.high, high);
+    EXPECT_EQ(p.committed, high - 2'000 - (s % 3) * 500);
+    EXPECT_EQ(p.lag, 2'000 + (s % 3) * 500);
+    EXPECT_EQ(p.at - kT0,
+              seconds(10 * s) + std::chrono::milliseconds(37 * (s % 5)));
   }
 }
 
 TEST(StatusHistoryTest, ValuesBeyondThirtyTwoBitsStayExact) {
   // A consumer 3 billion messages behind on a busy topic, and a commit
-  // that disappears: the history goes wide and loses nothing.
+  // that disappears: nothing is lost.
   StatusHistory h(kWindow, 10);
   const std::int64_t base = 9'000'000'000'000LL;
   for (int m = 0; m <= 12; ++m) {
@@ -178,7 +186,6 @@ TEST(StatusHistoryTest, ValuesBeyondThirtyTwoBitsStayExact) {
     h.Record({kT0 + minutes(m), committed, base + 3'000'000'000LL + m,
               3'000'000'000LL});
   }
-  EXPECT_TRUE(h.wide());
   auto pts = h.WindowPoints(kT0 + minutes(12));
   ASSERT_GE(pts.size(), 10u);
   for (const StatusPoint& p : pts) {
@@ -193,16 +200,83 @@ TEST(StatusHistoryTest, ValuesBeyondThirtyTwoBitsStayExact) {
   }
 }
 
-TEST(StatusHistoryTest, RunsForMonthsWithoutGoingWide) {
-  // Narrow times count from the oldest stored point, which moves with the
-  // window: 60 days of samples (past 2^32 ms) keep narrow, exact points.
+TEST(StatusHistoryTest, NegativeAndOddValuesStayExact) {
+  // A commit past the end (lag clamped to 0), a lag that is not the end
+  // minus the commit, negative values: the explicit encodings.
+  StatusHistory h(kWindow, 10);
+  auto point = [](int m) {
+    StatusPoint p;
+    p.at = kT0 + minutes(m);
+    p.high = (m % 2 ? -1 : 1) * (1000LL * m + 7);
+    if (m % 4 != 3) p.committed = p.high + (m % 3 == 0 ? 5 : -5 * m);
+    p.lag = m % 5 == 0 ? -m
+                       : std::max<std::int64_t>(
+                             0, p.high - p.committed.value_or(p.high));
+    return p;
+  };
+  for (int m = 0; m <= 20; ++m) h.Record(point(m));
+  auto pts = h.WindowPoints(kT0 + minutes(20));
+  ASSERT_GE(pts.size(), 10u);
+  for (const StatusPoint& p : pts) {
+    const auto m = std::chrono::duration_cast<minutes>(p.at - kT0).count();
+    const StatusPoint want = point(static_cast<int>(m));
+    EXPECT_EQ(p.high, want.high) << m;
+    EXPECT_EQ(p.committed, want.committed) << m;
+    EXPECT_EQ(p.lag, want.lag) << m;
+  }
+}
+
+TEST(StatusHistoryTest, HostileExtremesStayExact) {
+  // Offsets from a hostile or broken broker: every int64 value
+  // round-trips, whatever the deltas between neighbours.
+  constexpr std::int64_t kMin = INT64_MIN;
+  constexpr std::int64_t kMax = INT64_MAX;
+  struct Values {
+    std::optional<std::int64_t> committed;
+    std::int64_t high;
+    std::int64_t lag;
+  };
+  const Values values[] = {
+      {kMin, kMax, kMax},
+      {kMax, kMin, kMin},
+      {std::nullopt, kMin, kMax},
+      {kMin + 1, kMax - 1, -1},
+      {kMax, kMax, 0},
+      {kMin, kMin, 0},
+      {0, kMin, kMin},
+      {kMin, 0, kMax},
+      {-1, kMax, kMin},
+      {std::nullopt, 0, kMin},
+      {kMax - 1, kMin + 1, 0},
+      {1, kMax, kMax - 1},
+  };
+  constexpr int kCount = sizeof values / sizeof values[0];
+  StatusHistory h(kWindow, 10);  // 13 stored: the oldest ones get dropped
+  for (int m = 0; m < 2 * kCount; ++m) {
+    const Values& v = values[m % kCount];
+    h.Record({kT0 + minutes(m), v.committed, v.high, v.lag});
+  }
+  auto pts = h.WindowPoints(kT0 + minutes(2 * kCount - 1));
+  ASSERT_GE(pts.size(), 10u);
+  for (const StatusPoint& p : pts) {
+    const auto m = std::chrono::duration_cast<minutes>(p.at - kT0).count();
+    const Values& v = values[m % kCount];
+    EXPECT_EQ(p.committed, v.committed) << m;
+    EXPECT_EQ(p.high, v.high) << m;
+    EXPECT_EQ(p.lag, v.lag) << m;
+  }
+}
+
+TEST(StatusHistoryTest, RunsForMonthsExactly) {
+  // Times are deltas between neighbouring points: 60 days of samples (past
+  // 2^32 ms) keep exact, small points.
   StatusHistory h(kWindow, 10);
   const auto step = minutes(7);
   WallTime t = kT0;
   for (int i = 0; i < 60 * 24 * 60 / 7; ++i, t += step) {
     h.Record({t, 100 + i, 200 + i, 100});
   }
-  EXPECT_FALSE(h.wide());
+  EXPECT_LE(h.capacity_bytes(), (10u + 3u) * 8u);
   const WallTime last = t - step;
   auto pts = h.WindowPoints(last);
   ASSERT_GE(pts.size(), 2u);
@@ -215,23 +289,25 @@ TEST(StatusHistoryTest, RunsForMonthsWithoutGoingWide) {
   }
 }
 
-TEST(StatusHistoryTest, RebasingThatWouldOverflowGoesWide) {
-  // End offsets that fit 32 bits around the oldest point but not around the
-  // next one (a recreated partition between two busy ones): dropping the
-  // oldest keeps every value exact.
+TEST(StatusHistoryTest, EndOffsetsThatJumpDownStayExact) {
+  // A recreated partition between two busy ones: end offsets that jump
+  // down by billions and back up, across the dropping of the oldest.
   StatusHistory h(kWindow, 10);  // 13 stored points
-  const std::int64_t highs[] = {2'000'000'010LL, 10LL};
-  for (int m = 0; m < 16; ++m) {
-    const std::int64_t high = m < 2 ? highs[m] : 4'000'000'000LL + m;
+  auto high_at = [](int m) {
+    if (m < 2) return m == 0 ? 2'000'000'010LL : 10LL;
+    return m % 5 == 0 ? 3LL * m : 4'000'000'000LL + m;
+  };
+  for (int m = 0; m < 20; ++m) {
+    const std::int64_t high = high_at(m);
     h.Record({kT0 + minutes(m), high - 5, high, 5});
   }
-  EXPECT_TRUE(h.wide());
-  auto pts = h.WindowPoints(kT0 + minutes(15));
+  auto pts = h.WindowPoints(kT0 + minutes(19));
   ASSERT_GE(pts.size(), 10u);
   for (const StatusPoint& p : pts) {
     const auto m = std::chrono::duration_cast<minutes>(p.at - kT0).count();
-    EXPECT_EQ(p.high, 4'000'000'000LL + m);
-    EXPECT_EQ(p.committed, 4'000'000'000LL + m - 5);
+    EXPECT_EQ(p.high, high_at(static_cast<int>(m)));
+    EXPECT_EQ(p.committed, high_at(static_cast<int>(m)) - 5);
+    EXPECT_EQ(p.lag, 5);
   }
 }
 
