@@ -172,6 +172,7 @@ struct Args {
   int fetch_concurrency = 16;   // max_concurrent_group_fetches
   std::map<std::string, std::string> properties;  // --property=k=v
   long watermark_slice = 0;  // 0 = the product default
+  int producers = 16;        // the loader's librdkafka producers
 };
 
 std::string TopicName(int t) {
@@ -267,11 +268,10 @@ class Loader {
     // Several producers, each owning a slice of the topics: one librdkafka
     // producer's broker thread scans all of its partitions on every wakeup,
     // so one record to each of 100 000 partitions through one producer is
-    // quadratic (~60 s of both cores a cycle); 16 slices cut that ~256x.
-    static constexpr int kProducers = 16;
-
+    // quadratic (~60 s of both cores a cycle); 16 slices (--producers, the
+    // default) cut that ~256x.
     void NewProducers() {
-      for (int i = 0; i < kProducers; ++i) {
+      for (int i = 0; i < a_.producers; ++i) {
         producers_.push_back(
             New(RD_KAFKA_PRODUCER,
                 {{"linger.ms", "20"},
@@ -280,7 +280,7 @@ class Loader {
                  {"batch.num.messages", "10000"}}));
       }
       for (int t = 0; t < a_.topics; ++t) {
-        topics_.push_back(rd_kafka_topic_new(producers_[t % kProducers],
+        topics_.push_back(rd_kafka_topic_new(producers_[t % a_.producers],
                                              TopicName(t).c_str(), nullptr));
       }
     }
@@ -299,7 +299,7 @@ class Loader {
                 ++failed;
                 break;
               }
-              rd_kafka_poll(producers_[t % kProducers], 10);
+              rd_kafka_poll(producers_[t % a_.producers], 10);
             }
           }
         }
@@ -924,6 +924,7 @@ int main(int argc, char** argv) {
     else if (flag == "--probe-budget") a.probe_budget = std::atol(v);
     else if (flag == "--fetch-concurrency") a.fetch_concurrency = std::atoi(v);
     else if (flag == "--watermark-slice") a.watermark_slice = std::atol(v);
+    else if (flag == "--producers") a.producers = std::max(1, std::atoi(v));
     else if (flag == "--property") {
       const std::string kv = v;
       const auto e = kv.find('=');
@@ -933,7 +934,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: kafka_scale_bench --groups=G --topics=T "
                    "--partitions=P [--cycles=N] [--step-seconds=S] "
-                   "[--scrapes=K] [--max-series=M] [--brokers=B]\n");
+                   "[--scrapes=K] [--max-series=M] [--brokers=B] "
+                   "[--producers=N] (more flags: see the parser)\n");
       return 2;
     }
   }
