@@ -28,9 +28,10 @@ DEADLINE=${DEADLINE:-1800}
 # topic. 100 groups / 1k partitions with 70 cycles (10 s apart in sample
 # time) fills the histories; 10k groups × 1k partitions runs until the
 # spread-out explicit probe (10^7 entries, 250k per sample) is done; the 100k
-# partition row runs 3 cycles because producing one record to each of
-# 100 000 mock partitions between cycles takes ~2 min.
-ROWS=${ROWS:-"100:100:10:70 10000:100:10:45 10000:10000:10:3:known"}
+# partition row runs 70 cycles, so every status and end-offset history is
+# full (producing one record to each of its partitions between cycles takes
+# ~10 s through 16 producers: ~15 min for the row).
+ROWS=${ROWS:-"100:100:10:70 10000:100:10:45 10000:10000:10:70:known"}
 
 cmake -S "$here" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD_DIR" -j2 --target kafka_scale_bench >/dev/null

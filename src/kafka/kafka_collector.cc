@@ -31,7 +31,7 @@ class KafkaCollector final : public Collector {
       : cluster_(std::move(cluster)),
         options_(std::move(options)),
         tracker_(KafkaTracker::Create(cluster_, options_)),
-        discovery_(cluster_, options_),
+        discovery_(WithoutGroups(cluster_), options_),
         dlt_(cluster_, options_),
         reset_policy_(options_.data_handle_reset_after_failures,
                       options_.data_handle_reset_backoff_max) {
@@ -42,6 +42,8 @@ class KafkaCollector final : public Collector {
     if (Status s = ValidateKafkaProperties(cluster_); !s.ok()) {
       config_error_ = s.error();
     }
+    // The trackers hold what they need of the groups; the rest connects.
+    cluster_ = WithoutGroups(cluster_);
     if (!config_error_ && options_.admin_worker) {
       admin_ = std::make_unique<AdminWorkerClient>(cluster_, options_);
     }
