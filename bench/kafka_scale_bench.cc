@@ -700,6 +700,7 @@ int Run(const Args& a) {
     const double mock_cpu0 = mock.CpuSeconds(), self_cpu0 = SelfCpuSeconds();
     const auto ts = Clock::now();
     SampleOutput out = collector->Sample(ctx);
+    ctx.snapshot.reset();  // as the scheduler does: the old one can go
     const double d = Since(ts);
     const double mock_cpu = mock.CpuSeconds() - mock_cpu0;
     const double self_cpu = SelfCpuSeconds() - self_cpu0;
@@ -745,7 +746,7 @@ int Run(const Args& a) {
     const auto tr = Clock::now();
     auto rendered = RenderFamilies(out.families);
     render_ms.push_back(Since(tr) * 1000);
-    out.families = {};
+    out.families = std::vector<prometheus::MetricFamily>();
     store.Update([&](Snapshot& s) {
       TargetState& st = s.targets[key];
       st.key = key;

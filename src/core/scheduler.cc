@@ -177,6 +177,11 @@ void Scheduler::SampleOnce(Worker& worker) {
   if (!BeginSample(worker, started, ctx.deadline)) return;
 
   SampleOutput out = worker.target.collector->Sample(ctx);
+  // The collector is done with the previous snapshot: dropping it here lets
+  // the publish below free that snapshot's observations before the trim
+  // (otherwise their pages stay in the arenas until the next sample: one
+  // whole Kafka observation, ~34 MB at 100 000 group-partitions).
+  ctx.snapshot.reset();
 
   const SteadyTime finished = clock_.Steady();
   bool abandoned;
@@ -205,7 +210,8 @@ void Scheduler::SampleOnce(Worker& worker) {
   // Rendered here, on this target's thread, so no scrape pays for it; the
   // structs are freed before the publish (they are several times larger).
   auto rendered = RenderFamilies(out.families);
-  out.families = {};
+  out.families =
+      std::vector<prometheus::MetricFamily>();  // frees, `= {}` keeps
   store_.Update([&](Snapshot& snap) {
     auto it = snap.targets.find(worker.key);
     if (it == snap.targets.end()) return;  // removed by a reload meanwhile
