@@ -1,6 +1,7 @@
 // Memory of the Kafka collector's per-partition histories when full: what
 // 100 000 group-partitions' status histories and 100 000 partitions'
-// end-offset histories hold once every partition has been produced to for
+// end-offset histories (and N / 10 groups' rate rings, 10 partitions a
+// group) hold once every partition has been produced to for
 // longer than the status window, in 4 s: it fills the same classes with
 // the same calls the tracker makes, at the default settings, with steadier
 // traffic than the mock's (50 messages a sample, not 1), and reads glibc's
@@ -12,16 +13,22 @@
 //   history_memory_bench [N]   (default 100000)
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
+#include "kafka/group_rates.h"
+#include "kafka/kafka_options.h"
 #include "kafka/offset_history.h"
 #include "kafka/partition_status.h"
 
 namespace {
 
+using failwatch::GroupRatePoint;
+using failwatch::GroupRateRing;
+using failwatch::KafkaOptions;
 using failwatch::OffsetHistory;
 using failwatch::StatusHistory;
 using failwatch::WallTime;
@@ -37,6 +44,56 @@ double NsPer(Steady::time_point t0, double calls) {
 double HeapMb() {
   const struct mallinfo2 mi = ::mallinfo2();
   return static_cast<double>(mi.uordblks + mi.hblkhd) / 1e6;
+}
+
+struct RingFigures {
+  long rings = 0;
+  double points = 0;  // per ring
+  double mb = 0;
+  double record_ns = 0;
+  double read_ns = 0;
+};
+
+// Rate rings as KafkaTracker::RecordRates builds and fills them, one per
+// group: 10 partitions each, committed growing by ~50 messages a second,
+// lag ~40 (sum ~400) and wobbling.
+RingFigures MeasureRings(long groups, WallTime t0, seconds every, int samples) {
+  const KafkaOptions o;
+  const auto n = static_cast<std::size_t>(groups);
+  RingFigures f;
+  f.rings = groups;
+  const double h0 = HeapMb();
+  std::vector<GroupRateRing> rings;
+  rings.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    rings.emplace_back(
+        o.rate_window,
+        std::max({o.rate_history, o.rate_window, o.stopped_after}),
+        o.rate_points);
+  }
+  std::vector<std::int64_t> committed(n, 1'000'000'000);
+  std::uint64_t rng = 42;
+  auto next = [&rng](int mod) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::int64_t>((rng >> 33) % static_cast<unsigned>(mod));
+  };
+  auto t = Steady::now();
+  for (int s = 0; s < samples; ++s) {
+    for (std::size_t i = 0; i < n; ++i) {
+      committed[i] += 400 + next(200);  // ~50/s over 10 s
+      const std::int64_t lag = 300 + next(200);
+      rings[i].Record(
+          {t0 + every * s, committed[i], committed[i] + lag, lag, false});
+    }
+  }
+  f.record_ns = NsPer(t, static_cast<double>(groups) * samples);
+  f.mb = HeapMb() - h0;
+  t = Steady::now();
+  std::size_t points = 0;
+  for (const auto& r : rings) points += r.points().size();
+  f.read_ns = NsPer(t, static_cast<double>(groups));
+  f.points = static_cast<double>(points) / static_cast<double>(groups);
+  return f;
 }
 
 }  // namespace
@@ -105,5 +162,12 @@ int main(int argc, char** argv) {
       "\nns per call (full histories): status Record %.0f, WindowPoints "
       "%.0f; end-offset Record %.0f, points %.0f\n",
       status_record_ns, status_read_ns, offset_record_ns, offset_read_ns);
+  RingFigures rings = MeasureRings(n / 10 > 0 ? n / 10 : 1, t0, every, samples);
+  std::printf(
+      "\n| rate rings | points | heap MB | bytes per ring | ns per Record | "
+      "ns per points() |\n|---|---|---|---|---|---|\n| %ld | %.1f | %.1f | "
+      "%.0f | %.0f | %.0f |\n",
+      rings.rings, rings.points, rings.mb, rings.mb * 1e6 / rings.rings,
+      rings.record_ns, rings.read_ns);
   return 0;
 }

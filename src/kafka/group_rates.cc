@@ -1,7 +1,10 @@
 #include "kafka/group_rates.h"
 
 #include <algorithm>
+#include <climits>
 #include <limits>
+
+#include "kafka/varint.h"
 
 namespace failwatch {
 namespace {
@@ -166,37 +169,25 @@ std::optional<GroupRates> ComputeGroupRates(const RateInputs& in) {
   return r;
 }
 
-GroupRateRing::GroupRateRing(Millis window, Millis max_age,
-                             std::size_t max_points)
-    : window_(window),
-      max_age_(std::max(max_age, window)),
-      max_points_(std::max<std::size_t>(max_points, 3)) {}
+namespace {
 
-void GroupRateRing::Record(const GroupRatePoint& p) {
-  if (!points_.empty() && p.at <= points_.back().at) return;
-  if (!points_.empty() && !p.reset &&
-      p.committed_sum > points_.back().committed_sum) {
-    last_progress_ = p.at;
-  }
-  points_.push_back(p);
-  // Keep one point at or before the age limit: it starts the oldest span.
-  const WallTime oldest = p.at - max_age_;
-  std::size_t drop = 0;
-  while (drop + 1 < points_.size() && points_[drop + 1].at <= oldest) ++drop;
-  points_.erase(points_.begin(), points_.begin() + static_cast<long>(drop));
-  while (points_.size() > max_points_) Thin();
-}
+constexpr std::uint64_t kNsPerMs = 1'000'000;
 
-void GroupRateRing::Thin() {
-  const WallTime window_start = points_.back().at - window_;
+WallTime FromNs(std::int64_t ns) { return WallTime(WallTime::duration(ns)); }
+
+std::int64_t Ns(WallTime t) { return t.time_since_epoch().count(); }
+
+// Drops the inner point whose neighbours are closest in time, older than
+// the window first; only a sample rate too high for the bound thins the
+// window itself.
+void ThinOnce(Points& points, Millis window) {
+  const WallTime window_start = points.back().at - window;
   std::size_t victim = 0;
   auto gap = WallTime::duration::max();
-  // Older than the window first; only a sample rate too high for the bound
-  // thins the window itself.
   for (int pass = 0; pass < 2 && victim == 0; ++pass) {
-    for (std::size_t i = 1; i + 1 < points_.size(); ++i) {
-      if (pass == 0 && points_[i].at >= window_start) break;
-      const auto g = points_[i + 1].at - points_[i - 1].at;
+    for (std::size_t i = 1; i + 1 < points.size(); ++i) {
+      if (pass == 0 && points[i].at >= window_start) break;
+      const auto g = points[i + 1].at - points[i - 1].at;
       if (g < gap) {
         gap = g;
         victim = i;
@@ -205,13 +196,157 @@ void GroupRateRing::Thin() {
   }
   if (victim == 0) victim = 1;
   // The next point is not comparable with the one before the victim either.
-  const GroupRatePoint& v = points_[victim];
-  const GroupRatePoint& before = points_[victim - 1];
+  const GroupRatePoint& v = points[victim];
+  const GroupRatePoint& before = points[victim - 1];
   if (v.reset || v.committed_sum < before.committed_sum ||
       v.end_sum < before.end_sum) {
-    points_[victim + 1].reset = true;
+    points[victim + 1].reset = true;
   }
-  points_.erase(points_.begin() + static_cast<long>(victim));
+  points.erase(points.begin() + static_cast<long>(victim));
+}
+
+}  // namespace
+
+// No reserve up front: a group seen once (or deleted) keeps one point.
+GroupRateRing::GroupRateRing(Millis window, Millis max_age,
+                             std::size_t max_points)
+    : window_(window),
+      max_age_(std::max(max_age, window)),
+      max_points_(static_cast<std::uint32_t>(
+          std::clamp<std::size_t>(max_points, 3, UINT32_MAX - 1))) {}
+
+std::optional<WallTime> GroupRateRing::last_progress() const {
+  if (!has_progress_) return std::nullopt;
+  return FromNs(last_progress_ns_);
+}
+
+// Whole milliseconds from the oldest point to `ns` (never before it).
+std::uint64_t GroupRateRing::MsAfterBase(std::int64_t ns) const {
+  return (static_cast<std::uint64_t>(ns) -
+          static_cast<std::uint64_t>(base_ns_)) /
+         kNsPerMs;
+}
+
+GroupRateRing::Cursor GroupRateRing::First() const {
+  Cursor c;
+  c.point = {FromNs(base_ns_), base_committed_, base_end_, base_lag_,
+             base_reset_};
+  return c;
+}
+
+// Decodes the point after c.point (c.index + 1 < count_).
+void GroupRateRing::Next(Cursor& c) const {
+  const std::uint8_t* data = bytes_.data();
+  const std::size_t end = bytes_.size();
+  const std::uint64_t head = varint::Get(data, end, c.pos);
+  GroupRatePoint& p = c.point;
+  p.committed_sum = varint::WrappingAdd(
+      p.committed_sum, varint::UnZigZag(varint::Get(data, end, c.pos)));
+  p.end_sum = varint::WrappingAdd(
+      p.end_sum, varint::UnZigZag(varint::Get(data, end, c.pos)));
+  p.lag_sum =
+      varint::WrappingAdd(varint::WrappingSub(p.end_sum, p.committed_sum),
+                          varint::UnZigZag(varint::Get(data, end, c.pos)));
+  p.reset = (head & 1) != 0;
+  c.after_ms =
+      varint::WrappingAdd(c.after_ms, static_cast<std::int64_t>(head >> 1));
+  ++c.index;
+  // The newest point's time is kept exact, the others are cut.
+  p.at = FromNs(c.index + 1 == count_
+                    ? last_ns_
+                    : varint::WrappingAdd(
+                          base_ns_, static_cast<std::int64_t>(
+                                        static_cast<std::uint64_t>(c.after_ms) *
+                                        kNsPerMs)));
+}
+
+void GroupRateRing::Append(const GroupRatePoint& p) {
+  const std::int64_t ns = Ns(p.at);
+  if (count_ == 0) {
+    base_ns_ = ns;
+    base_committed_ = p.committed_sum;
+    base_end_ = p.end_sum;
+    base_lag_ = p.lag_sum;
+    base_reset_ = p.reset;
+  } else {
+    // The previous newest point is cut to the millisecond from here on.
+    const std::uint64_t ms = MsAfterBase(ns) - MsAfterBase(last_ns_);
+    const std::uint64_t fields[4] = {
+        ms << 1 | (p.reset ? 1 : 0),
+        varint::ZigZag(varint::WrappingSub(p.committed_sum, last_committed_)),
+        varint::ZigZag(varint::WrappingSub(p.end_sum, last_end_)),
+        varint::ZigZag(varint::WrappingSub(
+            p.lag_sum, varint::WrappingSub(p.end_sum, p.committed_sum)))};
+    std::size_t need = 0;
+    for (const std::uint64_t f : fields) need += varint::Size(f);
+    if (bytes_.size() + need > bytes_.capacity()) {
+      // A quarter more, not double: a full ring's size is stable (one
+      // point in, one out), so its capacity stays near its largest size.
+      bytes_.reserve(bytes_.size() + need + bytes_.size() / 4 + 8);
+    }
+    for (const std::uint64_t f : fields) varint::Put(bytes_, f);
+  }
+  last_ns_ = ns;
+  last_committed_ = p.committed_sum;
+  last_end_ = p.end_sum;
+  ++count_;
+}
+
+// Keeps one point at or before `oldest`: it starts the oldest span. The
+// last point dropped's successor becomes the base; the bytes up to it go.
+void GroupRateRing::DropOlderThan(WallTime oldest) {
+  Cursor base = First();
+  while (base.index + 1 < count_) {
+    Cursor next = base;
+    Next(next);
+    if (next.point.at > oldest) break;
+    base = next;
+  }
+  if (base.index == 0) return;
+  bytes_.erase(bytes_.begin(),
+               bytes_.begin() + static_cast<std::ptrdiff_t>(base.pos));
+  count_ -= static_cast<std::uint32_t>(base.index);
+  base_ns_ = Ns(base.point.at);
+  base_committed_ = base.point.committed_sum;
+  base_end_ = base.point.end_sum;
+  base_lag_ = base.point.lag_sum;
+  base_reset_ = base.point.reset;
+}
+
+// Rare (a sample interval shorter than max_age / max_points): decoding,
+// thinning the plain points and re-encoding them keeps the rules in one
+// place. Re-encoding loses nothing: the stored times are already whole
+// milliseconds after the base.
+void GroupRateRing::Thin() {
+  Points p = points();
+  while (p.size() > max_points_) ThinOnce(p, window_);
+  bytes_.clear();
+  count_ = 0;
+  for (const GroupRatePoint& q : p) Append(q);
+}
+
+void GroupRateRing::Record(const GroupRatePoint& p) {
+  if (count_ > 0 && Ns(p.at) <= last_ns_) return;
+  if (count_ > 0 && !p.reset && p.committed_sum > last_committed_) {
+    last_progress_ns_ = Ns(p.at);
+    has_progress_ = true;
+  }
+  Append(p);
+  DropOlderThan(p.at - max_age_);
+  if (count_ > max_points_) Thin();
+}
+
+std::vector<GroupRatePoint> GroupRateRing::points() const {
+  std::vector<GroupRatePoint> out;
+  if (count_ == 0) return out;
+  out.reserve(count_);
+  Cursor c = First();
+  out.push_back(c.point);
+  while (c.index + 1 < count_) {
+    Next(c);
+    out.push_back(c.point);
+  }
+  return out;
 }
 
 }  // namespace failwatch

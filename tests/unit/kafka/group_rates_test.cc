@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <climits>
 #include <functional>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace failwatch {
 namespace {
@@ -274,6 +279,181 @@ TEST(GroupRateRingTest, ThinningKeepsResetsInPlace) {
     if (p[i - 1].at < T(10) && p[i].at >= T(10)) saw_reset = p[i].reset;
   }
   EXPECT_TRUE(saw_reset);
+}
+
+// The ring as it was before its points became a byte stream, on a plain
+// vector: the encoded ring must keep exactly these rules.
+class ReferenceRing {
+ public:
+  ReferenceRing(Millis window, Millis max_age, std::size_t max_points)
+      : window_(window),
+        max_age_(std::max(max_age, window)),
+        max_points_(std::max<std::size_t>(max_points, 3)) {}
+
+  void Record(const GroupRatePoint& p) {
+    if (!points_.empty() && p.at <= points_.back().at) return;
+    if (!points_.empty() && !p.reset &&
+        p.committed_sum > points_.back().committed_sum) {
+      last_progress_ = p.at;
+    }
+    points_.push_back(p);
+    const WallTime oldest = p.at - max_age_;
+    std::size_t drop = 0;
+    while (drop + 1 < points_.size() && points_[drop + 1].at <= oldest) ++drop;
+    points_.erase(points_.begin(), points_.begin() + static_cast<long>(drop));
+    while (points_.size() > max_points_) Thin();
+  }
+  const std::vector<GroupRatePoint>& points() const { return points_; }
+  std::optional<WallTime> last_progress() const { return last_progress_; }
+
+ private:
+  void Thin() {
+    const WallTime window_start = points_.back().at - window_;
+    std::size_t victim = 0;
+    auto gap = WallTime::duration::max();
+    for (int pass = 0; pass < 2 && victim == 0; ++pass) {
+      for (std::size_t i = 1; i + 1 < points_.size(); ++i) {
+        if (pass == 0 && points_[i].at >= window_start) break;
+        const auto g = points_[i + 1].at - points_[i - 1].at;
+        if (g < gap) {
+          gap = g;
+          victim = i;
+        }
+      }
+    }
+    if (victim == 0) victim = 1;
+    const GroupRatePoint& v = points_[victim];
+    const GroupRatePoint& before = points_[victim - 1];
+    if (v.reset || v.committed_sum < before.committed_sum ||
+        v.end_sum < before.end_sum) {
+      points_[victim + 1].reset = true;
+    }
+    points_.erase(points_.begin() + static_cast<long>(victim));
+  }
+
+  Millis window_;
+  Millis max_age_;
+  std::size_t max_points_;
+  std::vector<GroupRatePoint> points_;
+  std::optional<WallTime> last_progress_;
+};
+
+// Sums of random traffic: steady growth, bursts, resets (down to 0 or a
+// jump), and values near the int64 limits.
+std::int64_t NextSum(std::mt19937_64& rng, std::int64_t v) {
+  switch (rng() % 12) {
+    case 0:
+      return static_cast<std::int64_t>(rng());  // anywhere in int64
+    case 1:
+      return rng() % 2 ? INT64_MAX - static_cast<std::int64_t>(rng() % 3)
+                       : INT64_MIN + static_cast<std::int64_t>(rng() % 3);
+    case 2:
+      return 0;
+    case 3:
+      return v + static_cast<std::int64_t>(rng() % 5'000'000'000);
+    default:
+      return v + static_cast<std::int64_t>(rng() % 1000);
+  }
+}
+
+GroupRatePoint RandomPoint(std::mt19937_64& rng, const GroupRatePoint& prev,
+                           std::chrono::milliseconds step) {
+  GroupRatePoint p;
+  p.at = prev.at + step;
+  p.committed_sum =
+      rng() % 3 ? prev.committed_sum + static_cast<std::int64_t>(rng() % 2000)
+                : NextSum(rng, prev.committed_sum);
+  p.end_sum = rng() % 3
+                  ? p.committed_sum + static_cast<std::int64_t>(rng() % 500)
+                  : NextSum(rng, prev.end_sum);
+  if (p.committed_sum > p.end_sum && rng() % 2) p.end_sum = p.committed_sum;
+  const auto kind = rng() % 8;
+  p.lag_sum = kind < 5 ? static_cast<std::int64_t>(
+                             static_cast<std::uint64_t>(p.end_sum) -
+                             static_cast<std::uint64_t>(p.committed_sum))
+              : kind < 7 ? static_cast<std::int64_t>(rng() % 100'000)
+                         : static_cast<std::int64_t>(rng());
+  p.reset = rng() % 15 == 0;
+  return p;
+}
+
+std::chrono::milliseconds RandomStep(std::mt19937_64& rng) {
+  using std::chrono::milliseconds;
+  if (rng() % 100 == 0) return milliseconds(rng() % 2'000'000);  // a pause
+  switch (rng() % 10) {
+    case 0:
+      return milliseconds(-static_cast<int>(rng() % 20'000));  // clock back
+    case 1:
+      return milliseconds(0);
+    case 2:
+      return milliseconds(1 + rng() % 5);  // a burst of samples
+    default:
+      return milliseconds(rng() % 20'000);
+  }
+}
+
+void ExpectSame(const GroupRateRing& ring, const ReferenceRing& ref,
+                const std::string& where) {
+  const auto got = ring.points();
+  const auto& want = ref.points();
+  ASSERT_EQ(got.size(), want.size()) << where;
+  ASSERT_EQ(ring.size(), want.size()) << where;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].at, want[i].at) << where << " point " << i;
+    ASSERT_EQ(got[i].committed_sum, want[i].committed_sum) << where << i;
+    ASSERT_EQ(got[i].end_sum, want[i].end_sum) << where << i;
+    ASSERT_EQ(got[i].lag_sum, want[i].lag_sum) << where << i;
+    ASSERT_EQ(got[i].reset, want[i].reset) << where << i;
+  }
+  ASSERT_EQ(ring.last_progress(), ref.last_progress()) << where;
+}
+
+// Times a whole number of milliseconds after the first (sub-millisecond
+// itself), so the stream's cut times are exact and every point must match.
+TEST(GroupRateRingTest, MatchesTheVectorRingOnRandomTraffic) {
+  std::mt19937_64 rng(11);
+  for (int run = 0; run < 60; ++run) {
+    const Millis window(1'000 * (1 + rng() % 120));
+    const Millis max_age(rng() % 4 == 0 ? 0 : 1'000 * (rng() % 1200));
+    const std::size_t max_points = rng() % 140;
+    GroupRateRing ring(window, max_age, max_points);
+    ReferenceRing ref(window, max_age, max_points);
+    GroupRatePoint prev;
+    prev.at = T(0) + std::chrono::microseconds(rng() % 1'000'000);
+    prev.committed_sum = static_cast<std::int64_t>(rng() % 1'000'000'000);
+    prev.end_sum = prev.committed_sum + 40;
+    for (int i = 0; i < 600; ++i) {
+      const GroupRatePoint p = RandomPoint(rng, prev, RandomStep(rng));
+      ring.Record(p);
+      ref.Record(p);
+      ExpectSame(ring, ref,
+                 "run " + std::to_string(run) + " i " + std::to_string(i));
+      if (!ref.points().empty()) prev = ref.points().back();
+      prev.at = std::max(prev.at, p.at - seconds(30));
+    }
+  }
+}
+
+// With sub-millisecond sample times only the stored times differ: the
+// oldest and the newest stay exact, the others are cut by < 1 ms.
+TEST(GroupRateRingTest, SubMillisecondTimesAreCutExceptTheEnds) {
+  GroupRateRing ring(seconds(60), seconds(600), 120);
+  const WallTime start = T(0) + std::chrono::microseconds(123'456);
+  for (int i = 0; i < 100; ++i) {
+    ring.Record(
+        {start + std::chrono::microseconds(10'000'777LL * i), i, i, 0, false});
+  }
+  const auto p = ring.points();
+  ASSERT_EQ(p.size(), 61u);
+  EXPECT_EQ(p.back().at, start + std::chrono::microseconds(10'000'777LL * 99));
+  for (std::size_t i = 0; i + 1 < p.size(); ++i) {
+    const WallTime exact =
+        start + std::chrono::microseconds(10'000'777LL * (39 + i));
+    EXPECT_LE(p[i].at, exact);
+    EXPECT_GT(p[i].at, exact - std::chrono::milliseconds(1));
+    EXPECT_EQ(p[i].committed_sum, static_cast<std::int64_t>(39 + i));
+  }
+  EXPECT_EQ(ring.last_progress(), p.back().at);
 }
 
 }  // namespace
