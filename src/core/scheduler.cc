@@ -167,6 +167,24 @@ bool Scheduler::BeginSample(Worker& worker, SteadyTime started,
   return false;
 }
 
+bool Scheduler::EndSample(Worker& worker, SteadyTime started,
+                          SteadyTime finished) {
+  bool abandoned;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    worker.in_flight = false;
+    sampling_.erase(worker.target.collector.get());
+    abandoned = worker.abandoned;
+  }
+  if (abandoned) {
+    spdlog::warn(
+        "abandoned sample returned late, result discarded "
+        "collector={} target={} duration_seconds={:.3f}",
+        worker.key.kind, worker.key.target, ToSeconds(finished - started));
+  }
+  return !abandoned;
+}
+
 void Scheduler::SampleOnce(Worker& worker) {
   SampleContext ctx;
   ctx.clock = &clock_;
@@ -184,20 +202,7 @@ void Scheduler::SampleOnce(Worker& worker) {
   ctx.snapshot.reset();
 
   const SteadyTime finished = clock_.Steady();
-  bool abandoned;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    worker.in_flight = false;
-    sampling_.erase(worker.target.collector.get());
-    abandoned = worker.abandoned;
-  }
-  if (abandoned) {
-    spdlog::warn(
-        "abandoned sample returned late, result discarded "
-        "collector={} target={} duration_seconds={:.3f}",
-        worker.key.kind, worker.key.target, ToSeconds(finished - started));
-    return;
-  }
+  if (!EndSample(worker, started, finished)) return;
   const bool late = finished > ctx.deadline;
   if (late && !out.error) {
     out.error = MakeError(ErrorKind::kTimeout, "deadline_exceeded",

@@ -71,6 +71,9 @@ class Scheduler {
   // Claims the worker's collector for one sample; false (and the tick
   // recorded as skipped) while another worker is still inside its Sample().
   bool BeginSample(Worker& worker, SteadyTime started, SteadyTime deadline);
+  // Clears the in-flight mark; false when a reload abandoned the sample
+  // meanwhile (its result is discarded).
+  bool EndSample(Worker& worker, SteadyTime started, SteadyTime finished);
   void RecordSkipped(const TargetKey& key, std::uint64_t ticks);
   void Supervise();
   // Marks in-flight samples past deadline + grace abandoned. mu_ held.
