@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "kafka/varint.h"
+
 namespace failwatch {
 namespace {
 
@@ -350,9 +352,10 @@ std::int64_t NextSum(std::mt19937_64& rng, std::int64_t v) {
     case 2:
       return 0;
     case 3:
-      return v + static_cast<std::int64_t>(rng() % 5'000'000'000);
+      return varint::WrappingAdd(
+          v, static_cast<std::int64_t>(rng() % 5'000'000'000));
     default:
-      return v + static_cast<std::int64_t>(rng() % 1000);
+      return varint::WrappingAdd(v, static_cast<std::int64_t>(rng() % 1000));
   }
 }
 
@@ -360,11 +363,15 @@ GroupRatePoint RandomPoint(std::mt19937_64& rng, const GroupRatePoint& prev,
                            std::chrono::milliseconds step) {
   GroupRatePoint p;
   p.at = prev.at + step;
+  // Sums near the int64 limits wrap, as the ring's deltas do (a signed
+  // overflow here would be the test's own undefined behaviour).
   p.committed_sum =
-      rng() % 3 ? prev.committed_sum + static_cast<std::int64_t>(rng() % 2000)
+      rng() % 3 ? varint::WrappingAdd(prev.committed_sum,
+                                      static_cast<std::int64_t>(rng() % 2000))
                 : NextSum(rng, prev.committed_sum);
   p.end_sum = rng() % 3
-                  ? p.committed_sum + static_cast<std::int64_t>(rng() % 500)
+                  ? varint::WrappingAdd(p.committed_sum,
+                                        static_cast<std::int64_t>(rng() % 500))
                   : NextSum(rng, prev.end_sum);
   if (p.committed_sum > p.end_sum && rng() % 2) p.end_sum = p.committed_sum;
   const auto kind = rng() % 8;
