@@ -27,6 +27,7 @@ RUN apt-get update \
       prometheus-cpp-dev libpq-dev librdkafka-dev libc-ares-dev \
       libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev \
       libboost-dev libssl-dev libsystemd-dev libre2-dev zlib1g-dev libcrypt-dev \
+      libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -47,7 +48,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
-      libc-ares2 libcrypt1 libfmt9 libpq5 libssl3 \
+      libc-ares2 libcrypt1 libfmt9 libjemalloc2 libpq5 libssl3 \
       librdkafka1 libre2-9 libspdlog1.10 libyaml-cpp0.7 \
       zlib1g \
  && rm -rf /var/lib/apt/lists/* \

@@ -11,7 +11,6 @@
 // against an older checkout to compare (docs/reference/kafka.md).
 //
 //   history_memory_bench [N]   (default 100000)
-#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +18,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/memory_release.h"
 #include "kafka/group_rates.h"
 #include "kafka/kafka_options.h"
 #include "kafka/offset_history.h"
@@ -42,8 +42,8 @@ double NsPer(Steady::time_point t0, double calls) {
 }
 
 double HeapMb() {
-  const struct mallinfo2 mi = ::mallinfo2();
-  return static_cast<double>(mi.uordblks + mi.hblkhd) / 1e6;
+  return static_cast<double>(failwatch::ReadAllocatorStats().allocated_bytes) /
+         1e6;
 }
 
 struct RingFigures {

@@ -4,9 +4,13 @@
 //   kafka_scale_bench --groups=G --topics=T --partitions=P [--cycles=N]
 //       [--step-seconds=S] [--scrapes=K] [--max-series=M] [--brokers=B]
 //       [--deadline-seconds=D] [--topic-probe-minutes=M]
-//       [--default-allocator]   # glibc's dynamic mmap threshold (as before
-//                               # ConfigureAllocator) for a side-by-side
+//       [--default-allocator]   # glibc build: glibc's dynamic mmap threshold
+//                               # (as before ConfigureAllocator)
 //       [--exit-after-cycles]   # for heaptrack: live memory shows as leaks
+//
+// kafka_scale_bench runs on the daemon's allocator (jemalloc unless built
+// with -DFAILWATCH_JEMALLOC=OFF), kafka_scale_bench_glibc on glibc malloc;
+// each row names the allocator it ran on.
 //
 // Topology: T topics of P partitions; group g consumes topic g % T and has
 // committed offsets on every partition of it (half of them one message
@@ -30,7 +34,6 @@
 //   warm (cached), with the series count and body size.
 // It prints numbers; it asserts nothing.
 #include <librdkafka/rdkafka.h>
-#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/prctl.h>
@@ -138,8 +141,8 @@ double PeakMb() { return ProcStatusKb("VmHWM") / 1024.0; }
 // RSS minus this is what the allocator holds free or loses to chunk
 // headers and fragmentation.
 double HeapMb() {
-  const struct mallinfo2 mi = ::mallinfo2();
-  return static_cast<double>(mi.uordblks + mi.hblkhd) / (1024.0 * 1024.0);
+  return static_cast<double>(failwatch::ReadAllocatorStats().allocated_bytes) /
+         (1024.0 * 1024.0);
 }
 void ResetPeak() {
   std::ofstream out("/proc/self/clear_refs");
@@ -820,7 +823,7 @@ int Run(const Args& a) {
   const long series = CountSeries(body);
   const double rss_after_scrapes = RssMb();
   // What is live, as opposed to freed but kept by the allocator.
-  ::malloc_trim(0);
+  failwatch::ReleaseFreedMemory(0.0);
   const double rss_trimmed = RssMb();
 
   std::vector<double> committed, watermarks;
@@ -843,10 +846,11 @@ int Run(const Args& a) {
               last_requests.bytes);
   std::printf("# rss: start=%.1fMB before_collector=%.1fMB after_first=%.1fMB "
               "after_%d_cycles=%.1fMB peak=%.1fMB after_scrapes=%.1fMB "
-              "after_malloc_trim=%.1fMB heap_after_cycles=%.1fMB "
+              "after_release=%.1fMB heap_after_cycles=%.1fMB (%s) "
               "mock_rss=%.1fMB\n",
               rss_start, rss_before, rss_after_first, a.cycles, rss_after, peak,
               rss_after_scrapes, rss_trimmed, heap_after,
+              failwatch::AllocatorName(failwatch::ActiveAllocator()),
               mock.RssKb() / 1024.0);
   std::printf("# cpu: first cycle collector=%.2fs mock=%.2fs; steady cycles "
               "(sum of %zu) collector=%.2fs mock=%.2fs\n",
@@ -871,7 +875,7 @@ int Run(const Args& a) {
   // One markdown row for the table (see bench/kafka_scale.sh).
   std::printf(
       "| %d | %d×%d = %ld | %ld | %s | %d | %s | %.2f | %.2f / %.2f | %ld / %.0f | %.0f → "
-      "%.0f (peak %.0f, trimmed %.0f) | %ld (+%ld over the cap) | %.0f | %.1f / %.1f "
+      "%.0f (peak %.0f, trimmed %.0f; %s, live heap %.0f) | %ld (+%ld over the cap) | %.0f | %.1f / %.1f "
       "(gzip %.1f / %.1f) | %.1f / %.1f (gzip %.1f / %.1f) |\n",
       a.groups, a.topics, a.partitions,
       static_cast<long>(a.topics) * a.partitions,
@@ -881,7 +885,7 @@ int Run(const Args& a) {
       first_cycle,
       Percentile(steady, 0.5), Percentile(steady, 1.0), first_requests.total(),
       Percentile(steady_req_d, 0.5), rss_before, rss_after, peak, rss_trimmed,
-      series,
+      failwatch::AllocatorName(failwatch::ActiveAllocator()), heap_after, series,
       dropped, Percentile(render_ms, 0.5), Percentile(cold, 0.5),
       Percentile(cold, 0.99), Percentile(cold_gz, 0.5), Percentile(cold_gz, 0.99),
       Percentile(warm, 0.5), Percentile(warm, 0.99), Percentile(warm_gz, 0.5),

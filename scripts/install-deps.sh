@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libpq-dev librdkafka-dev libc-ares-dev libspdlog-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libboost-dev libssl-dev
-  libsystemd-dev libre2-dev zlib1g-dev libcrypt-dev
+  libsystemd-dev libre2-dev zlib1g-dev libcrypt-dev libjemalloc-dev
 )
 # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes (CI
 # replays the corpora with gcc and needs none of these).

@@ -38,6 +38,9 @@ ProcessDefaults ChooseProcessDefaults(const char* (*getenv_fn)(const char*)) {
 }
 
 void ApplyProcessDefaults() {
+  // Both settings are glibc malloc's; jemalloc takes its own from
+  // src/jemalloc_conf.cc and MALLOC_CONF.
+  if (ActiveAllocator() != Allocator::kGlibc) return;
   const ProcessDefaults d = ChooseProcessDefaults(
       [](const char* name) -> const char* { return std::getenv(name); });
 #if defined(__GLIBC__)

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "core/metric_builder.h"
 
@@ -150,6 +151,28 @@ std::vector<prometheus::MetricFamily> ProcessFamilies(const ProcessMetrics& m) {
   return out;
 }
 
+std::vector<prometheus::MetricFamily> AllocatorFamilies(
+    const AllocatorStats& s) {
+  std::vector<prometheus::MetricFamily> out;
+  const Labels labels{{"allocator", AllocatorName(s.allocator)}};
+  if (s.allocated_bytes >= 0) {
+    out.push_back(SingleSample(
+        FamilyBuilder::Gauge("failwatch_heap_allocated_bytes",
+                             "Bytes allocated by failwatch and not freed, as "
+                             "its allocator counts them."),
+        labels, static_cast<double>(s.allocated_bytes)));
+  }
+  if (s.resident_bytes >= 0) {
+    out.push_back(SingleSample(
+        FamilyBuilder::Gauge("failwatch_heap_resident_bytes",
+                             "Bytes the allocator holds mapped for the heap: "
+                             "allocated, free but not returned, and its own "
+                             "metadata."),
+        labels, static_cast<double>(s.resident_bytes)));
+  }
+  return out;
+}
+
 std::vector<prometheus::MetricFamily> ReadProcessFamilies() {
   ProcessMetrics m;
   auto stat_text = ReadFile("/proc/self/stat");
@@ -183,7 +206,11 @@ std::vector<prometheus::MetricFamily> ReadProcessFamilies() {
       m.max_fds = static_cast<double>(**max);
     }
   }
-  return ProcessFamilies(m);
+  std::vector<prometheus::MetricFamily> out = ProcessFamilies(m);
+  for (auto& f : AllocatorFamilies(ReadAllocatorStats())) {
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 }  // namespace failwatch::http

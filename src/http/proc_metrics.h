@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/memory_release.h"
 #include "core/result.h"
 
 namespace failwatch::http {
@@ -53,5 +54,12 @@ ProcessMetrics ComputeProcessMetrics(const ProcStat& stat,
 std::vector<prometheus::MetricFamily> ReadProcessFamilies();
 
 std::vector<prometheus::MetricFamily> ProcessFamilies(const ProcessMetrics& m);
+
+// failwatch_heap_*: what the allocator says it holds for the application
+// and keeps resident, labelled with its name, so RSS growth can be told
+// apart as live data (a leak or a bigger topology) or the allocator's
+// retention. Figures the allocator does not give (-1) are left out.
+std::vector<prometheus::MetricFamily> AllocatorFamilies(
+    const AllocatorStats& s);
 
 }  // namespace failwatch::http

@@ -30,7 +30,7 @@ std::string WithoutVolatileLines(const std::string& text) {
     auto end = text.find('\n', pos);
     std::string line = text.substr(pos, end - pos);
     pos = end == std::string::npos ? text.size() : end + 1;
-    if (line.rfind("process_", 0) == 0 ||
+    if (line.rfind("process_", 0) == 0 || line.rfind("failwatch_heap_", 0) == 0 ||
         line.rfind("failwatch_scheduler_heartbeat_age_seconds", 0) == 0) {
       continue;
     }

@@ -25,7 +25,9 @@ std::string WithoutProcessLines(const std::string& text) {
     std::size_t end = text.find('\n', pos);
     end = end == std::string::npos ? text.size() : end + 1;
     std::string_view line(text.data() + pos, end - pos);
-    if (!line.starts_with("process_")) out += line;
+    if (!line.starts_with("process_") && !line.starts_with("failwatch_heap_")) {
+      out += line;
+    }
     pos = end;
   }
   return out;

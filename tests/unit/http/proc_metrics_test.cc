@@ -107,6 +107,33 @@ TEST(ProcessMetricsTest, ReadsThisProcess) {
                    .count();
   EXPECT_LE(start, now + 1);
   EXPECT_GT(start, now - 86400);
+  // The allocator's own figures, whichever allocator this binary runs on
+  // (none under a sanitizer).
+  if (ActiveAllocator() != Allocator::kOther) {
+    const auto* heap = find("failwatch_heap_allocated_bytes");
+    ASSERT_NE(heap, nullptr);
+    ASSERT_EQ(heap->metric.size(), 1u);
+    EXPECT_GT(heap->metric[0].gauge.value, 0);
+    EXPECT_EQ(heap->metric[0].label[0].value, AllocatorName(ActiveAllocator()));
+  }
+}
+
+TEST(AllocatorFamiliesTest, NamesTheAllocatorAndLeavesOutWhatItDoesNotSay) {
+  const auto both = AllocatorFamilies({Allocator::kJemalloc, 1000, 4096});
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].name, "failwatch_heap_allocated_bytes");
+  EXPECT_EQ(both[0].metric[0].gauge.value, 1000);
+  EXPECT_EQ(both[1].name, "failwatch_heap_resident_bytes");
+  EXPECT_EQ(both[1].metric[0].gauge.value, 4096);
+  ASSERT_EQ(both[1].metric[0].label.size(), 1u);
+  EXPECT_EQ(both[1].metric[0].label[0].name, "allocator");
+  EXPECT_EQ(both[1].metric[0].label[0].value, "jemalloc");
+
+  const auto unknown = AllocatorFamilies({Allocator::kOther, -1, -1});
+  EXPECT_TRUE(unknown.empty());
+  const auto glibc = AllocatorFamilies({Allocator::kGlibc, 10, -1});
+  ASSERT_EQ(glibc.size(), 1u);
+  EXPECT_EQ(glibc[0].metric[0].label[0].value, "glibc");
 }
 
 }  // namespace
