@@ -11,9 +11,9 @@
 // The settings keep the small daemon small: jemalloc's defaults (4 arenas
 // per core, a cache per thread) cost 4.2 MiB of RSS over glibc at
 // bench/footprint.sh's config (21.2 against 17.0 MiB); one arena and no
-// thread caches cost 0.7 (17.7 MiB), at the same RSS at scale. failwatch's
-// threads mostly wait on the network, so one arena's lock is rarely
-// contended.
+// thread caches ~0.7 (17.7 MiB; glibc 17.0 in the run before), at the same
+// RSS at scale. failwatch's threads mostly wait on the network, so one
+// arena's lock is rarely contended.
 //
 // jemalloc reads this at its first allocation (jemalloc(3), TUNING); a
 // MALLOC_CONF in the environment is read after it and wins.
