@@ -96,10 +96,13 @@ gone() { ! grep -qv '^[^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 wait_for 5 "worker $last gone with the daemon" gone "$last"
 
 # The real abort: DescribeConsumerGroups on the mock with tcache off makes
-# librdkafka 2.0.2 assert in every worker that describes.
+# librdkafka 2.0.2 assert in every worker that describes. On glibc its
+# freed memory must not sit in a thread cache; on jemalloc (the daemon's
+# allocator) it must be overwritten when freed (junk:true), else the
+# use-after-free reads the old values and nothing fails.
 write_config true
 log_before=$(wc -l < "$WORK/failwatch.log" 2>/dev/null || echo 0)
-GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
+GLIBC_TUNABLES=glibc.malloc.tcache_count=0 MALLOC_CONF=junk:true \
   start_failwatch "$WORK/failwatch.yml" "$(free_port)"
 wait_for 20 "lag with discovery on" lag_is 10
 wait_for 20 "a worker aborted by librdkafka" restarts_at_least crashed 1
