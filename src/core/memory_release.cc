@@ -16,15 +16,6 @@
 extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp,
                        void* newp, std::size_t newlen) __attribute__((weak));
 
-// gcc says so with macros, clang with __has_feature.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define FAILWATCH_SANITIZED_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define FAILWATCH_SANITIZED_MALLOC 1
-#endif
-#endif
-
 namespace failwatch {
 namespace {
 
@@ -41,10 +32,8 @@ std::int64_t JemallocStat(const char* name) {
 }  // namespace
 
 Allocator ActiveAllocator() {
-#if defined(FAILWATCH_SANITIZED_MALLOC)
   // The sanitizer's allocator serves malloc; glibc's would report nothing.
-  return Allocator::kOther;
-#endif
+  if (kSanitizerMalloc) return Allocator::kOther;
   if (mallctl != nullptr) return Allocator::kJemalloc;
 #if defined(__GLIBC__)
   return Allocator::kGlibc;

@@ -14,6 +14,20 @@ namespace failwatch {
 
 enum class Allocator { kGlibc, kJemalloc, kOther };
 
+// True in ASan/TSan builds, whose allocator replaces malloc (gcc says so
+// with macros, clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitizerMalloc = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitizerMalloc = true;
+#else
+inline constexpr bool kSanitizerMalloc = false;
+#endif
+#else
+inline constexpr bool kSanitizerMalloc = false;
+#endif
+
 // The allocator serving malloc in this process.
 Allocator ActiveAllocator();
 const char* AllocatorName(Allocator a);
